@@ -1,0 +1,118 @@
+"""Plane-wave magnetotelluric response of a 1-D layered Earth.
+
+Conventions
+-----------
+* Time dependence ``exp(+i omega t)`` (the EDI / EMTF-XML convention): a
+  uniform half-space has impedance phase +45 degrees.
+* Magnetic permeability of free space ``MU0 = 4 pi 1e-7`` H/m everywhere.
+* The impedance is ``Z = E_x / H_y`` in ohm (electric field in V/m over the
+  magnetic field in A/m). Apparent resistivity is
+  ``rho_a = |Z|^2 / (omega MU0)`` and phase is ``arg Z`` in degrees.
+* The C-response (inductive scale length) is ``C = Z / (i omega MU0)`` in m.
+
+Recursion
+---------
+Working upward from the bottom half-space, with intrinsic impedance
+``zeta_j = i omega MU0 / k_j`` and wavenumber ``k_j = sqrt(i omega MU0 sigma_j)``
+(Re k > 0), the impedance at the top of layer j of thickness h_j is
+(Wait 1954; Ward & Hohmann 1988, eq. 4.180 written with reflection coefficients)::
+
+    r_j = (zeta_j - Z_{j+1}) / (zeta_j + Z_{j+1})
+    Z_j = zeta_j (1 - r_j exp(-2 k_j h_j)) / (1 + r_j exp(-2 k_j h_j))
+
+Only the decaying exponential ``exp(-2 k h)`` appears, so the recursion
+neither overflows for thick or conductive layers nor loses precision. A
+layer of zero thickness returns ``Z_j = Z_{j+1}`` exactly.
+"""
+
+import jax
+import jax.numpy as jnp
+
+MU0 = 4e-7 * jnp.pi
+"""Magnetic permeability of free space, H/m."""
+
+_SQRT_I = (1.0 + 1.0j) / jnp.sqrt(2.0)  # principal square root of i
+
+
+def impedance(period_s, thickness_m, sigma_s_per_m):
+    """Surface impedance of a layered half-space.
+
+    Parameters
+    ----------
+    period_s : array, shape (P,)
+        Periods in s, positive.
+    thickness_m : array, shape (K-1,)
+        Thickness of each layer above the bottom half-space, in m, >= 0.
+        Layers of zero thickness are allowed and have no effect.
+    sigma_s_per_m : array, shape (K,)
+        Conductivity of each layer in S/m, top first; the last entry is the
+        bottom half-space.
+
+    Returns
+    -------
+    z_ohm : complex array, shape (P,)
+        Impedance ``E/H`` in ohm, ``exp(+i omega t)`` convention.
+    """
+    period_s = jnp.asarray(period_s, dtype=jnp.float64)
+    thickness_m = jnp.asarray(thickness_m, dtype=jnp.float64)
+    sigma = jnp.asarray(sigma_s_per_m, dtype=jnp.float64)
+    omega = 2.0 * jnp.pi / period_s  # (P,)
+
+    def wavenumber(s):
+        # k = sqrt(i omega mu0 sigma), written with a real square root so the
+        # derivative with respect to sigma is well defined.
+        return jnp.sqrt(omega * MU0 * s) * _SQRT_I
+
+    def intrinsic(s):
+        return 1j * omega * MU0 / wavenumber(s)
+
+    z_bottom = intrinsic(sigma[-1])
+
+    def step(z_below, layer):
+        h, s = layer
+        zeta = intrinsic(s)
+        decay = jnp.exp(-2.0 * wavenumber(s) * h)
+        r = (zeta - z_below) / (zeta + z_below)
+        z_top = zeta * (1.0 - r * decay) / (1.0 + r * decay)
+        return z_top, None
+
+    # Scan from the deepest finite layer to the surface.
+    z_surface, _ = jax.lax.scan(step, z_bottom, (thickness_m[::-1], sigma[:-1][::-1]))
+    return z_surface
+
+
+def apparent_resistivity_phase(period_s, z_ohm):
+    """Apparent resistivity (ohm m) and phase (degrees) of an impedance.
+
+    Parameters
+    ----------
+    period_s : array, shape (P,)
+    z_ohm : complex array, shape (P,)
+
+    Returns
+    -------
+    rho_a_ohm_m, phase_deg : arrays, shape (P,)
+    """
+    omega = 2.0 * jnp.pi / jnp.asarray(period_s, dtype=jnp.float64)
+    rho_a = (z_ohm.real**2 + z_ohm.imag**2) / (omega * MU0)
+    phase = jnp.degrees(jnp.arctan2(z_ohm.imag, z_ohm.real))
+    return rho_a, phase
+
+
+def c_response_m(period_s, z_ohm):
+    """C-response ``C = Z / (i omega MU0)`` in m from an impedance in ohm."""
+    omega = 2.0 * jnp.pi / jnp.asarray(period_s, dtype=jnp.float64)
+    return z_ohm / (1j * omega * MU0)
+
+
+def forward(period_s, thickness_m, sigma_s_per_m):
+    """Impedance, apparent resistivity and phase in one call.
+
+    Returns
+    -------
+    dict with ``z_ohm`` (complex, (P,)), ``rho_a_ohm_m`` ((P,)) and
+    ``phase_deg`` ((P,)).
+    """
+    z = impedance(period_s, thickness_m, sigma_s_per_m)
+    rho_a, phase = apparent_resistivity_phase(period_s, z)
+    return {"z_ohm": z, "rho_a_ohm_m": rho_a, "phase_deg": phase}
