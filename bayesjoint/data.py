@@ -1,0 +1,209 @@
+"""Dataset containers: NumPy arrays with units in their names, validated when built.
+
+Every container exposes the same two views used by the likelihood:
+``observed()`` and ``std()``, real vectors of equal length N in a fixed
+layout (complex values as all real parts, then all imaginary parts). The
+matching prediction comes from :mod:`bayesjoint.model.likelihoods`.
+
+All validation happens here, at the edge, so that bad input fails with a
+clear :class:`ValueError` before any sampling starts.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+LN10 = np.log(10.0)
+
+
+def _as_1d(name, x, dtype=float):
+    arr = np.asarray(x, dtype=dtype)
+    if arr.ndim == 0:
+        arr = arr[None]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def check_finite(name, x):
+    """Raise if ``x`` has NaN or infinite entries (naming the first one)."""
+    bad = ~np.isfinite(x)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}[{i}] = {x[i]!r}: values must be finite (no NaN or inf)")
+
+
+def check_positive(name, x):
+    """Raise if ``x`` has entries that are not finite and > 0."""
+    check_finite(name, x)
+    bad = x <= 0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}[{i}] = {x[i]!r}: values must be > 0")
+
+
+def check_periods(name, period_s):
+    """Positive, finite and without duplicates."""
+    check_positive(name, period_s)
+    uniq, counts = np.unique(period_s, return_counts=True)
+    if (counts > 1).any():
+        dup = uniq[counts > 1][0]
+        raise ValueError(f"{name} has the period {dup!r} s more than once; periods must be distinct")
+
+
+def check_same_length(**arrays):
+    """Raise if the named 1-D arrays do not all have the same length."""
+    sizes = {k: np.asarray(v).shape[0] for k, v in arrays.items()}
+    if len(set(sizes.values())) > 1:
+        desc = ", ".join(f"{k} has {n}" for k, n in sizes.items())
+        raise ValueError(f"arrays of different lengths: {desc}; they must be equal")
+
+
+def error_from_relative(value, rel_error, floor):
+    """Standard deviation ``max(rel_error * |value|, floor)``."""
+    if rel_error is not None and not (np.isfinite(rel_error) and rel_error > 0):
+        raise ValueError(f"rel_error = {rel_error!r}: must be > 0")
+    if floor is not None and not (np.isfinite(floor) and floor >= 0):
+        raise ValueError(f"floor = {floor!r}: must be >= 0")
+    rel = 0.0 if rel_error is None else rel_error
+    return np.maximum(rel * np.abs(value), 0.0 if floor is None else floor)
+
+
+MT_KINDS = ("impedance", "rho_phase")
+
+
+@dataclass(frozen=True)
+class MTData:
+    """Magnetotelluric transfer-function data of one site.
+
+    Build with :meth:`from_impedance` or :meth:`from_rho_phase`.
+
+    Attributes
+    ----------
+    period_s : ndarray, shape (P,)
+        Periods in s, distinct and > 0.
+    kind : {"impedance", "rho_phase"}
+        Which quantity is inverted. ``"impedance"``: real and imaginary parts
+        of the complex impedance Z (ohm), ``exp(+i omega t)``.
+        ``"rho_phase"``: log10 apparent resistivity (log10 ohm m) and
+        phase (degrees).
+    z_ohm, z_std_ohm : ndarray, shape (P,)
+        Complex impedance and the standard deviation of each of its real and
+        imaginary parts (``kind="impedance"``).
+    log10_rho_a, log10_rho_a_std, phase_deg, phase_std_deg : ndarray, shape (P,)
+        Apparent resistivity and phase with their standard deviations
+        (``kind="rho_phase"``).
+    name : str
+        Label of the dataset (used for its noise parameter).
+    """
+
+    period_s: np.ndarray
+    kind: str
+    z_ohm: np.ndarray | None = None
+    z_std_ohm: np.ndarray | None = None
+    log10_rho_a: np.ndarray | None = None
+    log10_rho_a_std: np.ndarray | None = None
+    phase_deg: np.ndarray | None = None
+    phase_std_deg: np.ndarray | None = None
+    name: str = "mt"
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        if self.kind not in MT_KINDS:
+            raise ValueError(f"kind = {self.kind!r}: allowed values are {MT_KINDS}")
+        check_periods("period_s", self.period_s)
+        if self.kind == "impedance":
+            check_same_length(period_s=self.period_s, z_ohm=self.z_ohm, z_std_ohm=self.z_std_ohm)
+            check_finite("z_ohm.real", self.z_ohm.real)
+            check_finite("z_ohm.imag", self.z_ohm.imag)
+            check_positive("z_std_ohm", self.z_std_ohm)
+        else:
+            check_same_length(period_s=self.period_s, log10_rho_a=self.log10_rho_a,
+                              log10_rho_a_std=self.log10_rho_a_std, phase_deg=self.phase_deg,
+                              phase_std_deg=self.phase_std_deg)
+            check_finite("log10_rho_a", self.log10_rho_a)
+            check_finite("phase_deg", self.phase_deg)
+            check_positive("log10_rho_a_std", self.log10_rho_a_std)
+            check_positive("phase_std_deg", self.phase_std_deg)
+
+    @classmethod
+    def from_impedance(cls, period_s, z_ohm, z_std_ohm=None, *, rel_error=None, floor_ohm=None,
+                       name="mt", meta=None):
+        """Impedance data; the std is given, or ``max(rel_error |Z|, floor_ohm)``.
+
+        Parameters
+        ----------
+        period_s : array_like, shape (P,)
+        z_ohm : array_like complex, shape (P,)
+        z_std_ohm : array_like, shape (P,), optional
+            Standard deviation of each of Re Z and Im Z, ohm.
+        rel_error, floor_ohm : float, optional
+            Used when ``z_std_ohm`` is not given.
+        """
+        period_s = _as_1d("period_s", period_s)
+        z = _as_1d("z_ohm", z_ohm, dtype=complex)
+        if z_std_ohm is None:
+            if rel_error is None and floor_ohm is None:
+                raise ValueError("give z_std_ohm, or rel_error and/or floor_ohm")
+            std = error_from_relative(z, rel_error, floor_ohm)
+        else:
+            std = _as_1d("z_std_ohm", z_std_ohm)
+        return cls(period_s, "impedance", z_ohm=z, z_std_ohm=std, name=name, meta=meta or {})
+
+    @classmethod
+    def from_rho_phase(cls, period_s, rho_a_ohm_m, phase_deg, *, log10_rho_a_std=None,
+                       phase_std_deg=None, rel_error=None, phase_floor_deg=None,
+                       name="mt", meta=None):
+        """Apparent resistivity and phase data.
+
+        Standard deviations are given directly, or derived from a relative
+        error ``e`` of each value: ``std(rho_a) = e rho_a``, i.e.
+        ``log10_rho_a_std = e / ln 10``, and ``phase_std_deg =
+        max(e |phase_deg|, phase_floor_deg)``.
+
+        Parameters
+        ----------
+        period_s, rho_a_ohm_m, phase_deg : array_like, shape (P,)
+        log10_rho_a_std, phase_std_deg : array_like, shape (P,), optional
+        rel_error : float, optional
+        phase_floor_deg : float, optional
+        """
+        period_s = _as_1d("period_s", period_s)
+        rho = _as_1d("rho_a_ohm_m", rho_a_ohm_m)
+        phase = _as_1d("phase_deg", phase_deg)
+        check_positive("rho_a_ohm_m", rho)
+        if log10_rho_a_std is None:
+            if rel_error is None:
+                raise ValueError("give log10_rho_a_std, or rel_error")
+            log_std = error_from_relative(np.ones_like(rho), rel_error, None) / LN10
+        else:
+            log_std = _as_1d("log10_rho_a_std", log10_rho_a_std)
+        if phase_std_deg is None:
+            if rel_error is None and phase_floor_deg is None:
+                raise ValueError("give phase_std_deg, or rel_error and/or phase_floor_deg")
+            ph_std = error_from_relative(phase, rel_error, phase_floor_deg)
+        else:
+            ph_std = _as_1d("phase_std_deg", phase_std_deg)
+        return cls(period_s, "rho_phase", log10_rho_a=np.log10(rho), log10_rho_a_std=log_std,
+                   phase_deg=phase, phase_std_deg=ph_std, name=name, meta=meta or {})
+
+    @property
+    def n_data(self):
+        """Number of real data N (2 per period)."""
+        return 2 * self.period_s.size
+
+    def observed(self):
+        """Observed real vector, shape (2P,): [Re Z, Im Z] or [log10 rho_a, phase]."""
+        if self.kind == "impedance":
+            return np.concatenate([self.z_ohm.real, self.z_ohm.imag])
+        return np.concatenate([self.log10_rho_a, self.phase_deg])
+
+    def std(self):
+        """Standard deviations matching :meth:`observed`, shape (2P,)."""
+        if self.kind == "impedance":
+            return np.concatenate([self.z_std_ohm, self.z_std_ohm])
+        return np.concatenate([self.log10_rho_a_std, self.phase_std_deg])
+
+    def labels(self):
+        """Names of the two halves of :meth:`observed`."""
+        return ("z_re_ohm", "z_im_ohm") if self.kind == "impedance" else ("log10_rho_a", "phase_deg")

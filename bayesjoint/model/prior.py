@@ -1,0 +1,281 @@
+"""The layered-Earth prior shared by every data type and every sampler.
+
+One :class:`PriorSpec` describes the prior. It is used two ways:
+
+* :func:`sample_earth` declares NumPyro sample sites for a fixed number of
+  layers (NUTS), and
+* :func:`log_prior` is the same density as a pure JAX function of a
+  :class:`~bayesjoint.earth.LayeredEarth` at fixed capacity, for the
+  trans-dimensional sampler, normalised for every layer count k so that
+  the posterior over k is meaningful.
+
+Densities (k layers, the last one the half-space)
+-------------------------------------------------
+Layer count
+    uniform on ``k_min .. k_max``, or Poisson(``k_poisson_mean``) truncated
+    to that range.
+Interfaces (``interfaces="sampled"``)
+    the k-1 interface depths are uniform over the ordered configurations in
+    ``(0, depth_max_km]`` in which every layer above the half-space is at
+    least ``min_thickness_km`` thick. With ``y_j = z_j - j h`` (h the
+    minimum thickness) the ``y`` are k-1 ordered points uniform on
+    ``[0, L_k]``, ``L_k = depth_max_km - (k-1) h``, so
+    ``p(z | k) = (k-1)! / L_k^(k-1)``.
+Interfaces (``interfaces="fixed"``)
+    k-1 interfaces log-spaced from ``first_interface_km`` to
+    ``depth_max_km`` (no parameters).
+log10 conductivity, ``smoothness_std = None``
+    independent uniform on ``[log10_sigma_min, log10_sigma_max]``.
+log10 conductivity, ``smoothness_std = s``
+    a Gaussian random walk down the layers, truncated to the bounds: the
+    top layer is uniform on the bounds and each next value is
+    ``N(previous, s)`` truncated to the bounds. Each conditional is
+    normalised, so the density is proper for every k (this is the
+    Gaussian smoothness prior on successive differences of the design
+    guide, made proper).
+Noise
+    one scale factor per dataset multiplying its stated standard
+    deviations, log-uniform on ``[noise_scale_min, noise_scale_max]``
+    (``hierarchical_noise=True``), or fixed to 1.
+"""
+
+from dataclasses import dataclass, fields
+
+import jax.numpy as jnp
+import jax.scipy.special as jsp
+import numpy as np
+import numpyro
+import numpyro.distributions as dist
+
+from bayesjoint.earth import LayeredEarth
+
+INTERFACE_MODES = ("fixed", "sampled")
+K_PRIORS = ("uniform", "poisson")
+
+
+@dataclass(frozen=True)
+class PriorSpec:
+    """Specification of the shared layered-Earth prior (see module docstring).
+
+    Attributes
+    ----------
+    n_layers : int
+        Number of layers (with the half-space) for fixed-dimension sampling.
+    k_min, k_max : int
+        Range of the layer count for trans-dimensional sampling; ``k_max`` is
+        also the storage capacity.
+    k_prior : {"uniform", "poisson"}
+    k_poisson_mean : float
+    interfaces : {"fixed", "sampled"}
+    depth_max_km : float
+        Deepest allowed interface, km.
+    first_interface_km : float
+        Shallowest interface of the fixed log-spaced grid, km.
+    min_thickness_km : float
+        Minimum thickness of every layer above the half-space, km.
+    log10_sigma_min, log10_sigma_max : float
+        Bounds of log10 conductivity (S/m).
+    smoothness_std : float or None
+        Standard deviation of the random-walk step in log10 S/m, or None for
+        independent uniform values.
+    hierarchical_noise : bool
+    noise_scale_min, noise_scale_max : float
+    """
+
+    n_layers: int = 20
+    k_min: int = 2
+    k_max: int = 30
+    k_prior: str = "uniform"
+    k_poisson_mean: float = 10.0
+    interfaces: str = "fixed"
+    depth_max_km: float = 400.0
+    first_interface_km: float = 2.0
+    min_thickness_km: float = 0.0
+    log10_sigma_min: float = -4.0
+    log10_sigma_max: float = 2.0
+    smoothness_std: float | None = 0.5
+    hierarchical_noise: bool = True
+    noise_scale_min: float = 0.1
+    noise_scale_max: float = 10.0
+
+    def __post_init__(self):
+        def bounds(lo_name, hi_name):
+            lo, hi = getattr(self, lo_name), getattr(self, hi_name)
+            if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+                raise ValueError(
+                    f"prior bounds {lo_name} = {lo!r} and {hi_name} = {hi!r}: "
+                    f"need finite values with {lo_name} < {hi_name}")
+
+        bounds("log10_sigma_min", "log10_sigma_max")
+        bounds("noise_scale_min", "noise_scale_max")
+        if self.noise_scale_min <= 0:
+            raise ValueError(f"noise_scale_min = {self.noise_scale_min!r}: must be > 0")
+        if self.interfaces not in INTERFACE_MODES:
+            raise ValueError(f"interfaces = {self.interfaces!r}: allowed values are {INTERFACE_MODES}")
+        if self.k_prior not in K_PRIORS:
+            raise ValueError(f"k_prior = {self.k_prior!r}: allowed values are {K_PRIORS}")
+        if int(self.n_layers) < 1:
+            raise ValueError(f"n_layers = {self.n_layers!r}: must be >= 1")
+        if not 1 <= int(self.k_min) <= int(self.k_max):
+            raise ValueError(
+                f"k_min = {self.k_min!r}, k_max = {self.k_max!r}: need 1 <= k_min <= k_max")
+        if not (self.depth_max_km > 0):
+            raise ValueError(f"depth_max_km = {self.depth_max_km!r}: must be > 0")
+        if not (0 < self.first_interface_km < self.depth_max_km):
+            raise ValueError(
+                f"first_interface_km = {self.first_interface_km!r}: must lie in (0, depth_max_km = "
+                f"{self.depth_max_km!r})")
+        if self.min_thickness_km < 0:
+            raise ValueError(f"min_thickness_km = {self.min_thickness_km!r}: must be >= 0")
+        for name, k in (("n_layers", self.n_layers), ("k_max", self.k_max)):
+            if (k - 1) * self.min_thickness_km >= self.depth_max_km and k > 1:
+                raise ValueError(
+                    f"{name} = {k} layers of at least min_thickness_km = {self.min_thickness_km} km "
+                    f"do not fit above depth_max_km = {self.depth_max_km} km; need "
+                    f"({name} - 1) * min_thickness_km < depth_max_km")
+        if self.smoothness_std is not None and not (self.smoothness_std > 0):
+            raise ValueError(f"smoothness_std = {self.smoothness_std!r}: must be > 0 or None")
+        if self.k_poisson_mean <= 0:
+            raise ValueError(f"k_poisson_mean = {self.k_poisson_mean!r}: must be > 0")
+
+    @classmethod
+    def field_names(cls):
+        """Names of the fields (the allowed configuration keys)."""
+        return tuple(f.name for f in fields(cls))
+
+
+def fixed_interfaces_km(spec: PriorSpec, n_layers=None):
+    """Log-spaced interface depths of the fixed grid, km, shape (n_layers - 1,)."""
+    n = spec.n_layers if n_layers is None else n_layers
+    if n < 2:
+        return np.zeros(0)
+    return np.geomspace(spec.first_interface_km, spec.depth_max_km, n - 1)
+
+
+# ---------------------------------------------------------------- pure log densities
+
+def log_prior_k(n_layers, spec: PriorSpec):
+    """log p(k), normalised over ``k_min .. k_max``."""
+    ks = jnp.arange(spec.k_min, spec.k_max + 1)
+    if spec.k_prior == "uniform":
+        logw = jnp.zeros(ks.shape)
+    else:
+        logw = ks * jnp.log(spec.k_poisson_mean) - jsp.gammaln(ks + 1.0)
+    lognorm = jsp.logsumexp(logw)
+    k = jnp.asarray(n_layers)
+    inside = (k >= spec.k_min) & (k <= spec.k_max)
+    val = jnp.where(spec.k_prior == "uniform", 0.0,
+                    k * jnp.log(spec.k_poisson_mean) - jsp.gammaln(k + 1.0)) - lognorm
+    return jnp.where(inside, val, -jnp.inf)
+
+
+def log_prior_interfaces(earth: LayeredEarth, spec: PriorSpec):
+    """log p(interfaces | k) for sampled interfaces (see module docstring)."""
+    k = jnp.asarray(earth.n_layers)
+    h = spec.min_thickness_km
+    active = earth.active_interfaces()
+    z = earth.interface_depth_km
+    tops = jnp.concatenate([jnp.zeros(1), z])
+    gaps = jnp.diff(tops)  # thickness of layers 0..K_max-2
+    ok = jnp.all(jnp.where(active, (gaps >= h) & (gaps > 0) & (z <= spec.depth_max_km), True))
+    m = k - 1
+    length = spec.depth_max_km - m * h
+    val = jsp.gammaln(m + 1.0) - m * jnp.log(length)
+    return jnp.where(ok, val, -jnp.inf)
+
+
+def _log_trunc_norm_mass(mean, std, lo, hi):
+    """log of the mass of N(mean, std) inside [lo, hi]."""
+    a = (lo - mean) / std
+    b = (hi - mean) / std
+    return jnp.log(jnp.clip(jsp.ndtr(b) - jsp.ndtr(a), 1e-300, None))
+
+
+def log_prior_values(values, n_layers, spec: PriorSpec, lo=None, hi=None, step_std=None):
+    """log p(values | k) of a per-layer property at fixed capacity.
+
+    Parameters
+    ----------
+    values : array, shape (K_max,)
+        Values per layer, top first; entries ``>= n_layers`` are ignored.
+    n_layers : int
+    spec : PriorSpec
+    lo, hi, step_std : float, optional
+        Bounds and random-walk step (default: the log10-conductivity ones).
+    """
+    lo = spec.log10_sigma_min if lo is None else lo
+    hi = spec.log10_sigma_max if hi is None else hi
+    step = spec.smoothness_std if step_std is None else step_std
+    kmax = values.shape[-1]
+    active = jnp.arange(kmax) < jnp.asarray(n_layers)
+    inside = jnp.all(jnp.where(active, (values >= lo) & (values <= hi), True))
+    log_uniform = -jnp.log(hi - lo)
+    if step is None or step is False:
+        val = jnp.sum(jnp.where(active, log_uniform, 0.0))
+    else:
+        prev, cur = values[:-1], values[1:]
+        log_step = (dist.Normal(prev, step).log_prob(cur)
+                    - _log_trunc_norm_mass(prev, step, lo, hi))
+        val = log_uniform + jnp.sum(jnp.where(active[1:], log_step, 0.0))
+    return jnp.where(inside, val, -jnp.inf)
+
+
+def log_prior_noise(noise_scale, spec: PriorSpec):
+    """log p of the per-dataset noise scales, shape (D,) -> scalar."""
+    s = jnp.asarray(noise_scale)
+    if not spec.hierarchical_noise:
+        return jnp.where(jnp.all(s == 1.0), 0.0, -jnp.inf)
+    lo, hi = spec.noise_scale_min, spec.noise_scale_max
+    inside = jnp.all((s >= lo) & (s <= hi))
+    val = jnp.sum(-jnp.log(s) - jnp.log(jnp.log(hi / lo)))
+    return jnp.where(inside, val, -jnp.inf)
+
+
+def log_prior(earth: LayeredEarth, noise_scale, spec: PriorSpec):
+    """Full log prior of a trans-dimensional state (k, interfaces, values, noise)."""
+    lp = log_prior_k(earth.n_layers, spec)
+    lp = lp + log_prior_interfaces(earth, spec)
+    lp = lp + log_prior_values(earth.log10_sigma, earth.n_layers, spec)
+    return lp + log_prior_noise(noise_scale, spec)
+
+
+# ---------------------------------------------------------------- NumPyro sites
+
+def sample_earth(spec: PriorSpec) -> LayeredEarth:
+    """Declare the fixed-dimension prior as NumPyro sites and return the model.
+
+    Sites
+    -----
+    ``log10_sigma`` : (n_layers,)
+        log10 conductivity per layer, S/m.
+    ``layer_fraction`` : (n_layers,) on the simplex, only for sampled interfaces
+        The ``n_layers`` gaps of the ordered interface construction
+        (Dirichlet(1, ..., 1) makes the ordered interfaces uniform).
+    ``interface_depth_km`` : (n_layers - 1,), deterministic
+    """
+    k = int(spec.n_layers)
+    lo, hi = spec.log10_sigma_min, spec.log10_sigma_max
+    logs = numpyro.sample("log10_sigma", dist.Uniform(lo, hi).expand([k]).to_event(1))
+    if spec.smoothness_std is not None and k > 1:
+        # The uniform base already contributes k * log(1/(hi-lo)); add the rest
+        # of log_prior_values so the total equals the pure density exactly.
+        numpyro.factor("log10_sigma_smoothness",
+                       log_prior_values(logs, k, spec) + k * jnp.log(hi - lo))
+    if spec.interfaces == "fixed" or k == 1:
+        z = jnp.asarray(fixed_interfaces_km(spec, k))
+    else:
+        h = spec.min_thickness_km
+        length = spec.depth_max_km - (k - 1) * h
+        frac = numpyro.sample("layer_fraction", dist.Dirichlet(jnp.ones(k)))
+        y = length * jnp.cumsum(frac)[: k - 1]
+        z = y + h * jnp.arange(1, k)
+    z = numpyro.deterministic("interface_depth_km", z)
+    return LayeredEarth(z, logs, jnp.asarray(k, dtype=jnp.int32))
+
+
+def sample_noise_scale(name: str, spec: PriorSpec):
+    """Declare the noise-scale site of one dataset (``noise_scale_<name>``)."""
+    if not spec.hierarchical_noise:
+        return 1.0
+    return numpyro.sample(f"noise_scale_{name}",
+                          dist.LogUniform(spec.noise_scale_min, spec.noise_scale_max))
