@@ -27,11 +27,12 @@ layer of zero thickness returns ``Z_j = Z_{j+1}`` exactly.
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-MU0 = 4e-7 * jnp.pi
+MU0 = 4e-7 * np.pi
 """Magnetic permeability of free space, H/m."""
 
-_SQRT_I = (1.0 + 1.0j) / jnp.sqrt(2.0)  # principal square root of i
+_SQRT_I = (1.0 + 1.0j) / np.sqrt(2.0)  # principal square root of i
 
 
 def impedance(period_s, thickness_m, sigma_s_per_m):

@@ -1,0 +1,188 @@
+"""Command-line interface: ``bayesjoint demo | run | forward``.
+
+Run ``bayesjoint COMMAND --help`` for the options of each command.
+"""
+
+import argparse
+import csv
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def _periods(text):
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--periods-s {text!r}: expected comma-separated numbers, e.g. 1,10,100") from None
+    if not vals:
+        raise argparse.ArgumentTypeError("--periods-s: give at least one period")
+    return np.asarray(vals)
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="bayesjoint",
+                                description="Bayesian joint inversion for a 1-D layered Earth.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="invert noisy synthetic MT data of a built-in model")
+    demo.add_argument("--quick", action="store_true",
+                      help="small settings (2 chains, 300 warm-up, 300 draws)")
+    demo.add_argument("--out", default="demo_out", help="output folder (default demo_out)")
+    demo.add_argument("--seed", type=int, default=0, help="seed of noise and sampler")
+
+    run = sub.add_parser("run", help="run an inversion described by a TOML file")
+    run.add_argument("config", help="configuration file (TOML)")
+
+    fwd = sub.add_parser("forward", help="compute a forward response")
+    fsub = fwd.add_subparsers(dest="physics", required=True)
+    fmt = fsub.add_parser("mt", help="MT impedance, apparent resistivity and phase")
+    fmt.add_argument("--model", required=True,
+                     help="CSV with header top_depth_km,sigma_s_per_m (last row: half-space)")
+    fmt.add_argument("--periods-s", required=True, type=_periods, help="comma-separated periods, s")
+    fmt.add_argument("--out", help="output CSV (default: standard output)")
+    return p
+
+
+def _use_host_devices(n_chains):
+    """Give XLA one CPU device per chain (up to the core count) for parallel chains."""
+    from bayesjoint.samplers.nuts import set_host_device_count
+
+    n = max(1, min(int(n_chains), os.cpu_count() or 1))
+    return n > 1 and set_host_device_count(n)
+
+
+def cmd_demo(args):
+    from bayesjoint.datasets import demo_mt_model, synthetic_mt
+    from bayesjoint.model.prior import PriorSpec
+    from bayesjoint.samplers.nuts import NUTSConfig
+    from bayesjoint.workflow import invert
+
+    n_chains = 2 if args.quick else 4
+    method = "parallel" if _use_host_devices(n_chains) else "vectorized"
+    truth = demo_mt_model()
+    period_s = np.logspace(0.0, np.log10(7200.0), 20)
+    data = synthetic_mt(truth, period_s, rel_error=0.03, seed=args.seed)
+    spec = PriorSpec(n_layers=24, depth_max_km=600.0, first_interface_km=5.0,
+                     smoothness_std=0.5)
+    sampler = NUTSConfig(num_chains=n_chains, num_warmup=300 if args.quick else 1000,
+                         num_samples=300 if args.quick else 1000, seed=args.seed,
+                         chain_method=method)
+    settings = {"demo": {"quick": bool(args.quick), "period_s": period_s.tolist(),
+                         "rel_error": 0.03, "true_top_depth_km": truth.to_numpy_layers()[0].tolist(),
+                         "true_log10_sigma": truth.to_numpy_layers()[1].tolist()}}
+    result = invert([data], spec, sampler, args.out, truth=truth, settings=settings)
+    _report(result, args.out)
+    return 0
+
+
+def cmd_run(args):
+    from bayesjoint.earth import LayeredEarth
+    from bayesjoint.io.config import load_config
+    from bayesjoint.workflow import invert
+
+    config = load_config(args.config)
+    if config.sampler.chain_method == "parallel":
+        _use_host_devices(config.sampler.num_chains)
+    datasets = [_load_dataset(entry) for entry in config.data]
+    truth = None
+    if config.truth_model is not None:
+        from bayesjoint.io.csv_files import read_conductivity_model_csv
+
+        top, sigma = read_conductivity_model_csv(config.truth_model)
+        truth = LayeredEarth.from_layers(top, sigma)
+    result = invert(datasets, config.prior, config.sampler, config.output_dir, truth=truth,
+                    depth_max_km=config.summary.depth_max_km, n_depths=config.summary.n_depths,
+                    settings={"config_file": str(Path(args.config).resolve())})
+    _report(result, config.output_dir)
+    return 0
+
+
+def _load_dataset(entry):
+    """Read one ``[[data]]`` entry of a configuration."""
+    path = Path(entry["file"])
+    if entry["type"] == "mt":
+        if path.suffix.lower() == ".csv":
+            from bayesjoint.io.csv_files import read_mt_csv
+
+            data = read_mt_csv(path, name=entry["name"])
+        else:
+            from bayesjoint.io.mt_files import read_mt_transfer_function
+
+            kwargs = {k: entry[k] for k in ("component", "kind") if k in entry}
+            if "error_floor" in entry:
+                kwargs["error_floor"] = entry["error_floor"]
+            data = read_mt_transfer_function(path, name=entry["name"], **kwargs)
+        return data
+    raise ValueError(f"data type {entry['type']!r} is not supported")
+
+
+def _report(result, out):
+    w = result["diagnostics"]["worst"]
+    print(f"wrote {', '.join(result['files'])} to {out}")
+    print(f"sampling time {result['timings_s']['sampling']:.1f} s; "
+          f"max R-hat {w['rhat_max']:.3f}; min bulk ESS {w['ess_bulk_min']:.0f}")
+    if result.get("resolved_depth_range_km"):
+        lo, hi = result["resolved_depth_range_km"]
+        print(f"resolved depths (90 % interval < 1 decade): {lo:.0f}-{hi:.0f} km")
+    cov = result.get("coverage_of_truth_90")
+    if cov:
+        print(f"true model inside the 90 % interval at {100 * cov['resolved_depths']:.0f} % "
+              f"of resolved depths ({100 * cov['all_depths']:.0f} % of all)")
+
+
+def cmd_forward(args):
+    if args.physics == "mt":
+        return _forward_mt(args)
+    raise ValueError(f"unknown physics {args.physics!r}")
+
+
+def _forward_mt(args):
+    from bayesjoint.data import check_periods
+    from bayesjoint.earth import LayeredEarth
+    from bayesjoint.io.csv_files import read_conductivity_model_csv
+    from bayesjoint.physics import mt
+
+    top, sigma = read_conductivity_model_csv(args.model)
+    check_periods("--periods-s", args.periods_s)
+    thickness_m, sig = LayeredEarth.from_layers(top, sigma).sigma_stack()
+    res = mt.forward(args.periods_s, thickness_m, sig)
+    cols = {"period_s": args.periods_s, "z_re_ohm": np.real(res["z_ohm"]),
+            "z_im_ohm": np.imag(res["z_ohm"]), "rho_a_ohm_m": res["rho_a_ohm_m"],
+            "phase_deg": res["phase_deg"]}
+    _write_columns(cols, args.out)
+    return 0
+
+
+def _write_columns(cols, out):
+    names = list(cols)
+    rows = np.column_stack([np.asarray(cols[n], dtype=float) for n in names])
+    f = open(out, "w", newline="") if out else sys.stdout
+    try:
+        w = csv.writer(f)
+        w.writerow(names)
+        for r in rows:
+            w.writerow([repr(float(v)) for v in r])
+    finally:
+        if out:
+            f.close()
+
+
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_forward}
+
+
+def main(argv=None):
+    """Entry point of the ``bayesjoint`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ValueError as err:
+        print(f"bayesjoint: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Observed data with error bars against the posterior-predictive envelope."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_period_fit(period_s, observed, std, envelope, *, ax=None, ylabel="", logy=False,
+                    color="tab:blue", label=None):
+    """One data component against period.
+
+    Parameters
+    ----------
+    period_s, observed, std : ndarray, shape (P,)
+    envelope : ndarray, shape (3, P)
+        5 %, 50 % and 95 % posterior-predictive quantiles.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3))
+    order = np.argsort(period_s)
+    p = np.asarray(period_s)[order]
+    ax.fill_between(p, envelope[0][order], envelope[2][order], color=color, alpha=0.25,
+                    label="90 % predictive")
+    ax.plot(p, envelope[1][order], color=color, lw=1.2, label="median predicted")
+    ax.errorbar(p, np.asarray(observed)[order], yerr=np.asarray(std)[order], fmt="o", ms=3,
+                color="k", lw=0.8, label=label or "observed")
+    ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("period (s)")
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_mt_fit(data, envelope, *, axes=None):
+    """MT data fit: two panels (apparent resistivity / Re Z and phase / Im Z).
+
+    Parameters
+    ----------
+    data : bayesjoint.data.MTData
+    envelope : ndarray, shape (3, 2P)
+        Quantiles of the predicted data vector (layout of ``data.observed()``).
+    axes : pair of Axes, optional
+
+    Returns
+    -------
+    pair of Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(5, 5.5), sharex=True)
+    n = data.period_s.size
+    obs, std = data.observed(), data.std()
+    labels = {"log10_rho_a": "log10 rho_a (ohm m)", "phase_deg": "phase (deg)",
+              "z_re_ohm": "Re Z (ohm)", "z_im_ohm": "Im Z (ohm)"}
+    for i, (ax, key) in enumerate(zip(axes, data.labels())):
+        sl = slice(i * n, (i + 1) * n)
+        plot_period_fit(data.period_s, obs[sl], std[sl], envelope[:, sl], ax=ax,
+                        ylabel=labels[key])
+    axes[0].legend(fontsize=8)
+    axes[0].set_xlabel("")
+    return axes

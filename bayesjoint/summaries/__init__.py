@@ -1,0 +1,1 @@
+"""Posterior summaries on a depth grid, convergence diagnostics, ArviZ output."""
