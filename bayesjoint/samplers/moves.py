@@ -1,0 +1,291 @@
+"""Reversible-jump proposals on a fixed-capacity layered Earth.
+
+Every move has the signature ``move(key, position, params) -> (proposal,
+log_q_ratio)`` where ``position`` is a :class:`Position` (the sampled
+parameters), ``params`` a :class:`MoveParams`, and ``log_q_ratio`` is
+
+    log q(m | m') - log q(m' | m) + log |J|
+
+the log proposal ratio including the Jacobian of the dimension-matching map
+(Green 1995, eq. 7-8). The Jacobian is 1 for every move here: birth draws
+the new interface depth and value directly (the identity map of Bodin &
+Sambridge 2009, sec. 3). A proposal that leaves the model space
+(``k`` outside ``k_min .. k_max``, a layer thinner than the minimum, a
+value outside its bounds) either carries ``log_q_ratio = -inf`` or has
+zero prior density, so the sampler rejects it.
+
+Moves never change array shapes: insertion and removal of an interface or a
+layer value are written as :func:`jax.numpy.where` selections between the
+array and its shifted copy, so the active interfaces stay sorted in the
+first ``n_layers - 1`` slots.
+
+Birth / death pairing
+---------------------
+Birth draws a depth ``z*`` uniform on ``(0, depth_max_km]``. It splits the
+layer ``p`` that contains ``z*``; the upper part keeps its value and the
+lower part becomes a new layer ``p + 1`` with value ``v*``, drawn either
+
+* from the prior bounds, uniform on ``[lo, hi]`` (``birth_std=None``), or
+* around the split layer's value, ``v* ~ N(v_p, birth_std)``.
+
+Death picks one of the ``k - 1`` active interfaces uniformly and removes it
+together with the layer below it; the layer above extends down. Each birth
+has exactly one reverse death, so for a birth from ``k`` layers::
+
+    log_q_ratio = log(p_death / p_birth) + log(depth_max_km) - log(k) - log q(v*)
+
+and the death ratio is its negative (evaluated at the removed interface and
+value). ``p_birth`` and ``p_death`` are the fixed probabilities of picking
+the move; a birth at ``k = k_max`` and a death at ``k = k_min`` are
+proposed and rejected (``-inf``), which keeps these probabilities the same
+for every ``k``.
+"""
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bayesjoint.earth import LayeredEarth
+
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+
+
+class Position(NamedTuple):
+    """The parameters a trans-dimensional move acts on.
+
+    Attributes
+    ----------
+    earth : LayeredEarth
+        Model at fixed capacity ``K_max``.
+    noise_scale : array, shape (D,)
+        One factor per dataset multiplying its stated standard deviations.
+    """
+
+    earth: LayeredEarth
+    noise_scale: jnp.ndarray
+
+
+class MoveParams(NamedTuple):
+    """Constants and step sizes of the moves.
+
+    Attributes
+    ----------
+    k_min, k_max : int
+        Allowed range of the layer count (the half-space counts).
+    depth_max_km : float
+        Birth draws interface depths uniform on ``(0, depth_max_km]``, km.
+    value_lo, value_hi : float
+        Bounds of the per-layer value birth draws from (log10 S/m).
+    p_birth, p_death : float
+        Probabilities with which the kernel picks birth and death.
+    interface_std_km : float or array
+        Standard deviation of the interface random walk, km.
+    value_std : float or array
+        Standard deviation of the per-layer value random walk.
+    noise_log_std : float or array
+        Standard deviation of the random walk on log noise scale.
+    birth_std : float, array or None
+        None: birth draws the new value uniform on the bounds. Otherwise the
+        standard deviation of the Gaussian around the split layer's value.
+    """
+
+    k_min: int
+    k_max: int
+    depth_max_km: float
+    value_lo: float
+    value_hi: float
+    p_birth: float
+    p_death: float
+    interface_std_km: float
+    value_std: float
+    noise_log_std: float
+    birth_std: float | None = None
+
+
+# ---------------------------------------------------------------- fixed-shape array edits
+
+def insert_at(values, index, new_value):
+    """Insert ``new_value`` at ``index`` along the last axis, dropping the last entry.
+
+    Parameters
+    ----------
+    values : array, shape (n,)
+    index : int array, scalar, 0 <= index < n
+    new_value : scalar
+
+    Returns
+    -------
+    array, shape (n,)
+        ``values[:index] + [new_value] + values[index:-1]``.
+    """
+    pos = jnp.arange(values.shape[-1])
+    shifted = jnp.roll(values, 1, axis=-1)
+    return jnp.where(pos < index, values, jnp.where(pos == index, new_value, shifted))
+
+
+def remove_at(values, index):
+    """Remove the entry at ``index`` along the last axis, repeating the last entry.
+
+    Parameters
+    ----------
+    values : array, shape (n,)
+    index : int array, scalar, 0 <= index < n
+
+    Returns
+    -------
+    array, shape (n,)
+        ``values[:index] + values[index + 1:] + [values[-1]]``.
+    """
+    pos = jnp.arange(values.shape[-1])
+    shifted = jnp.concatenate([values[1:], values[-1:]])
+    return jnp.where(pos < index, values, shifted)
+
+
+def _uniform_index(key, n):
+    """Uniform integer in ``0 .. n-1`` for a traced ``n >= 1``."""
+    return jnp.minimum(jnp.floor(jax.random.uniform(key) * n).astype(jnp.int32), n - 1)
+
+
+def _normal_logpdf(x, mean, std):
+    return -0.5 * ((x - mean) / std) ** 2 - jnp.log(std) - _LOG_SQRT_2PI
+
+
+def _log_birth_value_density(v_new, v_split, params: MoveParams):
+    if params.birth_std is None:
+        return -jnp.log(params.value_hi - params.value_lo)
+    return _normal_logpdf(v_new, v_split, params.birth_std)
+
+
+# ---------------------------------------------------------------- moves
+
+def birth(key, position: Position, params: MoveParams):
+    """Add an interface and a layer (see module docstring).
+
+    Parameters
+    ----------
+    key : PRNG key
+    position : Position
+    params : MoveParams
+
+    Returns
+    -------
+    proposal : Position
+    log_q_ratio : scalar
+        ``-inf`` when the model already has ``k_max`` layers.
+    """
+    earth = position.earth
+    k = jnp.asarray(earth.n_layers)
+    key_z, key_v = jax.random.split(key)
+    z_new = params.depth_max_km * (1.0 - jax.random.uniform(key_z))  # in (0, depth_max]
+    active = earth.active_interfaces()
+    split = jnp.sum(active & (earth.interface_depth_km < z_new))  # layer containing z_new
+    values = earth.log10_sigma
+    v_split = values[split]
+    if params.birth_std is None:
+        v_new = jax.random.uniform(key_v, minval=params.value_lo, maxval=params.value_hi)
+    else:
+        v_new = v_split + params.birth_std * jax.random.normal(key_v)
+    new_earth = earth._replace(
+        interface_depth_km=insert_at(earth.interface_depth_km, split, z_new),
+        log10_sigma=insert_at(values, split + 1, v_new),
+        n_layers=(k + 1).astype(jnp.asarray(earth.n_layers).dtype))
+    log_q = (jnp.log(params.p_death) - jnp.log(params.p_birth) + jnp.log(params.depth_max_km)
+             - jnp.log(k.astype(float)) - _log_birth_value_density(v_new, v_split, params))
+    possible = k < min(params.k_max, earth.k_max)
+    new_earth = jax.tree.map(lambda a, b: jnp.where(possible, a, b), new_earth, earth)
+    return Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf)
+
+
+def death(key, position: Position, params: MoveParams):
+    """Remove an interface and the layer below it (see module docstring).
+
+    Returns
+    -------
+    proposal : Position
+    log_q_ratio : scalar
+        ``-inf`` when the model has ``k_min`` layers (or one layer).
+    """
+    earth = position.earth
+    k = jnp.asarray(earth.n_layers)
+    n_iface = jnp.maximum(k - 1, 1)
+    j = _uniform_index(key, n_iface)
+    values = earth.log10_sigma
+    v_removed = values[j + 1]
+    v_kept = values[j]
+    new_earth = earth._replace(
+        interface_depth_km=remove_at(earth.interface_depth_km, j),
+        log10_sigma=remove_at(values, j + 1),
+        n_layers=(k - 1).astype(jnp.asarray(earth.n_layers).dtype))
+    log_q = (jnp.log(params.p_birth) - jnp.log(params.p_death) - jnp.log(params.depth_max_km)
+             + jnp.log((k - 1).astype(float)) + _log_birth_value_density(v_removed, v_kept, params))
+    possible = (k > max(params.k_min, 1))
+    new_earth = jax.tree.map(lambda a, b: jnp.where(possible, a, b), new_earth, earth)
+    return Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf)
+
+
+def move_interface(key, position: Position, params: MoveParams):
+    """Gaussian random walk of one active interface, chosen uniformly.
+
+    The proposal is symmetric (``log_q_ratio = 0``). An interface moved past
+    a neighbour, above the minimum thickness or below ``depth_max_km`` has
+    zero prior density and is rejected. With one layer there is nothing to
+    move and the ratio is ``-inf``.
+    """
+    earth = position.earth
+    k = jnp.asarray(earth.n_layers)
+    key_j, key_step = jax.random.split(key)
+    j = _uniform_index(key_j, jnp.maximum(k - 1, 1))
+    z = earth.interface_depth_km
+    z_new = z[j] + params.interface_std_km * jax.random.normal(key_step)
+    new_earth = earth._replace(interface_depth_km=z.at[j].set(z_new))
+    return Position(new_earth, position.noise_scale), jnp.where(k >= 2, 0.0, -jnp.inf)
+
+
+def perturb_value(key, position: Position, params: MoveParams, field="log10_sigma"):
+    """Gaussian random walk of a per-layer property in one active layer.
+
+    Parameters
+    ----------
+    key : PRNG key
+    position : Position
+    params : MoveParams
+        ``params.value_std`` is the step standard deviation.
+    field : str
+        Name of the per-layer array of :class:`~bayesjoint.earth.LayeredEarth`
+        to perturb (``log10_sigma``, ``vs_km_s``, ...), shape (K_max,).
+
+    Returns
+    -------
+    proposal : Position
+    log_q_ratio : scalar
+        0 (symmetric proposal, uniform choice of the layer).
+    """
+    earth = position.earth
+    key_i, key_step = jax.random.split(key)
+    i = _uniform_index(key_i, jnp.asarray(earth.n_layers))
+    values = getattr(earth, field)
+    new_values = values.at[i].add(params.value_std * jax.random.normal(key_step))
+    return Position(earth._replace(**{field: new_values}), position.noise_scale), jnp.zeros(())
+
+
+def update_noise(key, position: Position, params: MoveParams):
+    """Random walk on the log noise scale of one dataset, chosen uniformly.
+
+    With ``s' = s exp(e)``, ``e ~ N(0, noise_log_std)``, the proposal
+    density in ``s`` is ``N(log s'; log s, std) / s'``, so
+    ``log_q_ratio = log s' - log s``.
+    """
+    s = position.noise_scale
+    key_d, key_step = jax.random.split(key)
+    d = _uniform_index(key_d, s.shape[-1])
+    step = params.noise_log_std * jax.random.normal(key_step)
+    new_s = s.at[d].multiply(jnp.exp(step))
+    return Position(position.earth, new_s), step
+
+
+MOVES = ("birth", "death", "move", "perturb", "noise")
+"""Names of the moves, in the order of their integer ids."""
+
+MOVE_FUNCTIONS = (birth, death, move_interface, perturb_value, update_noise)

@@ -1,0 +1,298 @@
+"""Reversible-jump Metropolis-Hastings kernel on a layered Earth.
+
+BlackJAX-style: :class:`State` and :class:`Info` are NamedTuples, :func:`init`
+builds a state, :func:`build_kernel` returns a pure ``kernel(key, state,
+temperature)``. Nothing here is jitted; the caller (``run.py``) vmaps and
+jits.
+
+Each step picks one move of :data:`~bayesjoint.samplers.moves.MOVES` with
+fixed probabilities, builds the proposal ``m'`` and accepts it with
+probability ``min(1, alpha)`` where (Green 1995; Bodin & Sambridge 2009,
+eq. 9; tempered as in Sambridge 2014, eq. 6)::
+
+    log alpha = (log L(m') - log L(m)) / T + log p(m') - log p(m) + log q-ratio
+
+``T >= 1`` is the temperature; only the likelihood is tempered. The prior
+is :func:`bayesjoint.model.prior.log_prior` (interfaces sampled). The
+log-likelihood is evaluated once per proposal. A proposal inside the prior
+support whose log-likelihood is not finite is rejected and flagged in
+:class:`Info` (``non_finite``); it is never retried.
+"""
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.prior import PriorSpec, log_prior, log_prior_k
+from bayesjoint.samplers import moves as mv
+
+
+class State(NamedTuple):
+    """State of one replica.
+
+    Attributes
+    ----------
+    earth : LayeredEarth
+        Fixed capacity ``K_max = spec.k_max``.
+    noise_scale : array, shape (D,)
+    log_likelihood : scalar
+        Untempered log-likelihood of ``(earth, noise_scale)``.
+    log_prior : scalar
+    """
+
+    earth: LayeredEarth
+    noise_scale: jnp.ndarray
+    log_likelihood: jnp.ndarray
+    log_prior: jnp.ndarray
+
+
+class Info(NamedTuple):
+    """What one kernel step did.
+
+    Attributes
+    ----------
+    move : int scalar
+        Index into :data:`~bayesjoint.samplers.moves.MOVES`.
+    accepted : bool scalar
+    log_acceptance : scalar
+        ``min(0, log alpha)`` (``-inf`` for an impossible proposal).
+    non_finite : bool scalar
+        The proposal was inside the prior support but its log-likelihood
+        was not finite.
+    """
+
+    move: jnp.ndarray
+    accepted: jnp.ndarray
+    log_acceptance: jnp.ndarray
+    non_finite: jnp.ndarray
+
+
+class ProposalScales(NamedTuple):
+    """Step sizes of the moves (floats or arrays broadcastable per replica).
+
+    Attributes
+    ----------
+    interface_km : interface random-walk standard deviation, km.
+    value : log10-conductivity random-walk standard deviation.
+    noise_log : random-walk standard deviation of log noise scale.
+    birth_value : standard deviation of the neighbour birth, log10 S/m
+        (used only with ``birth="neighbour"``).
+    """
+
+    interface_km: float
+    value: float
+    noise_log: float
+    birth_value: float
+
+
+BIRTH_MODES = ("prior", "neighbour")
+
+
+def check_spec(spec: PriorSpec):
+    """Raise ValueError if ``spec`` cannot be sampled trans-dimensionally."""
+    if spec.interfaces != "sampled":
+        raise ValueError(f"spec.interfaces = {spec.interfaces!r}: the reversible-jump sampler "
+                         "needs interfaces='sampled'")
+    if spec.k_min < 1 or spec.k_min > spec.k_max:
+        raise ValueError(f"spec.k_min = {spec.k_min!r}: need 1 <= k_min <= k_max = {spec.k_max!r}")
+    if spec.k_max > 1 and (spec.k_max - 1) * spec.min_thickness_km >= spec.depth_max_km:
+        raise ValueError(
+            f"spec.min_thickness_km = {spec.min_thickness_km!r}: k_max = {spec.k_max} layers "
+            f"need (k_max - 1) * min_thickness_km < depth_max_km = {spec.depth_max_km}")
+
+
+def default_proposal_scales(spec: PriorSpec) -> ProposalScales:
+    """Starting step sizes: 5 % of the depth range, 10 % of the value range."""
+    return ProposalScales(interface_km=0.05 * spec.depth_max_km,
+                          value=0.1 * (spec.log10_sigma_max - spec.log10_sigma_min),
+                          noise_log=0.2,
+                          birth_value=spec.smoothness_std if spec.smoothness_std is not None
+                          else 0.1 * (spec.log10_sigma_max - spec.log10_sigma_min))
+
+
+def default_move_probs(spec: PriorSpec):
+    """Default probabilities of (birth, death, move, perturb, noise).
+
+    Birth and death get 0 when ``k_min == k_max``; noise gets 0 without
+    hierarchical noise.
+    """
+    p = np.array([0.2, 0.2, 0.2, 0.3, 0.1])
+    if spec.k_min == spec.k_max:
+        p[:2] = 0.0
+    if not spec.hierarchical_noise:
+        p[4] = 0.0
+    return tuple(float(x) for x in p / p.sum())
+
+
+def check_move_probs(move_probs, spec: PriorSpec):
+    """Validate move probabilities; returns them as a float array of shape (5,).
+
+    Accepts a sequence in the order of :data:`~bayesjoint.samplers.moves.MOVES`
+    or a mapping from move name to probability (missing names get 0).
+    """
+    if isinstance(move_probs, dict):
+        unknown = set(move_probs) - set(mv.MOVES)
+        if unknown:
+            raise ValueError(f"move_probs has unknown moves {sorted(unknown)}; allowed: {mv.MOVES}")
+        p = np.array([float(move_probs.get(name, 0.0)) for name in mv.MOVES])
+    else:
+        p = np.asarray(move_probs, dtype=float)
+        if p.shape != (len(mv.MOVES),):
+            raise ValueError(f"move_probs = {move_probs!r}: need {len(mv.MOVES)} probabilities "
+                             f"for {mv.MOVES}")
+    if not np.all(np.isfinite(p)) or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
+        raise ValueError(f"move_probs = {p.tolist()}: need non-negative values summing to 1")
+    if (p[0] > 0) != (p[1] > 0):
+        raise ValueError(f"move_probs = {p.tolist()}: birth and death must both be > 0 or both 0 "
+                         "(each is the reverse of the other)")
+    if p[4] > 0 and not spec.hierarchical_noise:
+        raise ValueError(f"move_probs['noise'] = {p[4]}: must be 0 when spec.hierarchical_noise "
+                         "is False (the noise scales are fixed to 1)")
+    return p
+
+
+def check_scales(scales: ProposalScales):
+    """Raise ValueError unless every proposal scale is finite and > 0."""
+    for name, value in zip(ProposalScales._fields, scales):
+        v = np.asarray(value, dtype=float)
+        if not np.all(np.isfinite(v) & (v > 0)):
+            raise ValueError(f"proposal_scales.{name} = {value!r}: must be finite and > 0")
+
+
+def init(earth: LayeredEarth, noise_scale, log_likelihood_fn, spec: PriorSpec) -> State:
+    """Build the state of one replica (vmap it for several).
+
+    Parameters
+    ----------
+    earth : LayeredEarth
+        Capacity ``spec.k_max``; ``vs_km_s`` and ``vp_vs`` must be None (the
+        trans-dimensional prior covers log10 conductivity only).
+    noise_scale : array, shape (D,)
+    log_likelihood_fn : callable ``f(earth, noise_scale) -> scalar``
+    spec : PriorSpec
+    """
+    if earth.vs_km_s is not None or earth.vp_vs is not None:
+        raise ValueError("earth.vs_km_s / earth.vp_vs: the trans-dimensional prior covers "
+                         "log10_sigma only; pass an earth without seismic properties")
+    if earth.k_max != spec.k_max:
+        raise ValueError(f"earth capacity {earth.k_max} differs from spec.k_max = {spec.k_max}")
+    noise_scale = jnp.asarray(noise_scale, dtype=float)
+    return State(earth, noise_scale,
+                 jnp.asarray(log_likelihood_fn(earth, noise_scale), dtype=float),
+                 jnp.asarray(log_prior(earth, noise_scale, spec), dtype=float))
+
+
+def sample_prior(key, spec: PriorSpec, n_datasets: int):
+    """Draw one ``(earth, noise_scale)`` from the prior for ``k`` in ``k_min .. k_max``.
+
+    Interfaces use the construction of :mod:`bayesjoint.model.prior`: ``k-1``
+    sorted uniforms ``y`` on ``[0, L_k]`` shifted by ``j h``. Values are
+    uniform on the bounds, or the truncated Gaussian random walk of the
+    smoothness prior. Inactive interface slots hold ``depth_max_km``.
+
+    Returns
+    -------
+    earth : LayeredEarth
+        Capacity ``spec.k_max``.
+    noise_scale : array, shape (n_datasets,)
+    """
+    kmax = spec.k_max
+    key_k, key_z, key_v, key_walk, key_s = jax.random.split(key, 5)
+    ks = jnp.arange(spec.k_min, kmax + 1)
+    k = jax.random.categorical(key_k, log_prior_k(ks, spec)) + spec.k_min
+    m = k - 1
+    h = spec.min_thickness_km
+    length = spec.depth_max_km - m * h
+    slot = jnp.arange(kmax - 1)
+    u = jax.random.uniform(key_z, (kmax - 1,)) * length
+    y = jnp.sort(jnp.where(slot < m, u, jnp.inf))
+    z = jnp.where(slot < m, y + (slot + 1) * h, spec.depth_max_km)
+    lo, hi = spec.log10_sigma_min, spec.log10_sigma_max
+    v0 = jax.random.uniform(key_v, minval=lo, maxval=hi)
+    if spec.smoothness_std is None:
+        rest = jax.random.uniform(key_walk, (kmax - 1,), minval=lo, maxval=hi)
+    else:
+        s = spec.smoothness_std
+
+        def step(prev, kk):
+            nxt = prev + s * jax.random.truncated_normal(kk, (lo - prev) / s, (hi - prev) / s)
+            nxt = jnp.clip(nxt, lo, hi)
+            return nxt, nxt
+
+        _, rest = jax.lax.scan(step, v0, jax.random.split(key_walk, kmax - 1))
+    values = jnp.concatenate([v0[None], rest])
+    if spec.hierarchical_noise:
+        log_s = jax.random.uniform(key_s, (n_datasets,), minval=np.log(spec.noise_scale_min),
+                                   maxval=np.log(spec.noise_scale_max))
+        noise = jnp.exp(log_s)
+    else:
+        noise = jnp.ones(n_datasets)
+    return LayeredEarth(z, values, k.astype(jnp.int32)), noise
+
+
+def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_scales=None,
+                 birth="prior"):
+    """Build the reversible-jump MH kernel.
+
+    Parameters
+    ----------
+    log_likelihood_fn : callable ``f(earth, noise_scale) -> scalar``
+        E.g. :func:`bayesjoint.model.joint.make_log_likelihood`.
+    spec : PriorSpec
+        Must have ``interfaces="sampled"``.
+    move_probs : sequence of 5 floats or dict, optional
+        Probabilities of (birth, death, move, perturb, noise); default
+        :func:`default_move_probs`.
+    proposal_scales : ProposalScales, optional
+        Default :func:`default_proposal_scales`.
+    birth : {"prior", "neighbour"}
+        Draw the value of a new layer uniform on the prior bounds, or
+        Gaussian around the split layer's value with standard deviation
+        ``proposal_scales.birth_value``.
+
+    Returns
+    -------
+    kernel : callable ``kernel(key, state, temperature=1.0, scales=None) -> (State, Info)``
+        ``scales`` (a ProposalScales, possibly traced) overrides the step
+        sizes given here; the driver uses it for adaptation.
+    """
+    check_spec(spec)
+    if birth not in BIRTH_MODES:
+        raise ValueError(f"birth = {birth!r}: allowed values are {BIRTH_MODES}")
+    probs = check_move_probs(default_move_probs(spec) if move_probs is None else move_probs, spec)
+    base_scales = default_proposal_scales(spec) if proposal_scales is None else proposal_scales
+    check_scales(base_scales)
+    log_probs = jnp.log(jnp.asarray(probs))
+
+    def kernel(key, state: State, temperature=1.0, scales=None):
+        sc = base_scales if scales is None else scales
+        params = mv.MoveParams(
+            k_min=spec.k_min, k_max=spec.k_max, depth_max_km=spec.depth_max_km,
+            value_lo=spec.log10_sigma_min, value_hi=spec.log10_sigma_max,
+            p_birth=max(probs[0], 1e-300), p_death=max(probs[1], 1e-300),
+            interface_std_km=sc.interface_km, value_std=sc.value, noise_log_std=sc.noise_log,
+            birth_std=None if birth == "prior" else sc.birth_value)
+        key_move, key_prop, key_acc = jax.random.split(key, 3)
+        move = jax.random.categorical(key_move, log_probs)
+        position = mv.Position(state.earth, state.noise_scale)
+        branches = [lambda kk, pos, f=f: f(kk, pos, params) for f in mv.MOVE_FUNCTIONS]
+        proposal, log_q = jax.lax.switch(move, branches, key_prop, position)
+        lp_new = log_prior(proposal.earth, proposal.noise_scale, spec)
+        ll_new = log_likelihood_fn(proposal.earth, proposal.noise_scale)
+        in_support = jnp.isfinite(lp_new) & jnp.isfinite(log_q)
+        ll_ok = jnp.isfinite(ll_new)
+        log_alpha = ((ll_new - state.log_likelihood) / temperature
+                     + lp_new - state.log_prior + log_q)
+        log_alpha = jnp.where(in_support & ll_ok, log_alpha, -jnp.inf)
+        log_alpha = jnp.where(jnp.isnan(log_alpha), -jnp.inf, log_alpha)
+        accepted = jnp.log(jax.random.uniform(key_acc)) < log_alpha
+        new_state = State(proposal.earth, proposal.noise_scale,
+                          jnp.asarray(ll_new, dtype=float), jnp.asarray(lp_new, dtype=float))
+        new_state = jax.tree.map(lambda a, b: jnp.where(accepted, a, b), new_state, state)
+        info = Info(move, accepted, jnp.minimum(log_alpha, 0.0), in_support & ~ll_ok)
+        return new_state, info
+
+    return kernel

@@ -1,0 +1,557 @@
+"""Driver for reversible-jump MCMC with parallel tempering, written to disk in chunks.
+
+:func:`run` advances ``n_chains`` independent chains, each with one replica
+per temperature, through ``n_iterations`` iterations. One iteration is one
+kernel step (:mod:`~bayesjoint.samplers.rjmcmc`) of every replica followed
+by one round of neighbour swaps (:mod:`~bayesjoint.samplers.tempering`).
+Chains and temperatures are vmapped batch axes and each chunk of
+``chunk_size`` iterations is one jitted :func:`jax.lax.scan`, compiled once
+per :func:`run` call; nothing leaves the device inside a chunk.
+
+Random stream
+    The key of iteration ``t`` is ``fold_in(run_key, t)`` and chain ``c``
+    uses ``fold_in(that, c)``, so the stream depends only on the seed and
+    the iteration: a run stopped and resumed equals the uninterrupted run
+    draw for draw.
+Adaptation
+    During the first ``n_burn`` iterations the step sizes of the move,
+    perturb and noise moves are adapted per replica by Robbins-Monro on
+    their log, ``log s += (t + 1)^-0.6 (min(1, alpha) - target_acceptance)``
+    each time the move is proposed; from iteration ``n_burn`` on they are
+    frozen (the chain is then a fixed Markov kernel). The birth/death
+    proposals are not adapted.
+Files in ``out_dir``
+    ``chunk_NNNNN.npz``: the kept draws of the chunk (T = 1 only, every
+    ``thin``-th iteration at or after ``n_burn``), the acceptance counts of
+    the chunk and the complete sampler state at its end.
+    ``manifest.json``: the configuration, the PRNG key and the list of
+    complete chunks. Both are written to a temporary file and moved into
+    place with :func:`os.replace`, chunk first, so an interrupted run loses
+    at most the chunk in progress; calling :func:`run` again with the same
+    configuration resumes after the last complete chunk (``n_iterations``
+    may be raised to extend a finished run).
+Kept draws
+    ``n_layers`` (chain, draw), ``interface_depth_km`` (chain, draw,
+    K_max - 1), ``log10_sigma`` (chain, draw, K_max), ``noise_scale``
+    (chain, draw, D), ``log_likelihood`` and ``log_prior`` (chain, draw);
+    inactive interface and layer slots are NaN.
+"""
+
+import functools
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from tqdm.auto import tqdm
+
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.prior import PriorSpec
+from bayesjoint.samplers import moves as mv
+from bayesjoint.samplers import rjmcmc, tempering
+
+FORMAT = "bayesjoint-rjmcmc-1"
+MANIFEST = "manifest.json"
+ADAPTED_MOVES = ("move", "perturb", "noise")
+_FIRST_ADAPTED = mv.MOVES.index(ADAPTED_MOVES[0])
+_COUNT_NAMES = ("proposed", "accepted", "non_finite", "swap_attempted", "swap_accepted")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished (or resumed-and-finished) run on disk.
+
+    Attributes
+    ----------
+    out_dir : str
+    """
+
+    out_dir: str
+
+    def draws(self):
+        """Kept draws, see :func:`load_draws`."""
+        return load_draws(self.out_dir)
+
+    def stats(self):
+        """Acceptance statistics, see :func:`load_stats`."""
+        return load_stats(self.out_dir)
+
+    def to_datatree(self):
+        """The draws as an ArviZ DataTree, see :func:`to_datatree`."""
+        return to_datatree(self.out_dir)
+
+
+# ---------------------------------------------------------------- validation
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or int(value) != value or value <= 0:
+        raise ValueError(f"{name} = {value!r}: must be an integer > 0")
+    return int(value)
+
+
+def _validate(spec, n_iterations, n_burn, n_chains, thin, chunk_size, n_datasets,
+              target_acceptance):
+    rjmcmc.check_spec(spec)
+    thin = _positive_int("thin", thin)
+    chunk_size = _positive_int("chunk_size", chunk_size)
+    n_chains = _positive_int("n_chains", n_chains)
+    n_datasets = _positive_int("n_datasets", n_datasets)
+    n_iterations = _positive_int("n_iterations", n_iterations)
+    if chunk_size % thin:
+        raise ValueError(f"chunk_size = {chunk_size}: must be a multiple of thin = {thin}")
+    if n_iterations % chunk_size:
+        raise ValueError(f"n_iterations = {n_iterations}: must be a multiple of "
+                         f"chunk_size = {chunk_size}")
+    if isinstance(n_burn, bool) or int(n_burn) != n_burn or n_burn < 0:
+        raise ValueError(f"n_burn = {n_burn!r}: must be an integer >= 0")
+    if not 0.0 < target_acceptance < 1.0:
+        raise ValueError(f"target_acceptance = {target_acceptance!r}: must lie in (0, 1)")
+    return n_iterations, int(n_burn), n_chains, thin, chunk_size, n_datasets
+
+
+def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
+            initial_noise_scale, probs, scales, birth, target_acceptance):
+    if isinstance(initial, LayeredEarth):
+        init_cfg = {"interface_depth_km": np.asarray(initial.interface_depth_km).tolist(),
+                    "log10_sigma": np.asarray(initial.log10_sigma).tolist(),
+                    "n_layers": int(initial.n_layers)}
+    else:
+        init_cfg = initial
+    cfg = {
+        "spec": asdict(spec), "n_burn": n_burn, "n_chains": n_chains,
+        "temperatures": [float(t) for t in temps], "thin": thin, "chunk_size": chunk_size,
+        "seed": int(seed), "n_datasets": n_datasets, "initial": init_cfg,
+        "initial_noise_scale": (None if initial_noise_scale is None
+                                else np.asarray(initial_noise_scale, float).tolist()),
+        "move_probs": dict(zip(mv.MOVES, (float(p) for p in probs))),
+        "proposal_scales": {k: float(v) for k, v in scales._asdict().items()},
+        "birth": birth, "target_acceptance": float(target_acceptance),
+    }
+    return json.loads(json.dumps(cfg))
+
+
+def _differences(old, new, prefix=""):
+    out = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key, "<absent>"), new.get(key, "<absent>")
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, prefix + key + ".")
+        elif a != b:
+            out.append(f"{prefix}{key}: stored {a!r}, given {b!r}")
+    return out
+
+
+# ---------------------------------------------------------------- files
+
+def _atomic_write(path, write):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _write_manifest(out_dir, manifest):
+    data = json.dumps(manifest, indent=1).encode()
+    _atomic_write(os.path.join(out_dir, MANIFEST), lambda f: f.write(data))
+
+
+def _read_manifest(out_dir):
+    with open(os.path.join(out_dir, MANIFEST)) as f:
+        manifest = json.load(f)
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{out_dir}: manifest format {manifest.get('format')!r} is not {FORMAT!r}")
+    return manifest
+
+
+def _chunk_path(out_dir, index):
+    return os.path.join(out_dir, f"chunk_{index:05d}.npz")
+
+
+# ---------------------------------------------------------------- compiled pieces
+
+def _stack_states(states: rjmcmc.State):
+    e = states.earth
+    return {"state_interface_depth_km": e.interface_depth_km, "state_log10_sigma": e.log10_sigma,
+            "state_n_layers": e.n_layers, "state_noise_scale": states.noise_scale,
+            "state_log_likelihood": states.log_likelihood, "state_log_prior": states.log_prior}
+
+
+def _unstack_states(npz) -> rjmcmc.State:
+    earth = LayeredEarth(jnp.asarray(npz["state_interface_depth_km"]),
+                         jnp.asarray(npz["state_log10_sigma"]), jnp.asarray(npz["state_n_layers"]))
+    return rjmcmc.State(earth, jnp.asarray(npz["state_noise_scale"]),
+                        jnp.asarray(npz["state_log_likelihood"]),
+                        jnp.asarray(npz["state_log_prior"]))
+
+
+def _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initial,
+                  initial_noise_scale):
+    def one(key):
+        if isinstance(initial, LayeredEarth):
+            earth = LayeredEarth(jnp.asarray(initial.interface_depth_km, dtype=float),
+                                 jnp.asarray(initial.log10_sigma, dtype=float),
+                                 jnp.asarray(initial.n_layers, dtype=jnp.int32))
+            noise = (jnp.ones(n_datasets) if initial_noise_scale is None
+                     else jnp.asarray(initial_noise_scale, dtype=float))
+        else:
+            earth, noise = rjmcmc.sample_prior(key, spec, n_datasets)
+        return rjmcmc.init(earth, noise, log_likelihood_fn, spec)
+
+    @jax.jit
+    def init_all(key):
+        keys = jax.random.split(key, n_chains * n_temps).reshape(n_chains, n_temps, -1)
+        return jax.vmap(jax.vmap(one))(keys)
+
+    return init_all
+
+
+@functools.lru_cache(maxsize=8)
+def _make_loglik_check(log_likelihood_fn):
+    return jax.jit(jax.vmap(jax.vmap(log_likelihood_fn)))
+
+
+@functools.lru_cache(maxsize=8)
+def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, temps, n_chains, thin,
+                   chunk_size, n_burn, target):
+    """The jitted chunk function; cached so that resuming or extending a run in the
+    same process reuses the compiled code (all arguments are hashable)."""
+    kernel = rjmcmc.build_kernel(log_likelihood_fn, spec, probs, scales, birth)
+    n_temps = len(temps)
+    temps_j = jnp.asarray(temps)
+    n_moves = len(mv.MOVES)
+    n_adapt = len(ADAPTED_MOVES)
+
+    def replica_step(key, state, temperature, log_scales, t):
+        sc = rjmcmc.ProposalScales(*jnp.exp(log_scales), scales.birth_value)
+        new_state, info = kernel(key, state, temperature, scales=sc)
+        slot = info.move - _FIRST_ADAPTED
+        gain = (t + 1.0) ** -0.6
+        step = gain * (jnp.exp(info.log_acceptance) - target)
+        hit = (jnp.arange(n_adapt) == slot) & (t < n_burn)
+        return new_state, info, log_scales + jnp.where(hit, step, 0.0)
+
+    def chain_step(key, states, log_scales, t):
+        keys = jax.random.split(key, n_temps + 1)
+        states, info, log_scales = jax.vmap(replica_step, (0, 0, 0, 0, None))(
+            keys[:n_temps], states, temps_j, log_scales, t)
+        if n_temps > 1:
+            states, attempted, accepted = tempering.swap(
+                keys[n_temps], states, states.log_likelihood, temps_j, t % 2)
+        else:
+            attempted = accepted = jnp.zeros(0, dtype=bool)
+        return states, log_scales, info, attempted, accepted
+
+    def zero_counts():
+        return {"proposed": jnp.zeros((2, n_temps, n_moves), dtype=jnp.int64),
+                "accepted": jnp.zeros((2, n_temps, n_moves), dtype=jnp.int64),
+                "non_finite": jnp.zeros((2, n_temps), dtype=jnp.int64),
+                "swap_attempted": jnp.zeros((2, n_temps - 1), dtype=jnp.int64),
+                "swap_accepted": jnp.zeros((2, n_temps - 1), dtype=jnp.int64)}
+
+    @jax.jit
+    def run_chunk(run_key, states, log_scales, t0):
+        chain_ids = jnp.arange(n_chains)
+
+        def iteration(carry, t):
+            states, log_scales, counts = carry
+            key_t = jax.random.fold_in(run_key, t)
+            keys = jax.vmap(lambda c: jax.random.fold_in(key_t, c))(chain_ids)
+            states, log_scales, info, attempted, accepted = jax.vmap(
+                chain_step, (0, 0, 0, None))(keys, states, log_scales, t)
+            phase = (t >= n_burn).astype(jnp.int32)
+            onehot = jax.nn.one_hot(info.move, n_moves, dtype=jnp.int64)  # (C, T, moves)
+            counts = {
+                "proposed": counts["proposed"].at[phase].add(onehot.sum(0)),
+                "accepted": counts["accepted"].at[phase].add(
+                    (onehot * info.accepted[..., None]).sum(0)),
+                "non_finite": counts["non_finite"].at[phase].add(info.non_finite.sum(0)),
+                "swap_attempted": counts["swap_attempted"].at[phase].add(attempted.sum(0)),
+                "swap_accepted": counts["swap_accepted"].at[phase].add(accepted.sum(0)),
+            }
+            return (states, log_scales, counts), None
+
+        def block(carry, j):
+            ts = t0 + j * thin + jnp.arange(thin)
+            carry, _ = jax.lax.scan(iteration, carry, ts)
+            cold = jax.tree.map(lambda x: x[:, 0], carry[0])
+            draw = {"n_layers": cold.earth.n_layers,
+                    "interface_depth_km": cold.earth.interface_depth_km,
+                    "log10_sigma": cold.earth.log10_sigma, "noise_scale": cold.noise_scale,
+                    "log_likelihood": cold.log_likelihood, "log_prior": cold.log_prior}
+            return carry, draw
+
+        (states, log_scales, counts), draws = jax.lax.scan(
+            block, (states, log_scales, zero_counts()), jnp.arange(chunk_size // thin))
+        return states, log_scales, counts, draws
+
+    return run_chunk
+
+
+# ---------------------------------------------------------------- driver
+
+def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, n_chains=4,
+        temperatures=(1.0,), thin=1, chunk_size=1000, seed=0, n_datasets=1, initial="prior",
+        initial_noise_scale=None, move_probs=None, proposal_scales=None, birth="prior",
+        target_acceptance=0.3, resume=True, progress=True) -> RunResult:
+    """Run (or resume) reversible-jump MCMC with parallel tempering.
+
+    Parameters
+    ----------
+    log_likelihood_fn : callable ``f(earth, noise_scale) -> scalar``
+        Pure JAX, e.g. :func:`bayesjoint.model.joint.make_log_likelihood`.
+    spec : PriorSpec
+        ``interfaces="sampled"``; ``k_min .. k_max`` is the layer-count range.
+    out_dir : str or path
+        Directory for the chunk files and the manifest (created if absent).
+    n_iterations : int
+        Total iterations, burn-in included; a multiple of ``chunk_size``.
+    n_burn : int
+        Iterations whose draws are discarded and during which the proposal
+        scales adapt.
+    n_chains : int
+    temperatures : sequence of float
+        Ladder starting at 1 (see :func:`~bayesjoint.samplers.tempering.geometric_ladder`).
+    thin : int
+        Keep every ``thin``-th iteration; ``chunk_size`` must be a multiple.
+    chunk_size : int
+        Iterations per jitted scan and per file.
+    seed : int
+    n_datasets : int
+        Length D of ``noise_scale``.
+    initial : "prior" or LayeredEarth
+        Draw every replica's start from the prior, or start all from this
+        (unbatched) model of capacity ``spec.k_max``.
+    initial_noise_scale : array, shape (D,), optional
+        Start of the noise scales with a given ``initial`` (default ones).
+    move_probs, proposal_scales, birth
+        See :func:`bayesjoint.samplers.rjmcmc.build_kernel`;
+        ``proposal_scales`` are the starting step sizes of the adaptation.
+    target_acceptance : float
+        Acceptance rate the adaptation aims at, per adapted move.
+    resume : bool
+        Continue a run found in ``out_dir``. With False an existing run
+        raises ValueError.
+    progress : bool
+        Show a tqdm bar with the T = 1 acceptance rate per move.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ValueError
+        For invalid settings (naming the field, its value and what is
+        allowed), or when ``out_dir`` holds a run with another
+        configuration or another log-likelihood.
+    """
+    n_iterations, n_burn, n_chains, thin, chunk_size, n_datasets = _validate(
+        spec, n_iterations, n_burn, n_chains, thin, chunk_size, n_datasets, target_acceptance)
+    temps = tempering.check_ladder(temperatures)
+    if birth not in rjmcmc.BIRTH_MODES:
+        raise ValueError(f"birth = {birth!r}: allowed values are {rjmcmc.BIRTH_MODES}")
+    probs = rjmcmc.check_move_probs(
+        rjmcmc.default_move_probs(spec) if move_probs is None else move_probs, spec)
+    scales = rjmcmc.default_proposal_scales(spec) if proposal_scales is None else proposal_scales
+    scales = rjmcmc.ProposalScales(*(float(s) for s in scales))
+    rjmcmc.check_scales(scales)
+    if not (isinstance(initial, LayeredEarth) or initial == "prior"):
+        raise ValueError(f"initial = {initial!r}: allowed values are 'prior' or a LayeredEarth")
+    if initial_noise_scale is not None and np.shape(initial_noise_scale) != (n_datasets,):
+        raise ValueError(f"initial_noise_scale has shape {np.shape(initial_noise_scale)}: "
+                         f"need ({n_datasets},)")
+    config = _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
+                     initial_noise_scale, probs, scales, birth, target_acceptance)
+    n_temps = temps.size
+    out_dir = os.fspath(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    init_key, run_key = jax.random.split(jax.random.PRNGKey(int(seed)))
+
+    if os.path.exists(os.path.join(out_dir, MANIFEST)):
+        if not resume:
+            raise ValueError(f"out_dir = {out_dir!r} already holds a run; pass resume=True to "
+                             "continue it or choose another directory")
+        manifest = _read_manifest(out_dir)
+        diff = _differences(manifest["config"], config)
+        if diff:
+            raise ValueError(f"cannot resume the run in {out_dir!r}: the configuration differs: "
+                             + "; ".join(diff))
+        n_done = len(manifest["chunks"])
+    else:
+        manifest = {"format": FORMAT, "config": config, "n_iterations": n_iterations,
+                    "prng_key": np.asarray(jax.random.key_data(run_key)).tolist(),
+                    "chunks": []}
+        n_done = 0
+    manifest["n_iterations"] = max(n_iterations, manifest["n_iterations"])
+
+    if n_done > 0:
+        with np.load(_chunk_path(out_dir, n_done - 1)) as npz:
+            states = _unstack_states(npz)
+            log_scales = jnp.asarray(npz["log_scales"])
+        recomputed = np.asarray(_make_loglik_check(log_likelihood_fn)(states.earth,
+                                                                      states.noise_scale))
+        stored = np.asarray(states.log_likelihood)
+        if not np.allclose(recomputed, stored, rtol=1e-9, atol=1e-9, equal_nan=True):
+            raise ValueError(f"cannot resume the run in {out_dir!r}: log_likelihood_fn gives "
+                             "different values on the stored states than the run that wrote them")
+    else:
+        states = _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initial,
+                               initial_noise_scale)(init_key)
+        if not np.all(np.isfinite(np.asarray(states.log_prior))):
+            raise ValueError("initial: the starting model has zero prior density under spec "
+                             "(check k, interface spacing and value bounds)")
+        base = np.log(np.array([scales.interface_km, scales.value, scales.noise_log]))
+        log_scales = jnp.broadcast_to(jnp.asarray(base), (n_chains, n_temps, base.size))
+        _write_manifest(out_dir, manifest)
+
+    n_total_chunks = n_iterations // chunk_size
+    run_chunk = _make_chunk_fn(log_likelihood_fn, spec, tuple(float(p) for p in probs), scales,
+                               birth, tuple(float(t) for t in temps), n_chains, thin, chunk_size,
+                               n_burn, float(target_acceptance))
+    bar = tqdm(total=n_iterations, initial=min(n_done, n_total_chunks) * chunk_size,
+               disable=not progress, unit="it", desc="rjmcmc")
+    try:
+        for index in range(n_done, n_total_chunks):
+            t0 = index * chunk_size
+            states, log_scales, counts, draws = run_chunk(run_key, states, log_scales,
+                                                          np.int64(t0))
+            draw_iter = t0 + np.arange(1, chunk_size // thin + 1) * thin - 1
+            keep = draw_iter >= n_burn
+            arrays = {"draw_iteration": draw_iter[keep]}
+            arrays.update({f"draw_{k}": np.asarray(v)[keep] for k, v in draws.items()})
+            arrays.update({f"count_{k}": np.asarray(v) for k, v in counts.items()})
+            arrays.update({k: np.asarray(v) for k, v in _stack_states(states).items()})
+            arrays["log_scales"] = np.asarray(log_scales)
+            _atomic_write(_chunk_path(out_dir, index), lambda f: np.savez(f, **arrays))
+            manifest["chunks"].append({"file": os.path.basename(_chunk_path(out_dir, index)),
+                                       "first_iteration": t0, "n_draws": int(keep.sum())})
+            _write_manifest(out_dir, manifest)
+            bar.update(chunk_size)
+            prop = arrays["count_proposed"].sum(0)[0]
+            acc = arrays["count_accepted"].sum(0)[0]
+            bar.set_postfix({name: f"{a / p:.2f}" for name, a, p in zip(mv.MOVES, acc, prop)
+                             if p > 0})
+    finally:
+        bar.close()
+    return RunResult(out_dir)
+
+
+# ---------------------------------------------------------------- reading results
+
+def _complete_chunks(out_dir):
+    manifest = _read_manifest(out_dir)
+    return manifest, [os.path.join(out_dir, c["file"]) for c in manifest["chunks"]]
+
+
+def load_draws(out_dir):
+    """Kept T = 1 draws of a run, concatenated over its complete chunks.
+
+    Returns
+    -------
+    dict of ndarray
+        ``n_layers`` (chain, draw) int; ``interface_depth_km`` (chain, draw,
+        K_max - 1) km; ``log10_sigma`` (chain, draw, K_max) log10 S/m;
+        ``noise_scale`` (chain, draw, D); ``log_likelihood``, ``log_prior``
+        (chain, draw); ``iteration`` (draw,). Inactive slots are NaN.
+    """
+    _, files = _complete_chunks(out_dir)
+    parts = {}
+    for path in files:
+        with np.load(path) as npz:
+            for name in npz.files:
+                if name.startswith("draw_"):
+                    parts.setdefault(name[5:], []).append(npz[name])
+    if not parts:
+        raise ValueError(f"{out_dir}: no draws kept yet (all complete chunks are burn-in)")
+    out = {"iteration": np.concatenate(parts.pop("iteration"))}
+    for name, pieces in parts.items():
+        out[name] = np.moveaxis(np.concatenate(pieces, axis=0), 0, 1)
+    k = out["n_layers"]
+    kmax = out["log10_sigma"].shape[-1]
+    out["interface_depth_km"] = np.where(np.arange(kmax - 1) < (k[..., None] - 1),
+                                         out["interface_depth_km"], np.nan)
+    out["log10_sigma"] = np.where(np.arange(kmax) < k[..., None], out["log10_sigma"], np.nan)
+    return out
+
+
+def load_stats(out_dir):
+    """Acceptance statistics of a run, split into burn-in and sampling.
+
+    Returns
+    -------
+    dict
+        ``acceptance`` and ``acceptance_burn_in``: {move: array (n_temps,)}
+        (NaN where never proposed); ``proposed``: {move: array (n_temps,)}
+        counts after burn-in; ``swap_acceptance``, ``swap_acceptance_burn_in``:
+        array (n_temps - 1,) per pair (i, i+1); ``non_finite``: array
+        (n_temps,) count after burn-in; ``proposal_scales``: final adapted
+        {move: array (chain, n_temps)}; ``temperatures``.
+    """
+    manifest, files = _complete_chunks(out_dir)
+    totals = {}
+    log_scales = None
+    for path in files:
+        with np.load(path) as npz:
+            for name in _COUNT_NAMES:
+                totals[name] = totals.get(name, 0) + npz[f"count_{name}"]
+            log_scales = npz["log_scales"]
+
+    def rate(num, den):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(den > 0, num / np.maximum(den, 1), np.nan)
+
+    out = {"temperatures": np.asarray(manifest["config"]["temperatures"])}
+    if not totals:
+        return out
+    for phase, suffix in ((1, ""), (0, "_burn_in")):
+        r = rate(totals["accepted"][phase], totals["proposed"][phase])
+        out["acceptance" + suffix] = {m: r[:, i] for i, m in enumerate(mv.MOVES)}
+        out["swap_acceptance" + suffix] = rate(totals["swap_accepted"][phase],
+                                               totals["swap_attempted"][phase])
+    out["proposed"] = {m: totals["proposed"][1][:, i] for i, m in enumerate(mv.MOVES)}
+    out["non_finite"] = totals["non_finite"][1]
+    out["proposal_scales"] = {m: np.exp(log_scales[..., i]) for i, m in enumerate(ADAPTED_MOVES)}
+    return out
+
+
+def to_datatree(out_dir):
+    """The kept draws of a run as an ArviZ DataTree.
+
+    Groups: ``posterior`` with ``n_layers`` (chain, draw),
+    ``interface_depth_km`` (chain, draw, interface), ``log10_sigma`` (chain,
+    draw, layer), ``noise_scale`` (chain, draw, dataset); ``sample_stats``
+    with ``log_likelihood`` and ``log_prior`` (chain, draw). Inactive slots
+    are NaN. Attributes of the root and of ``sample_stats``: ``acceptance_<move>`` at T = 1 after burn-in,
+    ``swap_acceptance`` per pair, ``temperatures``, ``non_finite``.
+    """
+    from arviz_base import from_dict
+
+    d = load_draws(out_dir)
+    s = load_stats(out_dir)
+    attrs = {"sampler": "bayesjoint reversible-jump MCMC with parallel tempering",
+             "temperatures": s["temperatures"].tolist()}
+    if "acceptance" in s:
+        attrs.update({f"acceptance_{m}": float(v[0]) for m, v in s["acceptance"].items()})
+        attrs["swap_acceptance"] = s["swap_acceptance"].tolist()
+        attrs["non_finite"] = int(s["non_finite"].sum())
+    dims = {"interface_depth_km": ["interface"], "log10_sigma": ["layer"],
+            "noise_scale": ["dataset"]}
+    tree = from_dict(
+        {"posterior": {k: d[k] for k in ("n_layers", "interface_depth_km", "log10_sigma",
+                                         "noise_scale")},
+         "sample_stats": {"log_likelihood": d["log_likelihood"], "log_prior": d["log_prior"]}},
+        dims=dims, coords={"draw": d["iteration"]})
+    tree.attrs.update(attrs)
+    tree["sample_stats"].attrs.update(attrs)
+    return tree

@@ -1,0 +1,130 @@
+"""Unit tests of the reversible-jump moves: fixed-shape edits, sortedness, ratios."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import bayesjoint  # noqa: F401  (float64)
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.samplers import moves as mv
+
+DEPTH_MAX = 100.0
+LO, HI = -4.0, 2.0
+
+
+def params(birth_std=None, k_min=1, k_max=5, p_birth=0.2, p_death=0.3):
+    return mv.MoveParams(k_min=k_min, k_max=k_max, depth_max_km=DEPTH_MAX, value_lo=LO,
+                         value_hi=HI, p_birth=p_birth, p_death=p_death, interface_std_km=5.0,
+                         value_std=0.3, noise_log_std=0.2, birth_std=birth_std)
+
+
+def position(tops, values, k_max=5, noise=(1.0,)):
+    earth = LayeredEarth.from_layers(tops, log10_sigma=values, k_max=k_max)
+    return mv.Position(earth, jnp.asarray(noise))
+
+
+def keys(n, seed=0):
+    return jax.random.split(jax.random.PRNGKey(seed), n)
+
+
+def test_insert_and_remove_match_numpy():
+    a = jnp.arange(6.0)
+    for i in range(6):
+        np.testing.assert_array_equal(mv.insert_at(a, i, -1.0),
+                                      np.insert(np.arange(6.0), i, -1.0)[:6])
+        np.testing.assert_array_equal(mv.remove_at(a, i),
+                                      np.append(np.delete(np.arange(6.0), i), 5.0))
+
+
+@pytest.mark.parametrize("birth_std", [None, 0.4])
+def test_birth_keeps_interfaces_sorted_and_inserts_one_layer(birth_std):
+    pos = position([0.0, 20.0, 50.0], [-1.0, -2.0, 0.0])
+    p = params(birth_std)
+    new, log_q = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(500))
+    k = np.asarray(new.earth.n_layers)
+    assert np.all(k == 4)
+    z = np.asarray(new.earth.interface_depth_km)[:, :3]
+    assert np.all(np.diff(z, axis=1) > 0)
+    v = np.asarray(new.earth.log10_sigma)[:, :4]
+    for zi, vi in zip(z, v):
+        # removing the new interface and the value below it recovers the old model
+        new_idx = int(np.flatnonzero(~np.isin(zi, [20.0, 50.0]))[0])
+        np.testing.assert_array_equal(np.delete(zi, new_idx), [20.0, 50.0])
+        np.testing.assert_array_equal(np.delete(vi, new_idx + 1), [-1.0, -2.0, 0.0])
+    if birth_std is None:
+        expected = (np.log(p.p_death / p.p_birth) + np.log(DEPTH_MAX) - np.log(3)
+                    + np.log(HI - LO))
+        np.testing.assert_allclose(log_q, expected)
+
+
+def test_birth_at_k_max_and_death_at_k_min_are_impossible():
+    full = position([0.0, 10.0, 20.0], [0.0, 0.0, 0.0], k_max=3)
+    new, log_q = mv.birth(keys(1)[0], full, params(k_max=3))
+    assert log_q == -np.inf
+    assert int(new.earth.n_layers) == 3
+    low = position([0.0, 10.0], [0.0, 0.0])
+    _, log_q = mv.death(keys(1)[0], low, params(k_min=2))
+    assert log_q == -np.inf
+    single = position([0.0], [0.0])
+    _, log_q = mv.death(keys(1)[0], single, params(k_min=1))
+    assert log_q == -np.inf
+    _, log_q = mv.move_interface(keys(1)[0], single, params())
+    assert log_q == -np.inf
+
+
+@pytest.mark.parametrize("birth_std", [None, 0.4])
+def test_death_reverses_birth_with_opposite_log_ratio(birth_std):
+    pos = position([0.0, 30.0], [-1.0, 0.5])
+    p = params(birth_std)
+    born, log_q_birth = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(40, 1))
+    checked = 0
+    for b in range(40):
+        one = jax.tree.map(lambda x: x[b], born)
+        dead, log_q_death = jax.vmap(lambda k: mv.death(k, one, p))(keys(30, 2 + b))
+        same = np.all(np.asarray(dead.earth.interface_depth_km)[:, :1] == 30.0, axis=1) & \
+            np.all(np.asarray(dead.earth.log10_sigma)[:, :2] == [-1.0, 0.5], axis=1)
+        assert same.any()
+        np.testing.assert_allclose(np.asarray(log_q_death)[same], -float(log_q_birth[b]))
+        checked += 1
+    assert checked == 40
+
+
+def test_death_removes_one_interface_and_keeps_order():
+    pos = position([0.0, 10.0, 30.0, 60.0], [0.0, 1.0, -1.0, -2.0])
+    new, _ = jax.vmap(lambda k: mv.death(k, pos, params()))(keys(200))
+    assert np.all(np.asarray(new.earth.n_layers) == 3)
+    z = np.asarray(new.earth.interface_depth_km)[:, :2]
+    assert np.all(np.diff(z, axis=1) > 0)
+    removed = {tuple(row) for row in z}
+    assert removed == {(30.0, 60.0), (10.0, 60.0), (10.0, 30.0)}
+
+
+def test_move_and_perturb_are_symmetric_and_change_one_entry():
+    pos = position([0.0, 10.0, 30.0], [0.0, 1.0, -1.0])
+    new, log_q = jax.vmap(lambda k: mv.move_interface(k, pos, params()))(keys(100))
+    assert np.all(log_q == 0.0)
+    changed = np.asarray(new.earth.interface_depth_km)[:, :2] != [10.0, 30.0]
+    assert np.all(changed.sum(1) == 1)
+    new, log_q = jax.vmap(lambda k: mv.perturb_value(k, pos, params()))(keys(100))
+    assert np.all(log_q == 0.0)
+    changed = np.asarray(new.earth.log10_sigma)[:, :3] != [0.0, 1.0, -1.0]
+    assert np.all(changed.sum(1) == 1)
+    assert np.all(np.asarray(new.earth.log10_sigma)[:, 3:] == -1.0)  # inactive untouched
+
+
+def test_perturb_acts_on_any_per_layer_field():
+    earth = LayeredEarth.from_layers([0.0, 10.0], log10_sigma=[0.0, 1.0], vs_km_s=[3.0, 4.0],
+                                     k_max=4)
+    pos = mv.Position(earth, jnp.ones(1))
+    new, _ = mv.perturb_value(keys(1)[0], pos, params(), field="vs_km_s")
+    np.testing.assert_array_equal(new.earth.log10_sigma, earth.log10_sigma)
+    assert np.sum(np.asarray(new.earth.vs_km_s) != np.asarray(earth.vs_km_s)) == 1
+
+
+def test_noise_ratio_is_log_jacobian():
+    pos = position([0.0], [0.0], noise=(1.0, 2.0))
+    new, log_q = jax.vmap(lambda k: mv.update_noise(k, pos, params()))(keys(50))
+    s = np.asarray(new.noise_scale)
+    assert np.all(np.sum(s != [1.0, 2.0], axis=1) == 1)
+    np.testing.assert_allclose(log_q, np.sum(np.log(s) - np.log([1.0, 2.0]), axis=1))
