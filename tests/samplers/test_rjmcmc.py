@@ -1,0 +1,255 @@
+"""Statistical tests of the reversible-jump kernel.
+
+Tolerances come from Monte Carlo standard errors: the effective sample size
+of each statistic is estimated with NumPyro's ``effective_sample_size`` over
+all chains, and estimates must lie within 4 MCSE of the exact values. KS
+tests use draws thinned to about one per effective sample.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from numpyro.diagnostics import effective_sample_size
+from scipy import integrate, stats
+
+import bayesjoint  # noqa: F401  (float64)
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.prior import PriorSpec, log_prior_k
+from bayesjoint.samplers import rjmcmc
+from bayesjoint.samplers.run import run
+
+Z_MAX = 4.0  # allowed |estimate - exact| / MCSE
+
+
+def ess(x):
+    """ESS of a (chain, draw) series."""
+    x = np.asarray(x, dtype=float)
+    if np.all(x == x.flat[0]):
+        return float(x.size)
+    return float(effective_sample_size(x))
+
+
+def mean_z(x, exact):
+    """(mean - exact) / MCSE for a (chain, draw) series."""
+    x = np.asarray(x, dtype=float)
+    se = np.std(x) / np.sqrt(ess(x))
+    return (x.mean() - exact) / se
+
+
+def thinned(x):
+    """Pool a (chain, draw) series keeping about one draw per effective sample."""
+    x = np.asarray(x, dtype=float)
+    step = int(np.ceil(x.size / ess(x)))
+    return x[:, ::step].ravel()
+
+
+def zero_loglik(earth, noise_scale):
+    return jnp.zeros(())
+
+
+# ---------------------------------------------------------------- prior recovery
+
+def interface_cdf(z, spec, p_k):
+    """Exact CDF of one active interface chosen uniformly, given k >= 2."""
+    h = spec.min_thickness_km
+    ks = np.arange(max(spec.k_min, 2), spec.k_max + 1)
+    w = np.array([p_k[k] for k in ks])
+    w = w / w.sum()
+    total = np.zeros_like(z)
+    for wk, k in zip(w, ks):
+        m = k - 1
+        length = spec.depth_max_km - m * h
+        cdf = sum(stats.beta.cdf((z - j * h) / length, j, m - j + 1) for j in range(1, m + 1))
+        total += wk * cdf / m
+    return total
+
+
+def random_active(values, n_active, rng):
+    """One entry per draw chosen uniformly among the first n_active (>= 1)."""
+    idx = np.floor(rng.uniform(size=n_active.shape) * n_active).astype(int)
+    return np.take_along_axis(values, idx[..., None], axis=-1)[..., 0]
+
+
+PRIOR_CASES = [
+    pytest.param("uniform", "prior", None, id="uniform-k/prior-birth/no-smooth"),
+    pytest.param("poisson", "neighbour", 0.6, id="poisson-k/neighbour-birth/smooth"),
+    pytest.param("uniform", "neighbour", None, id="uniform-k/neighbour-birth/no-smooth",
+                 marks=pytest.mark.slow),
+    pytest.param("poisson", "prior", 0.6, id="poisson-k/prior-birth/smooth",
+                 marks=pytest.mark.slow),
+    pytest.param("uniform", "prior", 0.6, id="uniform-k/prior-birth/smooth",
+                 marks=pytest.mark.slow),
+    pytest.param("poisson", "neighbour", None, id="poisson-k/neighbour-birth/no-smooth",
+                 marks=pytest.mark.slow),
+    pytest.param("uniform", "neighbour", 0.6, id="uniform-k/neighbour-birth/smooth",
+                 marks=pytest.mark.slow),
+    pytest.param("poisson", "prior", None, id="poisson-k/prior-birth/no-smooth",
+                 marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("k_prior, birth, smooth", PRIOR_CASES)
+def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
+    spec = PriorSpec(n_layers=2, k_min=1, k_max=5, k_prior=k_prior, k_poisson_mean=2.0,
+                     interfaces="sampled", depth_max_km=100.0, min_thickness_km=8.0,
+                     smoothness_std=smooth, hierarchical_noise=False)
+    res = run(zero_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
+              thin=4, chunk_size=12000, seed=1, birth=birth, progress=False,
+              move_probs={"birth": 0.25, "death": 0.25, "move": 0.25, "perturb": 0.25},
+              proposal_scales=rjmcmc.ProposalScales(20.0, 1.0, 0.2, 0.8))
+    d = res.draws()
+    k = d["n_layers"]
+    ks = np.arange(spec.k_min, spec.k_max + 1)
+    exact = np.exp(np.asarray(log_prior_k(ks, spec)))
+    z_k = [mean_z(k == kk, pk) for kk, pk in zip(ks, exact)]
+    assert np.max(np.abs(z_k)) < Z_MAX, (np.bincount(k.ravel())[1:] / k.size, exact, z_k)
+
+    rng = np.random.default_rng(0)
+    # interface depths: one random active interface per draw with k >= 2
+    z = random_active(np.nan_to_num(d["interface_depth_km"]), np.maximum(k - 1, 1), rng)
+    has = k >= 2
+    filled = np.where(has, z, z[has].mean())
+    step = int(np.ceil(z.size / ess(filled)))
+    z_series = z[:, ::step][has[:, ::step]]
+    p_k = dict(zip(ks, exact))
+    ks_iface = stats.kstest(z_series, lambda x: interface_cdf(np.asarray(x), spec, p_k))
+    assert ks_iface.pvalue > 1e-3, ks_iface
+
+    if smooth is None:
+        v = random_active(np.nan_to_num(d["log10_sigma"]), k, rng)
+    else:
+        v = d["log10_sigma"][..., 0]  # exact marginal of the top layer: uniform
+    ks_val = stats.kstest(thinned(v), stats.uniform(spec.log10_sigma_min,
+                                                    spec.log10_sigma_max - spec.log10_sigma_min).cdf)
+    assert ks_val.pvalue > 1e-3, ks_val
+    print(f"\n{k_prior}/{birth}/{smooth}: p(k) {np.round(np.bincount(k.ravel())[1:] / k.size, 4)} "
+          f"exact {np.round(exact, 4)} max|z| {np.max(np.abs(z_k)):.2f}; KS p interface "
+          f"{ks_iface.pvalue:.3f}, value {ks_val.pvalue:.3f}")
+
+
+# ---------------------------------------------------------------- evidence toy
+
+TOY_DEPTHS = np.array([20.0, 60.0])
+TOY_Y = np.array([-1.5, 0.5])
+TOY_SIGMA = 0.7
+
+
+def toy_loglik(earth, noise_scale):
+    v = earth.on_depth_grid(jnp.asarray(TOY_DEPTHS))
+    return jnp.sum(-0.5 * ((v - TOY_Y) / TOY_SIGMA) ** 2
+                   - jnp.log(TOY_SIGMA) - 0.5 * jnp.log(2 * jnp.pi))
+
+
+def toy_posterior_k2(spec):
+    """p(k = 2 | y) by quadrature for k in {1, 2}, uniform values, h = 0."""
+    lo, hi = spec.log10_sigma_min, spec.log10_sigma_max
+    pdf = stats.norm(scale=TOY_SIGMA).pdf
+    z1 = integrate.quad(lambda v: pdf(TOY_Y[0] - v) * pdf(TOY_Y[1] - v), lo, hi)[0] / (hi - lo)
+    a = [integrate.quad(lambda v, y=y: pdf(y - v), lo, hi)[0] / (hi - lo) for y in TOY_Y]
+    split = (TOY_DEPTHS[1] - TOY_DEPTHS[0]) / spec.depth_max_km  # interface between the depths
+    z2 = split * a[0] * a[1] + (1 - split) * z1
+    return z2 / (z1 + z2)
+
+
+@pytest.mark.parametrize("birth", ["prior", "neighbour"])
+def test_two_model_toy_gives_exact_posterior_over_k(tmp_path, birth):
+    spec = PriorSpec(n_layers=2, k_min=1, k_max=2, interfaces="sampled", depth_max_km=100.0,
+                     min_thickness_km=0.0, smoothness_std=None, hierarchical_noise=False)
+    res = run(toy_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
+              thin=4, chunk_size=12000, seed=2, birth=birth, progress=False,
+              proposal_scales=rjmcmc.ProposalScales(20.0, 0.8, 0.2, 1.0))
+    k = res.draws()["n_layers"]
+    exact = toy_posterior_k2(spec)
+    est = np.mean(k == 2)
+    z = mean_z(k == 2, exact)
+    print(f"\ntoy ({birth} birth): p(k=2|y) = {est:.4f}, exact {exact:.4f}, z = {z:.2f}")
+    assert abs(z) < Z_MAX
+
+
+# ---------------------------------------------------------------- fixed k against NUTS
+
+FIX_MU = np.array([-2.0, 0.0, -1.0])
+FIX_C = np.array([25.0, 55.0])
+
+
+def fixed_loglik(earth, noise_scale):
+    return (-0.5 * jnp.sum(((earth.log10_sigma - FIX_MU) / 0.4) ** 2)
+            - 0.5 * jnp.sum(((earth.interface_depth_km - FIX_C) / 8.0) ** 2))
+
+
+def test_fixed_k_moments_agree_with_nuts(tmp_path):
+    import numpyro
+    from numpyro.infer import MCMC, NUTS
+
+    from bayesjoint.model.prior import sample_earth
+
+    spec = PriorSpec(n_layers=3, k_min=3, k_max=3, interfaces="sampled", depth_max_km=100.0,
+                     min_thickness_km=2.0, smoothness_std=1.0, hierarchical_noise=False)
+    res = run(fixed_loglik, spec, tmp_path, n_iterations=20000, n_burn=2000, n_chains=32,
+              thin=5, chunk_size=10000, seed=3, progress=False,
+              move_probs={"move": 0.4, "perturb": 0.6})
+    d = res.draws()
+    rj = np.concatenate([d["log10_sigma"], d["interface_depth_km"]], axis=-1)
+
+    def model():
+        earth = sample_earth(spec)
+        numpyro.factor("loglik", fixed_loglik(earth, jnp.ones(1)))
+
+    mcmc = MCMC(NUTS(model), num_warmup=1000, num_samples=3000, num_chains=4,
+                chain_method="vectorized", progress_bar=False)
+    mcmc.run(jax.random.PRNGKey(4))
+    s = mcmc.get_samples(group_by_chain=True)
+    nuts = np.concatenate([np.asarray(s["log10_sigma"]), np.asarray(s["interface_depth_km"])],
+                          axis=-1)
+    names = ["v0", "v1", "v2", "z1", "z2"]
+    zs = []
+    for i, name in enumerate(names):
+        for moment in (1, 2):
+            a, b = rj[..., i] ** moment, nuts[..., i] ** moment
+            se = np.hypot(np.std(a) / np.sqrt(ess(a)), np.std(b) / np.sqrt(ess(b)))
+            zs.append((name, moment, a.mean(), b.mean(), (a.mean() - b.mean()) / se))
+    print("\n" + "\n".join(f"{n} E[x^{m}]: rjmcmc {a:.4f} nuts {b:.4f} z {z:.2f}"
+                           for n, m, a, b, z in zs))
+    assert max(abs(z[-1]) for z in zs) < Z_MAX
+
+
+# ---------------------------------------------------------------- kernel behaviour
+
+def test_non_finite_likelihood_is_rejected_and_counted():
+    spec = PriorSpec(n_layers=2, k_min=1, k_max=4, interfaces="sampled", depth_max_km=100.0,
+                     smoothness_std=None, hierarchical_noise=False)
+
+    def loglik(earth, noise_scale):
+        return jnp.where(earth.n_layers >= 3, jnp.nan, 0.0)
+
+    kernel = jax.jit(rjmcmc.build_kernel(loglik, spec,
+                                         move_probs={"birth": 0.5, "death": 0.5}))
+    state = rjmcmc.init(LayeredEarth.from_layers([0.0, 50.0], log10_sigma=[0.0, 0.0], k_max=4),
+                        jnp.ones(1), loglik, spec)
+    n_flag = 0
+    for key in jax.random.split(jax.random.PRNGKey(5), 200):
+        state, info = kernel(key, state)
+        assert int(state.earth.n_layers) <= 2
+        n_flag += bool(info.non_finite)
+        if info.non_finite:
+            assert not info.accepted
+    assert n_flag > 20
+
+
+def test_kernel_input_errors():
+    spec = PriorSpec(n_layers=2, k_min=1, k_max=4, interfaces="sampled",
+                     hierarchical_noise=False)
+    with pytest.raises(ValueError, match="birth = 'both'.*allowed"):
+        rjmcmc.build_kernel(zero_loglik, spec, birth="both")
+    with pytest.raises(ValueError, match="move_probs.*summing to 1"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.5, 0.0, 0.0))
+    with pytest.raises(ValueError, match="birth and death"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs={"birth": 0.5, "move": 0.5})
+    with pytest.raises(ValueError, match="noise.*hierarchical_noise"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs={"perturb": 0.5, "noise": 0.5})
+    with pytest.raises(ValueError, match="interfaces='sampled'"):
+        rjmcmc.build_kernel(zero_loglik, PriorSpec(n_layers=2, k_min=1, k_max=4))
+    with pytest.raises(ValueError, match="proposal_scales.value"):
+        rjmcmc.build_kernel(zero_loglik, spec,
+                            proposal_scales=rjmcmc.ProposalScales(1.0, -1.0, 0.1, 0.1))
