@@ -1,3 +1,3 @@
-"""Samplers: reversible-jump MCMC with parallel tempering (``moves``, ``rjmcmc``,
-``tempering``, ``run``), BlackJAX style, pure JAX, vectorised over chains and
-temperatures."""
+"""Samplers: NumPyro NUTS for fixed dimension (``nuts``) and reversible-jump MCMC
+with parallel tempering (``moves``, ``rjmcmc``, ``tempering``, ``run``), pure JAX,
+vectorised over chains and temperatures."""

@@ -176,6 +176,8 @@ def birth(key, position: Position, params: MoveParams):
         ``-inf`` when the model already has ``k_max`` layers.
     """
     earth = position.earth
+    if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
+        return position, jnp.asarray(-jnp.inf)
     k = jnp.asarray(earth.n_layers)
     key_z, key_v = jax.random.split(key)
     z_new = params.depth_max_km * (1.0 - jax.random.uniform(key_z))  # in (0, depth_max]
@@ -208,6 +210,8 @@ def death(key, position: Position, params: MoveParams):
         ``-inf`` when the model has ``k_min`` layers (or one layer).
     """
     earth = position.earth
+    if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
+        return position, jnp.asarray(-jnp.inf)
     k = jnp.asarray(earth.n_layers)
     n_iface = jnp.maximum(k - 1, 1)
     j = _uniform_index(key, n_iface)
@@ -234,6 +238,8 @@ def move_interface(key, position: Position, params: MoveParams):
     move and the ratio is ``-inf``.
     """
     earth = position.earth
+    if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
+        return position, jnp.asarray(-jnp.inf)
     k = jnp.asarray(earth.n_layers)
     key_j, key_step = jax.random.split(key)
     j = _uniform_index(key_j, jnp.maximum(k - 1, 1))

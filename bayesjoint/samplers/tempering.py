@@ -59,7 +59,7 @@ def check_ladder(temperatures):
     if t.ndim != 1 or t.size == 0:
         raise ValueError(f"temperatures = {temperatures!r}: need a non-empty 1-D sequence")
     if t[0] != 1.0:
-        raise ValueError(f"temperatures[0] = {t[0]!r}: the ladder must start at 1 "
+        raise ValueError(f"temperatures[0] = {float(t[0])!r}: the ladder must start at 1 "
                          "(the draws kept are those of T = 1)")
     if not np.all(np.isfinite(t)) or np.any(np.diff(t) < 0):
         raise ValueError(f"temperatures = {t.tolist()}: need finite values, non-decreasing from 1")

@@ -196,7 +196,7 @@ def test_fixed_k_moments_agree_with_nuts(tmp_path):
         earth = sample_earth(spec)
         numpyro.factor("loglik", fixed_loglik(earth, jnp.ones(1)))
 
-    mcmc = MCMC(NUTS(model), num_warmup=1000, num_samples=3000, num_chains=4,
+    mcmc = MCMC(NUTS(model), num_warmup=500, num_samples=2000, num_chains=4,
                 chain_method="vectorized", progress_bar=False)
     mcmc.run(jax.random.PRNGKey(4))
     s = mcmc.get_samples(group_by_chain=True)
