@@ -388,6 +388,9 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
             raise ValueError(f"cannot resume the run in {out_dir!r}: the configuration differs: "
                              + "; ".join(diff))
         n_done = len(manifest["chunks"])
+        for name in os.listdir(out_dir):  # files being written when a run was killed
+            if name.startswith(".tmp-"):
+                os.remove(os.path.join(out_dir, name))
     else:
         manifest = {"format": FORMAT, "config": config, "n_iterations": n_iterations,
                     "prng_key": np.asarray(jax.random.key_data(run_key)).tolist(),

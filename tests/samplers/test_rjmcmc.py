@@ -152,7 +152,7 @@ def toy_posterior_k2(spec):
     return z2 / (z1 + z2)
 
 
-@pytest.mark.parametrize("birth", ["prior", "neighbour"])
+@pytest.mark.parametrize("birth", ["prior", pytest.param("neighbour", marks=pytest.mark.slow)])
 def test_two_model_toy_gives_exact_posterior_over_k(tmp_path, birth):
     spec = PriorSpec(n_layers=2, k_min=1, k_max=2, interfaces="sampled", depth_max_km=100.0,
                      min_thickness_km=0.0, smoothness_std=None, hierarchical_noise=False)
@@ -253,3 +253,41 @@ def test_kernel_input_errors():
     with pytest.raises(ValueError, match="proposal_scales.value"):
         rjmcmc.build_kernel(zero_loglik, spec,
                             proposal_scales=rjmcmc.ProposalScales(1.0, -1.0, 0.1, 0.1))
+
+
+# ---------------------------------------------------------------- MT demonstration
+
+def test_mt_trans_dimensional_interface_peaks_at_the_true_interfaces(tmp_path):
+    from bayesjoint.data import MTData
+    from bayesjoint.model.joint import make_log_likelihood
+    from bayesjoint.physics import mt
+    from bayesjoint.samplers.tempering import geometric_ladder
+
+    periods = np.geomspace(1.0, 7200.0, 20)
+    truth_tops = [0.0, 15.0, 60.0]
+    truth = LayeredEarth.from_layers(truth_tops, sigma_s_per_m=[0.01, 0.1, 1.0])
+    thickness_m, sigma = truth.sigma_stack()
+    z = mt.impedance(jnp.asarray(periods), thickness_m, sigma)
+    rho, phase = mt.apparent_resistivity_phase(jnp.asarray(periods), z)
+    rng = np.random.default_rng(42)
+    rho = np.asarray(rho) * (1 + 0.03 * rng.standard_normal(20))
+    phase = np.asarray(phase) * (1 + 0.03 * rng.standard_normal(20))
+    data = MTData.from_rho_phase(periods, rho, phase, rel_error=0.03)
+    spec = PriorSpec(n_layers=3, k_min=1, k_max=8, interfaces="sampled", depth_max_km=150.0,
+                     min_thickness_km=1.0, smoothness_std=None, hierarchical_noise=False)
+    res = run(make_log_likelihood([data]), spec, tmp_path, n_iterations=16000, n_burn=4000,
+              n_chains=8, temperatures=geometric_ladder(4, 20.0), thin=10, chunk_size=4000,
+              seed=0, progress=False)
+    iface = res.draws()["interface_depth_km"]
+    edges = np.arange(0.0, 152.0, 2.0)
+    prob = np.array([np.mean(np.any((iface >= a) & (iface < b), axis=-1))
+                     for a, b in zip(edges[:-1], edges[1:])])
+    centre = 0.5 * (edges[:-1] + edges[1:])
+    top_two = np.sort(centre[np.argsort(prob)[-2:]])
+    print(f"\nMT demo: interface-probability peaks at {top_two} km (truth 15, 60 km); "
+          f"P(interface in 12-18 km) = {np.mean(np.any((iface > 12) & (iface < 18), -1)):.3f}, "
+          f"P(in 52-68 km) = {np.mean(np.any((iface > 52) & (iface < 68), -1)):.3f}")
+    assert abs(top_two[0] - 15.0) <= 4.0
+    assert abs(top_two[1] - 60.0) <= 8.0
+    assert np.mean(np.any((iface > 12) & (iface < 18), -1)) > 0.8
+    assert np.mean(np.any((iface > 52) & (iface < 68), -1)) > 0.7
