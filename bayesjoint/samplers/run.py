@@ -535,7 +535,8 @@ def to_datatree(out_dir):
     ``interface_depth_km`` (chain, draw, interface), ``log10_sigma`` (chain,
     draw, layer), ``noise_scale`` (chain, draw, dataset); ``sample_stats``
     with ``log_likelihood`` and ``log_prior`` (chain, draw). Inactive slots
-    are NaN. Attributes of the root and of ``sample_stats``: ``acceptance_<move>`` at T = 1 after burn-in,
+    are NaN. Attributes of the root and of ``sample_stats``: ``acceptance_<move>``
+    at T = 1 after burn-in,
     ``swap_acceptance`` per pair, ``temperatures``, ``non_finite``.
     """
     from arviz_base import from_dict

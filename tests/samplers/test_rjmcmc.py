@@ -120,8 +120,8 @@ def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
         v = random_active(np.nan_to_num(d["log10_sigma"]), k, rng)
     else:
         v = d["log10_sigma"][..., 0]  # exact marginal of the top layer: uniform
-    ks_val = stats.kstest(thinned(v), stats.uniform(spec.log10_sigma_min,
-                                                    spec.log10_sigma_max - spec.log10_sigma_min).cdf)
+    width = spec.log10_sigma_max - spec.log10_sigma_min
+    ks_val = stats.kstest(thinned(v), stats.uniform(spec.log10_sigma_min, width).cdf)
     assert ks_val.pvalue > 1e-3, ks_val
     print(f"\n{k_prior}/{birth}/{smooth}: p(k) {np.round(np.bincount(k.ravel())[1:] / k.size, 4)} "
           f"exact {np.round(exact, 4)} max|z| {np.max(np.abs(z_k)):.2f}; KS p interface "
