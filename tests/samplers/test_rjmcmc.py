@@ -216,6 +216,27 @@ def test_fixed_k_moments_agree_with_nuts(tmp_path):
 
 # ---------------------------------------------------------------- kernel behaviour
 
+def test_prior_draws_for_initial_states():
+    from bayesjoint.model.prior import log_prior
+
+    spec = PriorSpec(n_layers=2, k_min=2, k_max=6, k_prior="poisson", k_poisson_mean=3.0,
+                     interfaces="sampled", depth_max_km=100.0, min_thickness_km=10.0,
+                     smoothness_std=0.5, hierarchical_noise=True)
+    n = 20000
+    earth, noise = jax.vmap(lambda k: rjmcmc.sample_prior(k, spec, 2))(
+        jax.random.split(jax.random.PRNGKey(6), n))
+    lp = jax.vmap(lambda e, s: log_prior(e, s, spec))(earth, noise)
+    assert np.all(np.isfinite(lp))
+    k = np.asarray(earth.n_layers)
+    exact = np.exp(np.asarray(log_prior_k(np.arange(2, 7), spec)))
+    freq = np.bincount(k, minlength=7)[2:] / n
+    assert np.all(np.abs(freq - exact) < 4 * np.sqrt(exact * (1 - exact) / n))
+    top = np.asarray(earth.log10_sigma[:, 0])
+    assert stats.kstest(top, stats.uniform(-4.0, 6.0).cdf).pvalue > 1e-3
+    assert stats.kstest(np.log(np.asarray(noise[:, 1])),
+                        stats.uniform(np.log(0.1), np.log(100.0)).cdf).pvalue > 1e-3
+
+
 def test_non_finite_likelihood_is_rejected_and_counted():
     spec = PriorSpec(n_layers=2, k_min=1, k_max=4, interfaces="sampled", depth_max_km=100.0,
                      smoothness_std=None, hierarchical_noise=False)
