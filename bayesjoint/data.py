@@ -30,7 +30,7 @@ def check_finite(name, x):
     bad = ~np.isfinite(x)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}[{i}] = {x[i]!r}: values must be finite (no NaN or inf)")
+        raise ValueError(f"{name}[{i}] = {float(x[i])!r}: values must be finite (no NaN or inf)")
 
 
 def check_positive(name, x):
@@ -39,7 +39,7 @@ def check_positive(name, x):
     bad = x <= 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}[{i}] = {x[i]!r}: values must be > 0")
+        raise ValueError(f"{name}[{i}] = {float(x[i])!r}: values must be > 0")
 
 
 def check_periods(name, period_s):
@@ -48,7 +48,7 @@ def check_periods(name, period_s):
     uniq, counts = np.unique(period_s, return_counts=True)
     if (counts > 1).any():
         dup = uniq[counts > 1][0]
-        raise ValueError(f"{name} has the period {dup!r} s more than once; periods must be distinct")
+        raise ValueError(f"{name} has the period {float(dup)!r} s more than once; periods must be distinct")
 
 
 def check_same_length(**arrays):

@@ -86,7 +86,7 @@ class LayeredEarth(NamedTuple):
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise ValueError(
-                    f"sigma_s_per_m[{i}] = {sigma[i]!r}: conductivity must be finite and > 0 S/m")
+                    f"sigma_s_per_m[{i}] = {float(sigma[i])!r}: conductivity must be finite and > 0 S/m")
             log_sigma = np.log10(sigma)
         else:
             log_sigma = np.asarray(log10_sigma, dtype=float)
@@ -199,10 +199,10 @@ def _check_tops(top):
     if not np.all(np.isfinite(top)):
         raise ValueError("top_depth_km must be finite")
     if top[0] != 0.0:
-        raise ValueError(f"top_depth_km[0] = {top[0]!r}: the first layer must start at 0 km")
+        raise ValueError(f"top_depth_km[0] = {float(top[0])!r}: the first layer must start at 0 km")
     d = np.diff(top)
     if np.any(d <= 0):
         i = int(np.flatnonzero(d <= 0)[0]) + 1
         raise ValueError(
-            f"top_depth_km[{i}] = {top[i]!r} does not exceed top_depth_km[{i - 1}] = {top[i - 1]!r}: "
+            f"top_depth_km[{i}] = {float(top[i])!r} does not exceed top_depth_km[{i - 1}] = {float(top[i - 1])!r}: "
             "layer tops must increase strictly")

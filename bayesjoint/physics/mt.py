@@ -15,14 +15,15 @@ Recursion
 Working upward from the bottom half-space, with intrinsic impedance
 ``zeta_j = i omega MU0 / k_j`` and wavenumber ``k_j = sqrt(i omega MU0 sigma_j)``
 (Re k > 0), the impedance at the top of layer j of thickness h_j is
-(Wait 1954; Ward & Hohmann 1988, eq. 4.180 written with reflection coefficients)::
+(Wait 1954; Ward & Hohmann 1988, eq. 4.180)::
 
-    r_j = (zeta_j - Z_{j+1}) / (zeta_j + Z_{j+1})
-    Z_j = zeta_j (1 - r_j exp(-2 k_j h_j)) / (1 + r_j exp(-2 k_j h_j))
+    t_j = tanh(k_j h_j) = (1 - exp(-2 k_j h_j)) / (1 + exp(-2 k_j h_j))
+    Z_j = (Z_{j+1} + zeta_j t_j) / (1 + Z_{j+1} t_j / zeta_j)
 
-Only the decaying exponential ``exp(-2 k h)`` appears, so the recursion
-neither overflows for thick or conductive layers nor loses precision. A
-layer of zero thickness returns ``Z_j = Z_{j+1}`` exactly.
+``tanh`` is written with the decaying exponential ``exp(-2 k h)`` only, so
+the recursion neither overflows for thick or conductive layers nor loses
+precision. A layer of zero thickness has ``t_j = 0`` exactly and returns
+``Z_j = Z_{j+1}`` exactly.
 """
 
 import jax
@@ -73,8 +74,8 @@ def impedance(period_s, thickness_m, sigma_s_per_m):
         h, s = layer
         zeta = intrinsic(s)
         decay = jnp.exp(-2.0 * wavenumber(s) * h)
-        r = (zeta - z_below) / (zeta + z_below)
-        z_top = zeta * (1.0 - r * decay) / (1.0 + r * decay)
+        t = (1.0 - decay) / (1.0 + decay)
+        z_top = (z_below + zeta * t) / (1.0 + z_below * t / zeta)
         return z_top, None
 
     # Scan from the deepest finite layer to the surface.
