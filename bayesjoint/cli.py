@@ -4,23 +4,15 @@ Run ``bayesjoint COMMAND --help`` for the options of each command.
 """
 
 import argparse
-import csv
+import importlib
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-
-def _periods(text):
-    try:
-        vals = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--periods-s {text!r}: expected comma-separated numbers, e.g. 1,10,100") from None
-    if not vals:
-        raise argparse.ArgumentTypeError("--periods-s: give at least one period")
-    return np.asarray(vals)
+FORWARD_MODULES = ("bayesjoint.commands.forward_mt",)
+"""Modules that add ``bayesjoint forward`` sub-commands."""
 
 
 def _parser():
@@ -39,11 +31,8 @@ def _parser():
 
     fwd = sub.add_parser("forward", help="compute a forward response")
     fsub = fwd.add_subparsers(dest="physics", required=True)
-    fmt = fsub.add_parser("mt", help="MT impedance, apparent resistivity and phase")
-    fmt.add_argument("--model", required=True,
-                     help="CSV with header top_depth_km,sigma_s_per_m (last row: half-space)")
-    fmt.add_argument("--periods-s", required=True, type=_periods, help="comma-separated periods, s")
-    fmt.add_argument("--out", help="output CSV (default: standard output)")
+    for module in FORWARD_MODULES:
+        importlib.import_module(module).add_parsers(fsub)
     return p
 
 
@@ -82,12 +71,13 @@ def cmd_demo(args):
 def cmd_run(args):
     from bayesjoint.earth import LayeredEarth
     from bayesjoint.io.config import load_config
+    from bayesjoint.io.datasets import load_dataset
     from bayesjoint.workflow import invert
 
     config = load_config(args.config)
     if config.sampler.chain_method == "parallel":
         _use_host_devices(config.sampler.num_chains)
-    datasets = [_load_dataset(entry) for entry in config.data]
+    datasets = [load_dataset(entry) for entry in config.data]
     truth = None
     if config.truth_model is not None:
         from bayesjoint.io.csv_files import read_conductivity_model_csv
@@ -99,25 +89,6 @@ def cmd_run(args):
                     settings={"config_file": str(Path(args.config).resolve())})
     _report(result, config.output_dir)
     return 0
-
-
-def _load_dataset(entry):
-    """Read one ``[[data]]`` entry of a configuration."""
-    path = Path(entry["file"])
-    if entry["type"] == "mt":
-        if path.suffix.lower() == ".csv":
-            from bayesjoint.io.csv_files import read_mt_csv
-
-            data = read_mt_csv(path, name=entry["name"])
-        else:
-            from bayesjoint.io.mt_files import read_mt_transfer_function
-
-            kwargs = {k: entry[k] for k in ("component", "kind") if k in entry}
-            if "error_floor" in entry:
-                kwargs["error_floor"] = entry["error_floor"]
-            data = read_mt_transfer_function(path, name=entry["name"], **kwargs)
-        return data
-    raise ValueError(f"data type {entry['type']!r} is not supported")
 
 
 def _report(result, out):
@@ -135,40 +106,7 @@ def _report(result, out):
 
 
 def cmd_forward(args):
-    if args.physics == "mt":
-        return _forward_mt(args)
-    raise ValueError(f"unknown physics {args.physics!r}")
-
-
-def _forward_mt(args):
-    from bayesjoint.data import check_periods
-    from bayesjoint.earth import LayeredEarth
-    from bayesjoint.io.csv_files import read_conductivity_model_csv
-    from bayesjoint.physics import mt
-
-    top, sigma = read_conductivity_model_csv(args.model)
-    check_periods("--periods-s", args.periods_s)
-    thickness_m, sig = LayeredEarth.from_layers(top, sigma).sigma_stack()
-    res = mt.forward(args.periods_s, thickness_m, sig)
-    cols = {"period_s": args.periods_s, "z_re_ohm": np.real(res["z_ohm"]),
-            "z_im_ohm": np.imag(res["z_ohm"]), "rho_a_ohm_m": res["rho_a_ohm_m"],
-            "phase_deg": res["phase_deg"]}
-    _write_columns(cols, args.out)
-    return 0
-
-
-def _write_columns(cols, out):
-    names = list(cols)
-    rows = np.column_stack([np.asarray(cols[n], dtype=float) for n in names])
-    f = open(out, "w", newline="") if out else sys.stdout
-    try:
-        w = csv.writer(f)
-        w.writerow(names)
-        for r in rows:
-            w.writerow([repr(float(v)) for v in r])
-    finally:
-        if out:
-            f.close()
+    return args.func(args)
 
 
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_forward}

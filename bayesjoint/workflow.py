@@ -28,11 +28,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bayesjoint import __version__  # noqa: E402
-from bayesjoint.data import MTData  # noqa: E402
 from bayesjoint.earth import LayeredEarth  # noqa: E402
 from bayesjoint.model.joint import build_model  # noqa: E402
 from bayesjoint.model.prior import PriorSpec  # noqa: E402
-from bayesjoint.plotting.datafit import plot_mt_fit  # noqa: E402
+from bayesjoint.plotting.datafit import plot_fit  # noqa: E402
 from bayesjoint.plotting.profile import plot_depth_profile, plot_interface_probability  # noqa: E402
 from bayesjoint.samplers.nuts import NUTSConfig, run_nuts  # noqa: E402
 from bayesjoint.summaries import posterior as post  # noqa: E402
@@ -131,11 +130,10 @@ def _figures(out, summary, datasets, truth):
     fig.savefig(out / "profile.png", dpi=120)
     plt.close(fig)
 
-    mt_sets = [d for d in datasets if isinstance(d, MTData)]
-    fig, axes = plt.subplots(2, max(len(mt_sets), 1), figsize=(5 * max(len(mt_sets), 1), 5.5),
-                             squeeze=False, sharex="col")
-    for j, d in enumerate(mt_sets):
-        plot_mt_fit(d, summary["envelopes"][d.name], axes=axes[:, j])
+    n = len(datasets)
+    fig, axes = plt.subplots(2, n, figsize=(5 * n, 5.5), squeeze=False, sharex="col")
+    for j, d in enumerate(datasets):
+        plot_fit(d, summary["envelopes"][d.name], axes=axes[:, j])
         axes[0, j].set_title(d.name)
     fig.tight_layout()
     fig.savefig(out / "datafit.png", dpi=120)

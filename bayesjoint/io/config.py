@@ -17,14 +17,11 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from bayesjoint.io.datasets import CONFIG_KEYS
 from bayesjoint.model.prior import PriorSpec
 from bayesjoint.samplers.nuts import NUTSConfig
 
 SAMPLER_METHODS = ("nuts",)
-DATA_TYPES = ("mt",)
-DATA_KEYS = {
-    "mt": {"type", "file", "name", "component", "kind", "error_floor"},
-}
 
 
 @dataclass(frozen=True)
@@ -103,9 +100,9 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
         if not isinstance(entry, dict):
             raise ValueError(f"{path}: expected a table")
         dtype = entry.get("type")
-        if dtype not in DATA_TYPES:
-            raise ValueError(f"{path}.type = {dtype!r}: allowed values are {DATA_TYPES}")
-        _check_keys(entry, DATA_KEYS[dtype], path)
+        if dtype not in CONFIG_KEYS:
+            raise ValueError(f"{path}.type = {dtype!r}: allowed values are {tuple(CONFIG_KEYS)}")
+        _check_keys(entry, CONFIG_KEYS[dtype], path)
         if "file" not in entry:
             raise ValueError(f"{path}.file: missing; give the path of the data file")
         resolved = dict(entry, file=str(base / entry["file"]))

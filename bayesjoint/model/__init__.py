@@ -1,4 +1,8 @@
 """Probability: the shared layered-Earth prior, likelihoods and joint models.
 
-NumPyro is allowed here; no sampler code is.
+NumPyro is allowed here; no sampler code is. Importing this package
+registers the forward model of every dataset type (see
+:mod:`bayesjoint.model.registry`).
 """
+
+from bayesjoint.model import mt  # noqa: F401  (registers MTData)

@@ -9,10 +9,9 @@ functions and the same :class:`~bayesjoint.model.prior.PriorSpec`.
 
 import jax.numpy as jnp
 import numpyro
-import numpyro.distributions as dist
 
-from bayesjoint.model.likelihoods import gaussian_log_likelihood, predictor
 from bayesjoint.model.prior import PriorSpec, sample_earth, sample_noise_scale
+from bayesjoint.model.registry import lookup
 
 
 def dataset_names(datasets):
@@ -28,7 +27,7 @@ def build_model(datasets, spec: PriorSpec):
 
     Sites added per dataset ``name``: ``noise_scale_<name>`` (when the noise
     is hierarchical), ``pred_<name>`` (deterministic prediction vector) and
-    the observed site ``obs_<name>``.
+    the observation site(s) of its registered likelihood (``obs_<name>``).
 
     Parameters
     ----------
@@ -42,17 +41,22 @@ def build_model(datasets, spec: PriorSpec):
     """
     datasets = list(datasets)
     dataset_names(datasets)
-    packed = [(d.name, predictor(d), d, jnp.asarray(d.observed()), jnp.asarray(d.std()))
-              for d in datasets]
+    entries = [(d, lookup(d)) for d in datasets]
+    seismic = needs_seismic(datasets)
 
     def model():
-        earth = sample_earth(spec)
-        for name, predict, data, obs, std in packed:
-            scale = sample_noise_scale(name, spec)
-            pred = numpyro.deterministic(f"pred_{name}", predict(earth, data))
-            numpyro.sample(f"obs_{name}", dist.Normal(pred, scale * std).to_event(1), obs=obs)
+        earth = sample_earth(spec, seismic=seismic)
+        for data, entry in entries:
+            scale = sample_noise_scale(data.name, spec)
+            pred = numpyro.deterministic(f"pred_{data.name}", entry.predict(earth, data))
+            entry.numpyro_likelihood(data.name, pred, data, scale, spec)
 
     return model
+
+
+def needs_seismic(datasets):
+    """Whether any dataset's forward model reads the seismic properties."""
+    return any(lookup(d).needs_seismic for d in datasets)
 
 
 def make_log_likelihood(datasets):
@@ -63,12 +67,13 @@ def make_log_likelihood(datasets):
     """
     datasets = list(datasets)
     dataset_names(datasets)
-    packed = [(predictor(d), d, jnp.asarray(d.observed()), jnp.asarray(d.std())) for d in datasets]
+    packed = [(lookup(d), d, jnp.asarray(d.observed()), jnp.asarray(d.std())) for d in datasets]
 
     def log_likelihood(earth, noise_scale):
         total = 0.0
-        for i, (predict, data, obs, std) in enumerate(packed):
-            total = total + gaussian_log_likelihood(obs, std, predict(earth, data), noise_scale[i])
+        for i, (entry, data, obs, std) in enumerate(packed):
+            pred = entry.predict(earth, data)
+            total = total + entry.log_likelihood(obs, std, pred, noise_scale[i], data)
         return total
 
     return log_likelihood

@@ -33,6 +33,10 @@ log10 conductivity, ``smoothness_std = s``
     normalised, so the density is proper for every k (this is the
     Gaussian smoothness prior on successive differences of the design
     guide, made proper).
+Seismic properties (only when a receiver-function dataset takes part)
+    ``vs_km_s`` uniform on ``[vs_km_s_min, vs_km_s_max]`` per layer, or the
+    same truncated random walk with step ``vs_smoothness_std``; ``vp_vs``
+    independent uniform on ``[vp_vs_min, vp_vs_max]``.
 Noise
     one scale factor per dataset multiplying its stated standard
     deviations, log-uniform on ``[noise_scale_min, noise_scale_max]``
@@ -80,6 +84,12 @@ class PriorSpec:
         independent uniform values.
     hierarchical_noise : bool
     noise_scale_min, noise_scale_max : float
+    vs_km_s_min, vs_km_s_max : float
+        Bounds of the shear-wave speed, km/s.
+    vs_smoothness_std : float or None
+        Random-walk step of Vs in km/s, or None for independent values.
+    vp_vs_min, vp_vs_max : float
+        Bounds of the Vp/Vs ratio.
     """
 
     n_layers: int = 20
@@ -97,6 +107,11 @@ class PriorSpec:
     hierarchical_noise: bool = True
     noise_scale_min: float = 0.1
     noise_scale_max: float = 10.0
+    vs_km_s_min: float = 1.5
+    vs_km_s_max: float = 5.5
+    vs_smoothness_std: float | None = None
+    vp_vs_min: float = 1.6
+    vp_vs_max: float = 2.0
 
     def __post_init__(self):
         def bounds(lo_name, hi_name):
@@ -108,6 +123,13 @@ class PriorSpec:
 
         bounds("log10_sigma_min", "log10_sigma_max")
         bounds("noise_scale_min", "noise_scale_max")
+        bounds("vs_km_s_min", "vs_km_s_max")
+        bounds("vp_vs_min", "vp_vs_max")
+        if self.vs_km_s_min <= 0:
+            raise ValueError(f"vs_km_s_min = {self.vs_km_s_min!r}: must be > 0 km/s")
+        if self.vp_vs_min <= 2.0 / 3.0**0.5:
+            raise ValueError(f"vp_vs_min = {self.vp_vs_min!r}: must exceed sqrt(4/3) = 1.1547 "
+                             "(a positive bulk modulus)")
         if self.noise_scale_min <= 0:
             raise ValueError(f"noise_scale_min = {self.noise_scale_min!r}: must be > 0")
         if self.interfaces not in INTERFACE_MODES:
@@ -133,8 +155,10 @@ class PriorSpec:
                     f"{name} = {k} layers of at least min_thickness_km = {self.min_thickness_km} km "
                     f"do not fit above depth_max_km = {self.depth_max_km} km; need "
                     f"({name} - 1) * min_thickness_km < depth_max_km")
-        if self.smoothness_std is not None and not (self.smoothness_std > 0):
-            raise ValueError(f"smoothness_std = {self.smoothness_std!r}: must be > 0 or None")
+        for name in ("smoothness_std", "vs_smoothness_std"):
+            v = getattr(self, name)
+            if v is not None and not (v > 0):
+                raise ValueError(f"{name} = {v!r}: must be > 0 or None")
         if self.k_poisson_mean <= 0:
             raise ValueError(f"k_poisson_mean = {self.k_poisson_mean!r}: must be > 0")
 
@@ -191,7 +215,18 @@ def _log_trunc_norm_mass(mean, std, lo, hi):
     return jnp.log(jnp.clip(jsp.ndtr(b) - jsp.ndtr(a), 1e-300, None))
 
 
-def log_prior_values(values, n_layers, spec: PriorSpec, lo=None, hi=None, step_std=None):
+def property_bounds(spec: PriorSpec, field="log10_sigma"):
+    """(lower bound, upper bound, random-walk step or None) of a per-layer field."""
+    if field == "log10_sigma":
+        return spec.log10_sigma_min, spec.log10_sigma_max, spec.smoothness_std
+    if field == "vs_km_s":
+        return spec.vs_km_s_min, spec.vs_km_s_max, spec.vs_smoothness_std
+    if field == "vp_vs":
+        return spec.vp_vs_min, spec.vp_vs_max, None
+    raise ValueError(f"field = {field!r}: allowed values are log10_sigma, vs_km_s, vp_vs")
+
+
+def log_prior_values(values, n_layers, spec: PriorSpec, field="log10_sigma"):
     """log p(values | k) of a per-layer property at fixed capacity.
 
     Parameters
@@ -200,17 +235,15 @@ def log_prior_values(values, n_layers, spec: PriorSpec, lo=None, hi=None, step_s
         Values per layer, top first; entries ``>= n_layers`` are ignored.
     n_layers : int
     spec : PriorSpec
-    lo, hi, step_std : float, optional
-        Bounds and random-walk step (default: the log10-conductivity ones).
+    field : {"log10_sigma", "vs_km_s", "vp_vs"}
+        Which property's bounds and random-walk step apply.
     """
-    lo = spec.log10_sigma_min if lo is None else lo
-    hi = spec.log10_sigma_max if hi is None else hi
-    step = spec.smoothness_std if step_std is None else step_std
+    lo, hi, step = property_bounds(spec, field)
     kmax = values.shape[-1]
     active = jnp.arange(kmax) < jnp.asarray(n_layers)
     inside = jnp.all(jnp.where(active, (values >= lo) & (values <= hi), True))
     log_uniform = -jnp.log(hi - lo)
-    if step is None or step is False:
+    if step is None:
         val = jnp.sum(jnp.where(active, log_uniform, 0.0))
     else:
         prev, cur = values[:-1], values[1:]
@@ -241,8 +274,25 @@ def log_prior(earth: LayeredEarth, noise_scale, spec: PriorSpec):
 
 # ---------------------------------------------------------------- NumPyro sites
 
-def sample_earth(spec: PriorSpec) -> LayeredEarth:
+def _sample_property(spec, field, k):
+    lo, hi, step = property_bounds(spec, field)
+    values = numpyro.sample(field, dist.Uniform(lo, hi).expand([k]).to_event(1))
+    if step is not None and k > 1:
+        # The uniform base already contributes k * log(1/(hi-lo)); add the rest
+        # of log_prior_values so the total equals the pure density exactly.
+        numpyro.factor(f"{field}_smoothness",
+                       log_prior_values(values, k, spec, field) + k * jnp.log(hi - lo))
+    return values
+
+
+def sample_earth(spec: PriorSpec, seismic=False) -> LayeredEarth:
     """Declare the fixed-dimension prior as NumPyro sites and return the model.
+
+    Parameters
+    ----------
+    spec : PriorSpec
+    seismic : bool
+        Also declare ``vs_km_s`` and ``vp_vs`` (n_layers,) sites.
 
     Sites
     -----
@@ -254,13 +304,9 @@ def sample_earth(spec: PriorSpec) -> LayeredEarth:
     ``interface_depth_km`` : (n_layers - 1,), deterministic
     """
     k = int(spec.n_layers)
-    lo, hi = spec.log10_sigma_min, spec.log10_sigma_max
-    logs = numpyro.sample("log10_sigma", dist.Uniform(lo, hi).expand([k]).to_event(1))
-    if spec.smoothness_std is not None and k > 1:
-        # The uniform base already contributes k * log(1/(hi-lo)); add the rest
-        # of log_prior_values so the total equals the pure density exactly.
-        numpyro.factor("log10_sigma_smoothness",
-                       log_prior_values(logs, k, spec) + k * jnp.log(hi - lo))
+    logs = _sample_property(spec, "log10_sigma", k)
+    vs = _sample_property(spec, "vs_km_s", k) if seismic else None
+    vp_vs = _sample_property(spec, "vp_vs", k) if seismic else None
     if spec.interfaces == "fixed" or k == 1:
         z = jnp.asarray(fixed_interfaces_km(spec, k))
     else:
@@ -270,7 +316,7 @@ def sample_earth(spec: PriorSpec) -> LayeredEarth:
         y = length * jnp.cumsum(frac)[: k - 1]
         z = y + h * jnp.arange(1, k)
     z = numpyro.deterministic("interface_depth_km", z)
-    return LayeredEarth(z, logs, jnp.asarray(k, dtype=jnp.int32))
+    return LayeredEarth(z, logs, jnp.asarray(k, dtype=jnp.int32), vs, vp_vs)
 
 
 def sample_noise_scale(name: str, spec: PriorSpec):

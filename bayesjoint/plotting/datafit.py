@@ -1,7 +1,35 @@
 """Observed data with error bars against the posterior-predictive envelope."""
 
+import importlib
+
 import matplotlib.pyplot as plt
 import numpy as np
+
+FIT_PLOTTERS = {
+    "MTData": "bayesjoint.plotting.datafit:plot_mt_fit",
+}
+"""``module:function`` drawing the fit of each dataset type into a pair of axes."""
+
+
+def plot_fit(data, envelope, *, axes=None):
+    """Data fit of any registered dataset type, in a pair of axes (two rows).
+
+    Parameters
+    ----------
+    data : dataset container
+    envelope : ndarray, shape (3, N)
+        5 %, 50 % and 95 % quantiles of the predicted data vector.
+    axes : pair of Axes, optional
+
+    Returns
+    -------
+    pair of Axes
+    """
+    try:
+        module, func = FIT_PLOTTERS[type(data).__name__].split(":")
+    except KeyError:
+        raise TypeError(f"no data-fit plot is registered for {type(data).__name__}") from None
+    return getattr(importlib.import_module(module), func)(data, envelope, axes=axes)
 
 
 def plot_period_fit(period_s, observed, std, envelope, *, ax=None, ylabel="", logy=False,

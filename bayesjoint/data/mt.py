@@ -1,73 +1,11 @@
-"""Dataset containers: NumPy arrays with units in their names, validated when built.
-
-Every container exposes the same two views used by the likelihood:
-``observed()`` and ``std()``, real vectors of equal length N in a fixed
-layout (complex values as all real parts, then all imaginary parts). The
-matching prediction comes from :mod:`bayesjoint.model.likelihoods`.
-
-All validation happens here, at the edge, so that bad input fails with a
-clear :class:`ValueError` before any sampling starts.
-"""
+"""Magnetotelluric transfer-function data of one site."""
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-LN10 = np.log(10.0)
-
-
-def _as_1d(name, x, dtype=float):
-    arr = np.asarray(x, dtype=dtype)
-    if arr.ndim == 0:
-        arr = arr[None]
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
-    return arr
-
-
-def check_finite(name, x):
-    """Raise if ``x`` has NaN or infinite entries (naming the first one)."""
-    bad = ~np.isfinite(x)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}[{i}] = {float(x[i])!r}: values must be finite (no NaN or inf)")
-
-
-def check_positive(name, x):
-    """Raise if ``x`` has entries that are not finite and > 0."""
-    check_finite(name, x)
-    bad = x <= 0
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}[{i}] = {float(x[i])!r}: values must be > 0")
-
-
-def check_periods(name, period_s):
-    """Positive, finite and without duplicates."""
-    check_positive(name, period_s)
-    uniq, counts = np.unique(period_s, return_counts=True)
-    if (counts > 1).any():
-        dup = uniq[counts > 1][0]
-        raise ValueError(f"{name} has the period {float(dup)!r} s more than once; periods must be distinct")
-
-
-def check_same_length(**arrays):
-    """Raise if the named 1-D arrays do not all have the same length."""
-    sizes = {k: np.asarray(v).shape[0] for k, v in arrays.items()}
-    if len(set(sizes.values())) > 1:
-        desc = ", ".join(f"{k} has {n}" for k, n in sizes.items())
-        raise ValueError(f"arrays of different lengths: {desc}; they must be equal")
-
-
-def error_from_relative(value, rel_error, floor):
-    """Standard deviation ``max(rel_error * |value|, floor)``."""
-    if rel_error is not None and not (np.isfinite(rel_error) and rel_error > 0):
-        raise ValueError(f"rel_error = {rel_error!r}: must be > 0")
-    if floor is not None and not (np.isfinite(floor) and floor >= 0):
-        raise ValueError(f"floor = {floor!r}: must be >= 0")
-    rel = 0.0 if rel_error is None else rel_error
-    return np.maximum(rel * np.abs(value), 0.0 if floor is None else floor)
-
+from bayesjoint.data.checks import (LN10, as_1d, check_finite, check_periods, check_positive,
+                                    check_same_length, error_from_relative)
 
 MT_KINDS = ("impedance", "rho_phase")
 
@@ -140,14 +78,14 @@ class MTData:
         rel_error, floor_ohm : float, optional
             Used when ``z_std_ohm`` is not given.
         """
-        period_s = _as_1d("period_s", period_s)
-        z = _as_1d("z_ohm", z_ohm, dtype=complex)
+        period_s = as_1d("period_s", period_s)
+        z = as_1d("z_ohm", z_ohm, dtype=complex)
         if z_std_ohm is None:
             if rel_error is None and floor_ohm is None:
                 raise ValueError("give z_std_ohm, or rel_error and/or floor_ohm")
             std = error_from_relative(z, rel_error, floor_ohm)
         else:
-            std = _as_1d("z_std_ohm", z_std_ohm)
+            std = as_1d("z_std_ohm", z_std_ohm)
         return cls(period_s, "impedance", z_ohm=z, z_std_ohm=std, name=name, meta=meta or {})
 
     @classmethod
@@ -168,22 +106,22 @@ class MTData:
         rel_error : float, optional
         phase_floor_deg : float, optional
         """
-        period_s = _as_1d("period_s", period_s)
-        rho = _as_1d("rho_a_ohm_m", rho_a_ohm_m)
-        phase = _as_1d("phase_deg", phase_deg)
+        period_s = as_1d("period_s", period_s)
+        rho = as_1d("rho_a_ohm_m", rho_a_ohm_m)
+        phase = as_1d("phase_deg", phase_deg)
         check_positive("rho_a_ohm_m", rho)
         if log10_rho_a_std is None:
             if rel_error is None:
                 raise ValueError("give log10_rho_a_std, or rel_error")
             log_std = error_from_relative(np.ones_like(rho), rel_error, None) / LN10
         else:
-            log_std = _as_1d("log10_rho_a_std", log10_rho_a_std)
+            log_std = as_1d("log10_rho_a_std", log10_rho_a_std)
         if phase_std_deg is None:
             if rel_error is None and phase_floor_deg is None:
                 raise ValueError("give phase_std_deg, or rel_error and/or phase_floor_deg")
             ph_std = error_from_relative(phase, rel_error, phase_floor_deg)
         else:
-            ph_std = _as_1d("phase_std_deg", phase_std_deg)
+            ph_std = as_1d("phase_std_deg", phase_std_deg)
         return cls(period_s, "rho_phase", log10_rho_a=np.log10(rho), log10_rho_a_std=log_std,
                    phase_deg=phase, phase_std_deg=ph_std, name=name, meta=meta or {})
 

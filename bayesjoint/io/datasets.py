@@ -1,0 +1,38 @@
+"""Read the dataset named by one ``[[data]]`` table of a run configuration.
+
+Each data type lists the keys its table may hold (:data:`CONFIG_KEYS`) and
+has a loader taking the validated table (with ``file`` already resolved
+against the configuration's folder).
+"""
+
+import importlib
+from pathlib import Path
+
+CONFIG_KEYS = {
+    "mt": {"type", "file", "name", "component", "kind", "rel_error_floor"},
+}
+"""Allowed keys of a ``[[data]]`` table, per data type."""
+
+LOADERS = {
+    "mt": "bayesjoint.io.datasets:load_mt",
+}
+"""``module:function`` loading each data type from its table."""
+
+
+def load_mt(entry):
+    """MT data from CSV (by extension) or EDI / EMTF-XML (through mt-metadata)."""
+    path = Path(entry["file"])
+    if path.suffix.lower() == ".csv":
+        from bayesjoint.io.csv_files import read_mt_csv
+
+        return read_mt_csv(path, name=entry["name"])
+    from bayesjoint.io.mt_files import read_mt_transfer_function
+
+    kwargs = {k: entry[k] for k in ("component", "kind", "rel_error_floor") if k in entry}
+    return read_mt_transfer_function(path, name=entry["name"], **kwargs)
+
+
+def load_dataset(entry):
+    """Load one validated ``[[data]]`` table into its dataset container."""
+    module, func = LOADERS[entry["type"]].split(":")
+    return getattr(importlib.import_module(module), func)(entry)
