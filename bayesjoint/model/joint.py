@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpyro
 
 from bayesjoint.model.prior import PriorSpec, sample_earth, sample_noise_scale
-from bayesjoint.model.registry import lookup
+from bayesjoint.model.registry import check_datasets, lookup
 
 
 def dataset_names(datasets):
@@ -41,6 +41,7 @@ def build_model(datasets, spec: PriorSpec):
     """
     datasets = list(datasets)
     dataset_names(datasets)
+    check_datasets(datasets, spec)
     entries = [(d, lookup(d)) for d in datasets]
     seismic = needs_seismic(datasets)
 
@@ -59,14 +60,17 @@ def needs_seismic(datasets):
     return any(lookup(d).needs_seismic for d in datasets)
 
 
-def make_log_likelihood(datasets):
+def make_log_likelihood(datasets, spec: PriorSpec | None = None):
     """Pure joint log-likelihood ``f(earth, noise_scale) -> scalar``.
 
     ``noise_scale`` has shape (D,), one factor per dataset in the order
-    given. Non-finite predictions give ``-inf``.
+    given. Non-finite predictions give ``-inf``. With ``spec``, the
+    datasets are first checked against the prior.
     """
     datasets = list(datasets)
     dataset_names(datasets)
+    if spec is not None:
+        check_datasets(datasets, spec)
     packed = [(lookup(d), d, jnp.asarray(d.observed()), jnp.asarray(d.std())) for d in datasets]
 
     def log_likelihood(earth, noise_scale):

@@ -12,7 +12,11 @@ Each data type registers, once, at import of its module in
     independent Gaussian), free to declare extra sites such as a sampled
     noise correlation;
 ``needs_seismic``
-    whether the forward model reads ``vs_km_s`` and ``vp_vs``.
+    whether the forward model reads ``vs_km_s`` and ``vp_vs``;
+``check_prior(data, spec)``
+    raises ``ValueError`` when the dataset cannot be used with a prior
+    (for example a core shallower than the deepest allowed interface);
+    called before any sampling.
 """
 
 from typing import Callable, NamedTuple
@@ -41,17 +45,26 @@ class Entry(NamedTuple):
     log_likelihood: Callable = _gaussian
     numpyro_likelihood: Callable = gaussian_numpyro_likelihood
     needs_seismic: bool = False
+    check_prior: Callable | None = None
 
 
 _REGISTRY: dict[type, Entry] = {}
 
 
 def register(data_type, predict, *, log_likelihood=None, numpyro_likelihood=None,
-             needs_seismic=False):
+             needs_seismic=False, check_prior=None):
     """Register the forward model (and optionally the likelihood) of a data type."""
     _REGISTRY[data_type] = Entry(predict, log_likelihood or _gaussian,
                                  numpyro_likelihood or gaussian_numpyro_likelihood,
-                                 needs_seismic)
+                                 needs_seismic, check_prior)
+
+
+def check_datasets(datasets, spec):
+    """Run each dataset's ``check_prior`` against a prior specification."""
+    for d in datasets:
+        entry = lookup(d)
+        if entry.check_prior is not None:
+            entry.check_prior(d, spec)
 
 
 def lookup(data) -> Entry:
