@@ -1,0 +1,64 @@
+"""NUTS on a problem with a known posterior: the MT half-space.
+
+For a uniform half-space, log10 rho_a = -log10 sigma at every period and the
+phase is 45 deg whatever sigma is. With Gaussian errors on log10 rho_a and
+a uniform prior much wider than the likelihood, the posterior of
+m = log10 sigma is Gaussian with
+
+    mean = -sum(w_i d_i) / sum(w_i),   std = 1 / sqrt(sum(w_i)),   w_i = 1 / s_i^2
+
+(d_i the observed log10 rho_a, s_i their standard deviations).
+"""
+
+import numpy as np
+import pytest
+
+import bayesjoint  # noqa: F401
+from bayesjoint.data import MTData
+from bayesjoint.model.joint import build_model
+from bayesjoint.model.prior import PriorSpec
+from bayesjoint.samplers.nuts import NUTSConfig, run_nuts
+from bayesjoint.summaries.diagnostics import convergence
+
+
+def test_half_space_posterior_matches_the_analytic_one():
+    rng = np.random.default_rng(11)
+    period = np.logspace(-1, 3, 12)
+    true_m = -1.7
+    log_std = np.full(period.size, 0.05)
+    phase_std = np.full(period.size, 1.0)
+    d = -true_m + rng.normal(size=period.size) * log_std
+    phase = 45.0 + rng.normal(size=period.size) * phase_std
+    data = MTData.from_rho_phase(period, 10.0**d, phase, log10_rho_a_std=log_std,
+                                 phase_std_deg=phase_std)
+    spec = PriorSpec(n_layers=1, log10_sigma_min=-4.0, log10_sigma_max=2.0,
+                     hierarchical_noise=False)
+    w = 1.0 / log_std**2
+    mean = -np.sum(w * d) / np.sum(w)
+    std = 1.0 / np.sqrt(np.sum(w))
+
+    config = NUTSConfig(num_chains=4, num_warmup=500, num_samples=2000, seed=3,
+                        chain_method="vectorized", progress_bar=False)
+    mcmc = run_nuts(build_model([data], spec), config)
+    m = np.asarray(mcmc.get_samples(group_by_chain=True)["log10_sigma"])[..., 0]
+    table = convergence({"m": m, "m2": (m - mean) ** 2})
+    ess = table["m"]["ess_bulk_min"]
+    assert table["m"]["rhat_max"] < 1.01
+    # Monte Carlo standard errors of the mean and of the standard deviation
+    # (the latter from the ESS of the squared deviation, var(s) ~ var(dev^2) / (4 s^2 n)).
+    mcse_mean = m.std() / np.sqrt(ess)
+    dev2 = (m - mean) ** 2
+    mcse_std = dev2.std() / (2 * std * np.sqrt(table["m2"]["ess_bulk_min"]))
+    assert abs(m.mean() - mean) < 4 * mcse_mean
+    assert abs(m.std() - std) < 4 * mcse_std
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(num_chains=0), "num_chains = 0"),
+    (dict(num_warmup=-1), "num_warmup = -1"),
+    (dict(chain_method="threads"), "chain_method = 'threads'"),
+    (dict(target_accept_prob=1.0), "target_accept_prob"),
+])
+def test_bad_nuts_config(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        NUTSConfig(**kwargs)
