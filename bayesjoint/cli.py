@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-FORWARD_MODULES = ("bayesjoint.commands.forward_mt",)
+FORWARD_MODULES = ("bayesjoint.commands.forward_mt", "bayesjoint.commands.forward_geomag",
+                   "bayesjoint.commands.forward_rf")
 """Modules that add ``bayesjoint forward`` sub-commands."""
 
 
@@ -28,6 +29,8 @@ def _parser():
 
     run = sub.add_parser("run", help="run an inversion described by a TOML file")
     run.add_argument("config", help="configuration file (TOML)")
+    run.add_argument("--resume", action="store_true",
+                     help="continue the reversible-jump run found in the output folder")
 
     fwd = sub.add_parser("forward", help="compute a forward response")
     fsub = fwd.add_subparsers(dest="physics", required=True)
@@ -75,7 +78,7 @@ def cmd_run(args):
     from bayesjoint.workflow import invert
 
     config = load_config(args.config)
-    if config.sampler.chain_method == "parallel":
+    if getattr(config.sampler, "chain_method", None) == "parallel":
         _use_host_devices(config.sampler.num_chains)
     datasets = [load_dataset(entry) for entry in config.data]
     truth = None
@@ -86,7 +89,8 @@ def cmd_run(args):
         truth = LayeredEarth.from_layers(top, sigma)
     result = invert(datasets, config.prior, config.sampler, config.output_dir, truth=truth,
                     depth_max_km=config.summary.depth_max_km, n_depths=config.summary.n_depths,
-                    settings={"config_file": str(Path(args.config).resolve())})
+                    settings={"config_file": str(Path(args.config).resolve())},
+                    resume=args.resume)
     _report(result, config.output_dir)
     return 0
 
@@ -96,13 +100,13 @@ def _report(result, out):
     print(f"wrote {', '.join(result['files'])} to {out}")
     print(f"sampling time {result['timings_s']['sampling']:.1f} s; "
           f"max R-hat {w['rhat_max']:.3f}; min bulk ESS {w['ess_bulk_min']:.0f}")
-    if result.get("resolved_depth_range_km"):
-        lo, hi = result["resolved_depth_range_km"]
-        print(f"resolved depths (90 % interval < 1 decade): {lo:.0f}-{hi:.0f} km")
-    cov = result.get("coverage_of_truth_90")
-    if cov:
-        print(f"true model inside the 90 % interval at {100 * cov['resolved_depths']:.0f} % "
-              f"of resolved depths ({100 * cov['all_depths']:.0f} % of all)")
+    for field, rng in (result.get("resolved_depth_range_km") or {}).items():
+        if rng:
+            print(f"{field}: resolved depths (narrow 90 % interval) {rng[0]:.0f}-{rng[1]:.0f} km")
+    for field, cov in (result.get("coverage_of_truth_90") or {}).items():
+        print(f"{field}: true model inside the 90 % interval at "
+              f"{100 * cov['resolved_depths']:.0f} % of resolved depths "
+              f"({100 * cov['all_depths']:.0f} % of all)")
 
 
 def cmd_forward(args):

@@ -1,17 +1,22 @@
 """One inversion from datasets to saved results.
 
-:func:`invert` runs a sampler on datasets with the shared prior and writes
-into an output folder:
+:func:`invert` runs a sampler (NUTS for a fixed number of layers, or the
+reversible-jump sampler) on datasets with the shared prior and writes into
+an output folder:
 
 ``posterior.nc``
     ArviZ DataTree (netCDF): draws, predicted and observed data, depth-grid
     summaries.
 ``profile.png``, ``datafit.png``
-    The depth profile (posterior density image, median, 5-95 % interval,
-    interface probability, the true model when known) and the data fit.
+    The depth profile(s) (posterior density image, median, 5-95 % interval,
+    the true model when known), interface probability and p(k), and the
+    data fit of every dataset.
 ``summary.json``
-    Settings, timings, R-hat and ESS, the resolved depth range and the
-    coverage of the true model when known.
+    Settings, timings, R-hat and ESS, acceptance rates, the resolved depth
+    range and the coverage of the true model when known.
+``chains/``
+    (reversible-jump only) the chunked draws on disk, from which a stopped
+    run resumes.
 """
 
 import json
@@ -29,24 +34,30 @@ import numpy as np  # noqa: E402
 
 from bayesjoint import __version__  # noqa: E402
 from bayesjoint.earth import LayeredEarth  # noqa: E402
-from bayesjoint.model.joint import build_model  # noqa: E402
+from bayesjoint.model.joint import build_model, make_log_likelihood, needs_seismic  # noqa: E402
 from bayesjoint.model.prior import PriorSpec  # noqa: E402
+from bayesjoint.model.registry import lookup  # noqa: E402
 from bayesjoint.plotting.datafit import plot_fit  # noqa: E402
-from bayesjoint.plotting.profile import plot_depth_profile, plot_interface_probability  # noqa: E402
+from bayesjoint.plotting.profile import (plot_depth_profile,  # noqa: E402
+                                         plot_interface_probability, plot_layer_count)
+from bayesjoint.samplers import run as rj_run  # noqa: E402
+from bayesjoint.samplers.config import RJMCMCConfig  # noqa: E402
 from bayesjoint.samplers.nuts import NUTSConfig, run_nuts  # noqa: E402
 from bayesjoint.summaries import posterior as post  # noqa: E402
 from bayesjoint.summaries.results import summarize, to_datatree  # noqa: E402
 
+FIELD_LABELS = {"log10_sigma": "log10 conductivity (S/m)", "vs_km_s": "Vs (km/s)"}
 
-def invert(datasets, spec: PriorSpec, sampler: NUTSConfig, out_dir, *, truth=None,
-           depth_max_km=None, n_depths=200, settings=None):
-    """Run NUTS on the datasets and write the results to ``out_dir``.
+
+def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max_km=None,
+           n_depths=200, settings=None, resume=False):
+    """Run a sampler on the datasets and write the results to ``out_dir``.
 
     Parameters
     ----------
     datasets : sequence of dataset containers
     spec : PriorSpec
-    sampler : NUTSConfig
+    sampler : NUTSConfig or RJMCMCConfig
     out_dir : path-like
     truth : LayeredEarth, optional
         True model (synthetic data): drawn in the figures and scored.
@@ -55,6 +66,8 @@ def invert(datasets, spec: PriorSpec, sampler: NUTSConfig, out_dir, *, truth=Non
     n_depths : int
     settings : dict, optional
         Extra settings recorded in ``summary.json``.
+    resume : bool
+        Reversible-jump only: continue the run found in ``out_dir/chains``.
 
     Returns
     -------
@@ -66,44 +79,45 @@ def invert(datasets, spec: PriorSpec, sampler: NUTSConfig, out_dir, *, truth=Non
     out.mkdir(parents=True, exist_ok=True)
 
     t0 = time.perf_counter()
-    mcmc = run_nuts(build_model(datasets, spec), sampler)
-    samples = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
+    if isinstance(sampler, NUTSConfig):
+        sampled = _sample_nuts(datasets, spec, sampler)
+        name = "nuts"
+    elif isinstance(sampler, RJMCMCConfig):
+        sampled = _sample_rjmcmc(datasets, spec, sampler, out / "chains", resume)
+        name = "rjmcmc"
+    else:
+        raise TypeError(f"unknown sampler settings {type(sampler).__name__}")
     t_sample = time.perf_counter() - t0
-
-    shape = samples["log10_sigma"].shape[:2]
-    earths = LayeredEarth(samples["interface_depth_km"], samples["log10_sigma"],
-                          np.full(shape, spec.n_layers, dtype=np.int32))
-    predictions = {d.name: samples[f"pred_{d.name}"] for d in datasets}
-    noise = {d.name: samples[f"noise_scale_{d.name}"] for d in datasets
-             if f"noise_scale_{d.name}" in samples}
-    extra = mcmc.get_extra_fields(group_by_chain=True)
 
     zmax = spec.depth_max_km if depth_max_km is None else depth_max_km
     depth = post.default_depth_grid_km(zmax, n_depths)
-    bins = post.value_bins(spec.log10_sigma_min, spec.log10_sigma_max)
+    bins = {"log10_sigma": post.value_bins(spec.log10_sigma_min, spec.log10_sigma_max)}
+    if sampled["earths"].vs_km_s is not None:
+        bins["vs_km_s"] = post.value_bins(spec.vs_km_s_min, spec.vs_km_s_max)
     t1 = time.perf_counter()
-    summary = summarize(earths, predictions, datasets, depth_km=depth, value_bins=bins,
-                        noise_scale=noise, truth=truth)
-
-    draws = {k: v for k, v in samples.items() if not k.startswith("pred_")}
-    stats = {"diverging": np.asarray(extra["diverging"]),
-             "num_steps": np.asarray(extra["num_steps"]),
-             "accept_prob": np.asarray(extra["accept_prob"])}
-    tree = to_datatree(draws, summary, datasets, sample_stats=stats, predictions=predictions,
-                       attrs={"sampler": "nuts", "bayesjoint_version": __version__})
+    summary = summarize(sampled["earths"], sampled["predictions"], datasets, depth_km=depth,
+                        value_bins=bins, noise_scale=sampled["noise"], truth=truth,
+                        extra_draws=sampled["extra_draws"])
+    tree = to_datatree(sampled["draws"], summary, datasets, sample_stats=sampled["stats"],
+                       predictions=sampled["predictions"],
+                       attrs={"sampler": name, "bayesjoint_version": __version__})
     tree.to_netcdf(out / "posterior.nc", engine="h5netcdf")
-    _figures(out, summary, datasets, truth)
+    _figures(out, summary, datasets, truth, variable_layers=name == "rjmcmc"
+             or spec.interfaces == "sampled")
     t_post = time.perf_counter() - t1
 
     result = {
         "bayesjoint_version": __version__,
-        "sampler": "nuts",
+        "sampler": name,
+        "datasets": [{"name": d.name, "type": type(d).__name__, "n_data": int(d.n_data)}
+                     for d in datasets],
         "settings": {"prior": asdict(spec), "sampler": asdict(sampler), **(settings or {})},
         "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "jax": jax.__version__, "jax_backend": jax.default_backend()},
+                    "jax": jax.__version__, "jax_backend": jax.default_backend(),
+                    "devices": jax.local_device_count()},
         "timings_s": {"sampling": t_sample, "summaries_and_output": t_post},
         "diagnostics": {"worst": summary["worst"], "per_variable": summary["diagnostics"],
-                        "divergences": int(np.sum(extra["diverging"]))},
+                        **sampled["sampler_info"]},
         "resolved_depth_range_km": summary["resolved_depth_range_km"],
         "coverage_of_truth_90": summary["coverage"],
         "files": ["posterior.nc", "profile.png", "datafit.png", "summary.json"],
@@ -113,19 +127,100 @@ def invert(datasets, spec: PriorSpec, sampler: NUTSConfig, out_dir, *, truth=Non
     return result
 
 
-def _figures(out, summary, datasets, truth):
+def _sample_nuts(datasets, spec, config):
+    mcmc = run_nuts(build_model(datasets, spec), config)
+    samples = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
+    shape = samples["log10_sigma"].shape[:2]
+    earths = LayeredEarth(samples["interface_depth_km"], samples["log10_sigma"],
+                          np.full(shape, spec.n_layers, dtype=np.int32),
+                          samples.get("vs_km_s"), samples.get("vp_vs"))
+    extra = mcmc.get_extra_fields(group_by_chain=True)
+    stats = {k: np.asarray(extra[k]) for k in ("diverging", "num_steps", "accept_prob")}
+    return {
+        "earths": earths,
+        "predictions": {d.name: samples[f"pred_{d.name}"] for d in datasets},
+        "noise": {d.name: samples[f"noise_scale_{d.name}"] for d in datasets
+                  if f"noise_scale_{d.name}" in samples},
+        "draws": {k: v for k, v in samples.items() if not k.startswith("pred_")},
+        "stats": stats,
+        "extra_draws": {},
+        "sampler_info": {"divergences": int(stats["diverging"].sum()),
+                         "mean_accept_prob": float(stats["accept_prob"].mean())},
+    }
+
+
+def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
+    if needs_seismic(datasets):
+        raise ValueError("the reversible-jump sampler does not yet sample Vs and Vp/Vs; "
+                         "invert receiver functions with sampler.method = \"nuts\"")
+    loglik = make_log_likelihood(datasets, spec)
+    result = rj_run.run(
+        loglik, spec, chain_dir, n_iterations=config.n_iterations, n_burn=config.n_burn,
+        n_chains=config.n_chains, temperatures=tuple(config.temperatures()), thin=config.thin,
+        chunk_size=config.chunk_size, seed=config.seed, n_datasets=len(datasets),
+        birth=config.birth, resume=resume, progress=config.progress_bar)
+    d = result.draws()
+    stats = result.stats()
+    kmax = spec.k_max
+    earths = LayeredEarth(np.nan_to_num(d["interface_depth_km"], nan=spec.depth_max_km),
+                          np.nan_to_num(d["log10_sigma"], nan=spec.log10_sigma_min),
+                          d["n_layers"].astype(np.int32))
+    noise = {ds.name: d["noise_scale"][..., i] for i, ds in enumerate(datasets)}
+    predictions = _predict_subset(datasets, earths, config.max_predictive_draws)
+    info = {"acceptance_T1": {m: float(v[0]) for m, v in stats.get("acceptance", {}).items()},
+            "swap_acceptance": np.asarray(stats.get("swap_acceptance", [])).tolist(),
+            "temperatures": np.asarray(stats["temperatures"]).tolist(),
+            "non_finite_log_likelihood": int(np.sum(stats.get("non_finite", 0))),
+            "n_layers_posterior": {int(k): float(p) for k, p in enumerate(
+                post.layer_count_probability(earths.n_layers, kmax), start=1) if p > 0}}
+    draws = {"n_layers": d["n_layers"], "interface_depth_km": d["interface_depth_km"],
+             "log10_sigma": d["log10_sigma"], "noise_scale": d["noise_scale"]}
+    return {
+        "earths": earths,
+        "predictions": predictions,
+        "noise": noise,
+        "draws": draws,
+        "stats": {"log_likelihood": d["log_likelihood"], "log_prior": d["log_prior"]},
+        "extra_draws": {"log_likelihood": d["log_likelihood"]},
+        "sampler_info": info,
+    }
+
+
+def _predict_subset(datasets, earths, max_draws):
+    """Predicted data for at most ``max_draws`` draws per chain, evenly spaced."""
+    n_chains, n_draws = np.shape(earths.n_layers)
+    idx = np.unique(np.linspace(0, n_draws - 1, min(max_draws, n_draws)).astype(int))
+    sub = jax.tree_util.tree_map(lambda x: np.asarray(x)[:, idx], earths)
+    flat = jax.tree_util.tree_map(lambda x: x.reshape((-1,) + x.shape[2:]), sub)
+    out = {}
+    for d in datasets:
+        predict = jax.jit(jax.vmap(lambda e, d=d: lookup(d).predict(e, d)))
+        out[d.name] = np.asarray(predict(flat)).reshape(n_chains, idx.size, -1)
+    return out
+
+
+def _figures(out, summary, datasets, truth, variable_layers):
     profile = summary["profile"]
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(7, 6), sharey=True,
-                                   gridspec_kw={"width_ratios": [3, 1]})
-    truth_layers = None
-    if truth is not None:
-        top, logs = truth.to_numpy_layers()
-        truth_layers = (top, logs)
-    plot_depth_profile(profile, truth=truth_layers, ax=ax0)
-    depth = profile["depth_km"].values
-    edges = np.concatenate([[depth[0]], 0.5 * (depth[1:] + depth[:-1]), [depth[-1]]])
-    plot_interface_probability(edges, profile["interface_probability"].values, ax=ax1)
-    ax1.set_ylabel("")
+    fields = [f for f in FIELD_LABELS if f"{f}_median" in profile]
+    extra = 2 if variable_layers else 0
+    ratios = [3] * len(fields) + [1] * extra
+    fig, axes = plt.subplots(1, len(ratios), figsize=(3.2 * len(fields) + 2.2 * extra + 1, 6),
+                             gridspec_kw={"width_ratios": ratios}, squeeze=False)
+    axes = axes[0]
+    for ax, field in zip(axes, fields):
+        truth_layers = None
+        if truth is not None and getattr(truth, field) is not None:
+            top, _ = truth.to_numpy_layers()
+            truth_layers = (top, np.asarray(getattr(truth, field))[: top.size])
+        plot_depth_profile(profile, name=field, truth=truth_layers, ax=ax,
+                           xlabel=FIELD_LABELS[field])
+    if variable_layers:
+        depth = profile["depth_km"].values
+        edges = np.concatenate([[depth[0]], 0.5 * (depth[1:] + depth[:-1]), [depth[-1]]])
+        plot_interface_probability(edges, profile["interface_probability"].values,
+                                   ax=axes[len(fields)])
+        plot_layer_count(profile["n_layers"].values, profile["n_layers_probability"].values,
+                         ax=axes[len(fields) + 1])
     fig.tight_layout()
     fig.savefig(out / "profile.png", dpi=120)
     plt.close(fig)

@@ -72,9 +72,9 @@ def test_demo_quick_recovers_the_truth(tmp_path):
     for name in ("posterior.nc", "profile.png", "datafit.png", "summary.json"):
         assert (out / name).stat().st_size > 0
     summary = json.loads((out / "summary.json").read_text())
-    cov = summary["coverage_of_truth_90"]
+    cov = summary["coverage_of_truth_90"]["log10_sigma"]
     assert cov["resolved_depths"] >= 0.8
-    assert summary["resolved_depth_range_km"][1] >= 200.0
+    assert summary["resolved_depth_range_km"]["log10_sigma"][1] >= 200.0
     assert summary["diagnostics"]["worst"]["rhat_max"] < 1.2
 
     import arviz as az

@@ -5,7 +5,7 @@ A configuration file has these tables (see ``docs/configuration.md``)::
     [output]   dir = "results"            # relative to the file's folder
     [[data]]   type = "mt", file = "...", name = "mt", ...
     [prior]    fields of bayesjoint.model.prior.PriorSpec
-    [sampler]  method = "nuts", then the sampler's settings
+    [sampler]  method = "nuts" | "rjmcmc", then the sampler's settings
     [summary]  depth_max_km = ..., n_depths = ...
     [truth]    model = "true_model.csv"   # optional, for synthetic tests
 
@@ -19,9 +19,11 @@ from pathlib import Path
 
 from bayesjoint.io.datasets import CONFIG_KEYS
 from bayesjoint.model.prior import PriorSpec
+from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.samplers.nuts import NUTSConfig
 
-SAMPLER_METHODS = ("nuts",)
+SAMPLERS = {"nuts": NUTSConfig, "rjmcmc": RJMCMCConfig}
+"""Settings class of each ``sampler.method``."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class RunConfig:
     data: tuple
     prior: PriorSpec = field(default_factory=PriorSpec)
     sampler_method: str = "nuts"
-    sampler: NUTSConfig = field(default_factory=NUTSConfig)
+    sampler: NUTSConfig | RJMCMCConfig = field(default_factory=NUTSConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     truth_model: Path | None = None
 
@@ -113,9 +115,9 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
 
     sampler_raw = dict(raw.get("sampler", {}))
     method = sampler_raw.pop("method", "nuts")
-    if method not in SAMPLER_METHODS:
-        raise ValueError(f"sampler.method = {method!r}: allowed values are {SAMPLER_METHODS}")
-    sampler = _build(NUTSConfig, sampler_raw, "sampler", _fields(NUTSConfig))
+    if method not in SAMPLERS:
+        raise ValueError(f"sampler.method = {method!r}: allowed values are {tuple(SAMPLERS)}")
+    sampler = _build(SAMPLERS[method], sampler_raw, "sampler")
 
     summary = _build(SummaryConfig, raw.get("summary", {}), "summary")
 

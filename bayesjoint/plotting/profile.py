@@ -25,7 +25,7 @@ def plot_depth_profile(profile, *, name="log10_sigma", truth=None, ax=None,
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 6))
     depth = profile["depth_km"].values
-    bins = profile["value_bin"].values
+    bins = profile[f"{name}_bin"].values
     dens = profile[f"{name}_density"].values
     ax.pcolormesh(bins, depth, np.sqrt(dens / max(dens.max(), 1e-300)), cmap=cmap,
                   shading="nearest", rasterized=True)
@@ -55,4 +55,15 @@ def plot_interface_probability(depth_edges_km, probability, *, ax=None, color="t
     ax.set_ylim(depth_edges_km[-1], depth_edges_km[0])
     ax.set_xlabel("interface probability")
     ax.set_ylabel("depth (km)")
+    return ax
+
+
+def plot_layer_count(n_layers, probability, *, ax=None, color="tab:purple"):
+    """Posterior probability of the number of layers as a bar chart."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.5, 3))
+    keep = np.asarray(probability) > 0
+    ax.bar(np.asarray(n_layers)[keep], np.asarray(probability)[keep], color=color, width=0.8)
+    ax.set_xlabel("number of layers")
+    ax.set_ylabel("probability")
     return ax

@@ -54,7 +54,7 @@ def profile_summary(values, depth_km, bin_edges, name="log10_sigma"):
     Returns
     -------
     xarray.Dataset
-        Dimensions ``depth_km`` and ``value_bin``; variables ``<name>_median``,
+        Dimensions ``depth_km`` and ``<name>_bin``; variables ``<name>_median``,
         ``_mean``, ``_mode``, ``_q05``, ``_q95`` (D,) and ``_density`` (D, B),
         the density normalised to integrate to 1 over value at each depth.
     """
@@ -73,9 +73,9 @@ def profile_summary(values, depth_km, bin_edges, name="log10_sigma"):
             f"{name}_mode": (dims, mode),
             f"{name}_q05": (dims, q05),
             f"{name}_q95": (dims, q95),
-            f"{name}_density": (("depth_km", "value_bin"), density),
+            f"{name}_density": (("depth_km", f"{name}_bin"), density),
         },
-        coords={"depth_km": np.asarray(depth_km), "value_bin": centers},
+        coords={"depth_km": np.asarray(depth_km), f"{name}_bin": centers},
     )
 
 

@@ -15,66 +15,78 @@ from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
 
 
-def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, value_bins,
-              noise_scale=None, truth: LayeredEarth | None = None, extra_draws=None,
-              max_width_decades=1.0):
+PROFILE_FIELDS = {
+    "log10_sigma": 1.0,
+    "vs_km_s": 0.5,
+}
+"""Per-layer fields summarised on the depth grid, with the width of the 90 %
+interval (log10 S/m, km/s) below which a depth counts as resolved."""
+
+
+def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, value_bins: dict,
+              noise_scale=None, truth: LayeredEarth | None = None, extra_draws=None):
     """Summaries of one run.
 
     Parameters
     ----------
     earths : LayeredEarth with leading axes (C, S)
-    predictions : dict name -> ndarray (C, S, N)
-        Predicted data vector of each dataset for every draw.
+    predictions : dict name -> ndarray (C, S', N)
+        Predicted data vector of each dataset for (a subset of) the draws.
     datasets : sequence of dataset containers
     depth_km : ndarray, shape (D,)
         Depth grid of the profile summaries.
-    value_bins : ndarray, shape (B + 1,)
-        log10-conductivity bin edges of the density image.
+    value_bins : dict field -> ndarray (B + 1,)
+        Bin edges of the density image of each per-layer field to summarise
+        (``log10_sigma``, ``vs_km_s``).
     noise_scale : dict name -> ndarray (C, S), optional
     truth : LayeredEarth, optional
     extra_draws : dict name -> ndarray (C, S, ...), optional
         Further quantities to diagnose (e.g. the log-likelihood).
-    max_width_decades : float
-        Width of the 90 % interval below which a depth counts as resolved.
 
     Returns
     -------
     dict with ``profile`` (xarray.Dataset), ``envelopes`` (name -> (3, N)),
     ``diagnostics`` (per-variable table), ``worst`` (max R-hat, min ESS),
-    ``coverage`` (dict or None), ``grid_values`` ((C, S, D)).
+    ``coverage`` (field -> dict, or None), ``resolved_depth_range_km``
+    (field -> [min, max] or None).
     """
-    values = post.grid_values(earths, depth_km)
-    profile = post.profile_summary(values, depth_km, value_bins)
+    profiles = []
+    draws = {}
+    coverage = {} if truth is not None else None
+    resolved_range = {}
+    for field, bins in value_bins.items():
+        values = post.grid_values(earths, depth_km, field)
+        prof = post.profile_summary(values, depth_km, bins, name=field)
+        q05 = prof[f"{field}_q05"].values
+        q95 = prof[f"{field}_q95"].values
+        resolved = post.resolved_mask(q05, q95, PROFILE_FIELDS[field])
+        prof[f"{field}_resolved"] = ("depth_km", resolved)
+        resolved_range[field] = _range(depth_km, resolved)
+        draws[f"{field}_on_grid"] = values
+        if truth is not None and getattr(truth, field) is not None:
+            true_vals = np.asarray(truth.on_depth_grid(depth_km, field))
+            prof[f"{field}_true"] = ("depth_km", true_vals)
+            coverage[field] = {
+                "all_depths": post.interval_coverage(q05, q95, true_vals),
+                "resolved_depths": post.interval_coverage(q05, q95, true_vals, resolved),
+                "resolved_fraction_of_grid": float(resolved.mean()),
+                "resolved_depth_range_km": resolved_range[field],
+            }
+        profiles.append(prof)
+    profile = xr.merge(profiles)
     edges = np.concatenate([[depth_km[0]], 0.5 * (depth_km[1:] + depth_km[:-1]), [depth_km[-1]]])
     profile["interface_probability"] = ("depth_km", post.interface_probability(earths, edges))
     kmax = earths.k_max
-    k_prob = post.layer_count_probability(earths.n_layers, kmax)
     profile = profile.assign_coords(n_layers=np.arange(1, kmax + 1))
-    profile["n_layers_probability"] = ("n_layers", k_prob)
+    profile["n_layers_probability"] = ("n_layers",
+                                       post.layer_count_probability(earths.n_layers, kmax))
 
-    q05 = profile["log10_sigma_q05"].values
-    q95 = profile["log10_sigma_q95"].values
-    resolved = post.resolved_mask(q05, q95, max_width_decades)
-    profile["resolved"] = ("depth_km", resolved)
-
-    draws = {"log10_sigma_on_grid": values}
     if np.unique(np.asarray(earths.n_layers)).size > 1:
         draws["n_layers"] = np.asarray(earths.n_layers, dtype=float)
     for name, s in (noise_scale or {}).items():
         draws[f"noise_scale_{name}"] = np.asarray(s)
     draws.update(extra_draws or {})
     table = diagnostics.convergence(draws)
-
-    coverage = None
-    if truth is not None:
-        true_vals = np.asarray(truth.on_depth_grid(depth_km))
-        profile["log10_sigma_true"] = ("depth_km", true_vals)
-        coverage = {
-            "all_depths": post.interval_coverage(q05, q95, true_vals),
-            "resolved_depths": post.interval_coverage(q05, q95, true_vals, resolved),
-            "resolved_fraction_of_grid": float(resolved.mean()),
-            "resolved_depth_range_km": _range(depth_km, resolved),
-        }
     envelopes = {name: post.data_envelope(p) for name, p in predictions.items()}
     return {
         "profile": profile,
@@ -82,8 +94,7 @@ def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, va
         "diagnostics": table,
         "worst": diagnostics.worst(table),
         "coverage": coverage,
-        "grid_values": values,
-        "resolved_depth_range_km": _range(depth_km, resolved),
+        "resolved_depth_range_km": resolved_range,
     }
 
 
