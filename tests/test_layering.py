@@ -1,0 +1,63 @@
+"""Imports point one way: bottom layers never import from the layers above them."""
+
+import ast
+import pathlib
+
+PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "bayesjoint"
+
+# Each layer may import only from the layers listed for it (and itself).
+LEVEL = {
+    "earth": 0, "data": 0, "physics": 0,
+    "model": 1, "datasets": 1,
+    "samplers": 2, "summaries": 2,
+    "plotting": 3,
+    "workflow": 4,
+    "io": 5, "commands": 5, "cli": 5,
+}
+
+
+def _layer(module_path):
+    parts = module_path.relative_to(PACKAGE).with_suffix("").parts
+    return parts[0] if parts[0] != "__init__" else None
+
+
+def _imported_layers(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "bayesjoint" and len(parts) > 1:
+                yield parts[1], node.lineno
+
+
+def test_imports_point_downward():
+    bad = []
+    for path in PACKAGE.rglob("*.py"):
+        layer = _layer(path)
+        if layer is None:
+            continue
+        for target, line in _imported_layers(path):
+            if target in LEVEL and LEVEL[target] > LEVEL[layer]:
+                bad.append(f"{path.relative_to(PACKAGE)}:{line} imports bayesjoint.{target}")
+    assert not bad, "upward imports:\n" + "\n".join(bad)
+
+
+def test_physics_imports_only_jax_and_numpy():
+    allowed = {"jax", "numpy", "math", "functools", "typing", "bayesjoint"}
+    for path in (PACKAGE / "physics").glob("*.py"):
+        if path.name == "reference.py":  # reads obspy's tables: NumPy in, NumPy out
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            mods = []
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                mods = [node.module]
+            for m in mods:
+                assert m.split(".")[0] in allowed, f"{path.name} imports {m}"
