@@ -4,10 +4,14 @@ Each generator uses a fixed seed by default, so tests, notebooks and the
 ``bayesjoint demo`` command see the same data.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
-from bayesjoint.data import MTData
+from bayesjoint.data import DstData, MTData, SqData
+from bayesjoint.data.geomag import DEFAULT_SHELL_LAW
 from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.geomag import predict_dst, predict_sq
 from bayesjoint.physics import mt as mt_physics
 
 REFERENCE_TOP_DEPTH_KM = np.array([
@@ -88,3 +92,163 @@ def synthetic_mt(model: LayeredEarth, period_s, *, rel_error=0.03, kind="rho_pha
                                  log10_rho_a_std=clean.log10_rho_a_std,
                                  phase_std_deg=clean.phase_std_deg, name=name,
                                  meta={"synthetic": True})
+
+
+def _noisy_complex(value, rel_error, rng):
+    """``value`` plus Gaussian noise of std ``rel_error |value|`` on each part, and that std."""
+    std = rel_error * np.abs(value)
+    noise = rng.normal(size=(2, value.size)) * std
+    return value + noise[0] + 1j * noise[1], std
+
+
+def synthetic_dst(model: LayeredEarth, period_s, *, rel_error=0.03, kind="q", degree=1,
+                  shell_law=DEFAULT_SHELL_LAW, core_depth_km=REFERENCE_CORE_DEPTH_KM,
+                  core_sigma_s_per_m=REFERENCE_CORE_SIGMA_S_PER_M, seed=0,
+                  name="dst") -> DstData:
+    """Noisy Dst Q- or C-responses of a layered model above a conducting core.
+
+    The model's last active layer extends down to the core
+    (:func:`bayesjoint.model.geomag.sphere_stack`). Noise is Gaussian with
+    std ``rel_error |Q|`` (or ``rel_error |C|``) on each of the real and
+    imaginary parts, as the returned dataset states.
+
+    Parameters
+    ----------
+    model : LayeredEarth
+        Mantle model; its deepest interface lies above ``core_depth_km``.
+    period_s : array_like, shape (P,)
+        Periods in s (1 hour to 1 year).
+    rel_error : float
+    kind : {"q", "c"}
+        Q_n (dimensionless) or C_n in km.
+    degree : int
+    shell_law : {"quadratic", "constant"}
+    core_depth_km, core_sigma_s_per_m : float
+    seed : int
+    name : str
+
+    Returns
+    -------
+    DstData
+    """
+    period_s = np.asarray(period_s, dtype=float)
+    ones = np.ones(period_s.size)
+    settings = {"degree": degree, "shell_law": shell_law, "core_depth_km": core_depth_km,
+                "core_sigma_s_per_m": core_sigma_s_per_m, "name": name}
+    build = DstData.from_q if kind == "q" else DstData.from_c
+    pred = np.asarray(predict_dst(model, build(period_s, ones, ones, **settings)))
+    value, std = _noisy_complex(pred[: period_s.size] + 1j * pred[period_s.size:], rel_error,
+                                np.random.default_rng(seed))
+    return build(period_s, value, std, meta={"synthetic": True}, **settings)
+
+
+def synthetic_sq(model: LayeredEarth, period_s, degree, order, *, colat_deg, lon_deg,
+                 rel_error=0.03, shell_law=DEFAULT_SHELL_LAW,
+                 core_depth_km=REFERENCE_CORE_DEPTH_KM,
+                 core_sigma_s_per_m=REFERENCE_CORE_SIGMA_S_PER_M, seed=0, name="sq") -> SqData:
+    """Noisy Sq transfer functions of a layered model above a conducting core.
+
+    Noise is Gaussian with std ``rel_error |T|`` on each of Re T and Im T.
+
+    Parameters
+    ----------
+    model : LayeredEarth
+    period_s : array_like, shape (P,)
+        Periods in s, one per term (``86400 / p`` for the Sq harmonics).
+    degree, order : array_like of int, shape (P,)
+        Degree n and order m of each external source term.
+    colat_deg, lon_deg : float
+        Geographic colatitude and east longitude of the site, degrees.
+    rel_error : float
+    shell_law, core_depth_km, core_sigma_s_per_m, seed, name
+        As for :func:`synthetic_dst`.
+
+    Returns
+    -------
+    SqData
+    """
+    period_s = np.asarray(period_s, dtype=float)
+    ones = np.ones(period_s.size)
+    settings = {"colat_deg": colat_deg, "lon_deg": lon_deg, "shell_law": shell_law,
+                "core_depth_km": core_depth_km, "core_sigma_s_per_m": core_sigma_s_per_m,
+                "name": name}
+    request = SqData.from_transfer_function(period_s, degree, order, ones, ones, **settings)
+    pred = np.asarray(predict_sq(model, request))
+    value, std = _noisy_complex(pred[: period_s.size] + 1j * pred[period_s.size:], rel_error,
+                                np.random.default_rng(seed))
+    return SqData.from_transfer_function(period_s, request.degree, request.order, value, std,
+                                         meta={"synthetic": True}, **settings)
+
+
+REFERENCE_SQ_COLAT_DEG = 57.923
+"""Geographic colatitude of the reference Sq site (Tucson), degrees."""
+
+REFERENCE_SQ_LON_DEG = 249.167
+"""East longitude of the reference Sq site (Tucson), degrees."""
+
+
+class ReferenceExperiment(NamedTuple):
+    """Synthetic MT, Sq and Dst data of the reference model (Yao et al. 2023).
+
+    Attributes
+    ----------
+    mt : MTData
+    sq : SqData
+    dst : DstData
+    truth : LayeredEarth
+        The reference mantle model (:func:`reference_model`).
+    core_depth_km, core_sigma_s_per_m : float
+        The core below the mantle.
+    shell_law : str
+        Conductivity law inside each shell used for Sq and Dst.
+    """
+
+    mt: MTData
+    sq: SqData
+    dst: DstData
+    truth: LayeredEarth
+    core_depth_km: float
+    core_sigma_s_per_m: float
+    shell_law: str
+
+
+def reference_experiment(seed=0, *, rel_error=0.03, shell_law=DEFAULT_SHELL_LAW):
+    """The synthetic MT + Sq + Dst experiment of Yao et al. (2023, GJI 233, 1821-1846).
+
+    * MT: 20 periods log-spaced 1-7200 s; log10 apparent resistivity and
+      phase with a relative error ``rel_error`` of each value
+      (:func:`synthetic_mt`).
+    * Sq: periods 24/p h, p = 1..6, one term each with (n, m) = (p+1, p),
+      at Tucson (colatitude 57.923 deg, longitude 249.167 deg E); complex T,
+      std ``rel_error |T|``.
+    * Dst: Q_1 at 20 periods log-spaced 2-100 days, std ``rel_error |Q|``.
+
+    The truth is :func:`reference_model` with its last layer extending to a
+    core of 5e5 S/m at 2890 km. Sq and Dst use ``shell_law`` (default
+    ``"quadratic"``, sigma ~ r^-2 inside each shell; the constant law
+    differs by about 0.1 %). The noise of MT, Sq and Dst uses the seeds
+    ``seed``, ``seed + 1`` and ``seed + 2``.
+
+    Parameters
+    ----------
+    seed : int
+    rel_error : float
+    shell_law : {"quadratic", "constant"}
+
+    Returns
+    -------
+    ReferenceExperiment
+    """
+    truth = reference_model()
+    core = {"core_depth_km": REFERENCE_CORE_DEPTH_KM,
+            "core_sigma_s_per_m": REFERENCE_CORE_SIGMA_S_PER_M}
+    mt = synthetic_mt(truth, np.logspace(0.0, np.log10(7200.0), 20), rel_error=rel_error,
+                      seed=seed, name="mt")
+    p = np.arange(1, 7)
+    sq = synthetic_sq(truth, 86400.0 / p, p + 1, p, colat_deg=REFERENCE_SQ_COLAT_DEG,
+                      lon_deg=REFERENCE_SQ_LON_DEG, rel_error=rel_error, shell_law=shell_law,
+                      seed=seed + 1, name="sq", **core)
+    dst = synthetic_dst(truth, 86400.0 * np.logspace(np.log10(2.0), 2.0, 20),
+                        rel_error=rel_error, shell_law=shell_law, seed=seed + 2, name="dst",
+                        **core)
+    return ReferenceExperiment(mt, sq, dst, truth, shell_law=shell_law, **core)

@@ -12,7 +12,8 @@ clear :class:`ValueError` before any sampling starts.
 
 from bayesjoint.data.checks import (LN10, check_finite, check_periods, check_positive,
                                     check_same_length, error_from_relative)
+from bayesjoint.data.geomag import DstData, SqData
 from bayesjoint.data.mt import MT_KINDS, MTData
 
-__all__ = ["LN10", "MTData", "MT_KINDS", "check_finite", "check_periods", "check_positive",
+__all__ = ["DstData", "SqData", "LN10", "MTData", "MT_KINDS", "check_finite", "check_periods", "check_positive",
            "check_same_length", "error_from_relative"]

@@ -10,11 +10,16 @@ from pathlib import Path
 
 CONFIG_KEYS = {
     "mt": {"type", "file", "name", "component", "kind", "rel_error_floor"},
+    "dst": {"type", "file", "name", "degree", "shell_law", "core_depth_km", "core_sigma_s_per_m"},
+    "sq": {"type", "file", "name", "colat_deg", "lon_deg", "shell_law", "core_depth_km",
+           "core_sigma_s_per_m"},
 }
 """Allowed keys of a ``[[data]]`` table, per data type."""
 
 LOADERS = {
     "mt": "bayesjoint.io.datasets:load_mt",
+    "dst": "bayesjoint.io.geomag_files:load_dst",
+    "sq": "bayesjoint.io.geomag_files:load_sq",
 }
 """``module:function`` loading each data type from its table."""
 

@@ -5,4 +5,5 @@ registers the forward model of every dataset type (see
 :mod:`bayesjoint.model.registry`).
 """
 
+from bayesjoint.model import geomag  # noqa: F401  (registers DstData, SqData)
 from bayesjoint.model import mt  # noqa: F401  (registers MTData)

@@ -7,6 +7,8 @@ import numpy as np
 
 FIT_PLOTTERS = {
     "MTData": "bayesjoint.plotting.datafit:plot_mt_fit",
+    "DstData": "bayesjoint.plotting.datafit_geomag:plot_dst_fit",
+    "SqData": "bayesjoint.plotting.datafit_geomag:plot_sq_fit",
 }
 """``module:function`` drawing the fit of each dataset type into a pair of axes."""
 

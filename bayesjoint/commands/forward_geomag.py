@@ -1,0 +1,92 @@
+"""``bayesjoint forward dst | sq``: sphere responses of a layered Earth with a core.
+
+The model CSV (``top_depth_km,sigma_s_per_m``) lists the shells from the
+surface down; its LAST row is the core (its depth is the core depth).
+"""
+
+import numpy as np
+
+from bayesjoint.commands.output import periods_argument, write_columns
+
+_MODEL_HELP = ("CSV with header top_depth_km,sigma_s_per_m, one row per shell from the "
+               "surface down; the last row is the core")
+
+
+def add_parsers(subparsers):
+    from bayesjoint.data.geomag import DEFAULT_SHELL_LAW, SHELL_LAWS
+
+    dst = subparsers.add_parser("dst", help="Dst Q- and C-responses of one degree")
+    dst.add_argument("--model", required=True, help=_MODEL_HELP)
+    dst.add_argument("--periods-s", required=True, type=periods_argument,
+                     help="comma-separated periods, s (1 hour to 1 year)")
+    dst.add_argument("--degree", type=int, default=1, help="degree n of the source (default 1)")
+    dst.add_argument("--shell-law", choices=SHELL_LAWS, default=DEFAULT_SHELL_LAW,
+                     help=f"conductivity law inside each shell (default {DEFAULT_SHELL_LAW})")
+    dst.add_argument("--out", help="output CSV (default: standard output)")
+    dst.set_defaults(func=run_dst)
+
+    sq = subparsers.add_parser("sq", help="Sq global-to-local transfer function of one term")
+    sq.add_argument("--model", required=True, help=_MODEL_HELP)
+    sq.add_argument("--periods-s", required=True, type=periods_argument,
+                    help="comma-separated periods, s (1 hour to 1 year; Sq: 86400/p)")
+    sq.add_argument("--n", required=True, type=int, help="degree n >= 1 of the source term")
+    sq.add_argument("--m", required=True, type=int, help="order m, |m| <= n")
+    sq.add_argument("--colat-deg", required=True, type=float,
+                    help="geographic colatitude of the site, in (0, 180) degrees")
+    sq.add_argument("--lon-deg", required=True, type=float, help="east longitude, degrees")
+    sq.add_argument("--shell-law", choices=SHELL_LAWS, default=DEFAULT_SHELL_LAW,
+                    help=f"conductivity law inside each shell (default {DEFAULT_SHELL_LAW})")
+    sq.add_argument("--out", help="output CSV (default: standard output)")
+    sq.set_defaults(func=run_sq)
+
+
+def _mantle_and_core(path):
+    """The mantle rows as a LayeredEarth, and the core's depth (km) and conductivity (S/m)."""
+    from bayesjoint.earth import LayeredEarth
+    from bayesjoint.io.csv_files import read_conductivity_model_csv
+
+    top, sigma = read_conductivity_model_csv(path)
+    if top.size < 2:
+        raise ValueError(f"{path}: needs at least two rows, the shells and the core (last row)")
+    return LayeredEarth.from_layers(top[:-1], sigma[:-1]), float(top[-1]), float(sigma[-1])
+
+
+def run_dst(args):
+    """Columns ``period_s,q_re,q_im,c_re_km,c_im_km``."""
+    from bayesjoint.data import DstData
+    from bayesjoint.data.geomag import check_geomag_periods
+    from bayesjoint.model.geomag import predict_dst
+    from bayesjoint.physics.sphere import c_from_q
+
+    p = args.periods_s
+    check_geomag_periods("--periods-s", p)
+    earth, core_depth_km, core_sigma = _mantle_and_core(args.model)
+    # A unit-valued container carries degree, shell law and core through the checks of DstData.
+    request = DstData.from_q(p, np.ones(p.size), np.ones(p.size), degree=args.degree,
+                             shell_law=args.shell_law, core_depth_km=core_depth_km,
+                             core_sigma_s_per_m=core_sigma)
+    pred = np.asarray(predict_dst(earth, request))
+    q = pred[: p.size] + 1j * pred[p.size:]
+    c = np.asarray(c_from_q(q, args.degree))
+    write_columns({"period_s": p, "q_re": q.real, "q_im": q.imag, "c_re_km": c.real,
+                   "c_im_km": c.imag}, args.out)
+    return 0
+
+
+def run_sq(args):
+    """Columns ``period_s,t_re,t_im``."""
+    from bayesjoint.data import SqData
+    from bayesjoint.data.geomag import check_geomag_periods
+    from bayesjoint.model.geomag import predict_sq
+
+    p = args.periods_s
+    check_geomag_periods("--periods-s", p)
+    earth, core_depth_km, core_sigma = _mantle_and_core(args.model)
+    # A unit-valued container carries term, site and core through the checks of SqData.
+    request = SqData.from_transfer_function(
+        p, args.n, args.m, np.ones(p.size), np.ones(p.size), colat_deg=args.colat_deg,
+        lon_deg=args.lon_deg, shell_law=args.shell_law, core_depth_km=core_depth_km,
+        core_sigma_s_per_m=core_sigma)
+    pred = np.asarray(predict_sq(earth, request))
+    write_columns({"period_s": p, "t_re": pred[: p.size], "t_im": pred[p.size:]}, args.out)
+    return 0

@@ -1,0 +1,366 @@
+"""Geomagnetic depth-sounding data: Dst Q/C-responses and Sq transfer functions.
+
+Both containers describe responses of a radially layered sphere with a
+conducting core (:mod:`bayesjoint.physics.sphere`); the mantle is the shared
+layered Earth, whose last active layer extends down to the core at
+``core_depth_km``. Complex values use ``exp(+i omega t)`` (``Im Q > 0``,
+``Re C > 0``, ``Im C < 0``) and enter the likelihood as real and imaginary
+parts, each with the stated standard deviation.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bayesjoint.data.checks import (as_1d, check_finite, check_periods, check_positive,
+                                    check_same_length, error_from_relative)
+
+SHELL_LAWS = ("quadratic", "constant")
+"""Radial conductivity laws inside each shell (see :mod:`bayesjoint.physics.sphere`)."""
+
+DEFAULT_SHELL_LAW = "quadratic"
+"""Shell law used unless stated: ``sigma ~ r^-2`` inside each shell (Kuvshinov &
+Semenov 2012), the law of the codes behind the reference experiment."""
+
+DST_KINDS = ("q", "c")
+"""``"q"``: global Q-response (dimensionless); ``"c"``: C-response in km."""
+
+PERIOD_RANGE_S = (3600.0, 365.25 * 86400.0)
+"""Periods accepted for geomagnetic sounding data, s: 1 hour to 1 year, inside
+the range where the sphere responses are validated."""
+
+MAX_DEGREE = 12
+"""Largest spherical-harmonic degree accepted (validated range of the physics)."""
+
+EARTH_RADIUS_KM = 6371.2
+"""Surface radius of the sphere responses, km (as :mod:`bayesjoint.physics.sphere`)."""
+
+DEFAULT_CORE_DEPTH_KM = 2890.0
+"""Depth of the core-mantle boundary, km."""
+
+DEFAULT_CORE_SIGMA_S_PER_M = 5e5
+"""Conductivity of the core, S/m."""
+
+
+def check_geomag_periods(name, period_s, *, distinct=True):
+    """Periods that are finite, > 0 and within :data:`PERIOD_RANGE_S`.
+
+    Parameters
+    ----------
+    name : str
+        Name of the field for the error message.
+    period_s : ndarray, shape (P,)
+    distinct : bool
+        Whether a period may appear only once.
+    """
+    if distinct:
+        check_periods(name, period_s)
+    else:
+        check_positive(name, period_s)
+    lo, hi = PERIOD_RANGE_S
+    bad = (period_s < lo) | (period_s > hi)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{name}[{i}] = {float(period_s[i])!r} s: outside the stable range of the sphere "
+            f"responses, {lo:g} s (1 hour) to {hi:g} s (1 year)")
+
+
+def check_degree_order(degree, order):
+    """Integer spherical-harmonic degree ``1 <= n <= MAX_DEGREE`` and order ``|m| <= n``.
+
+    Parameters
+    ----------
+    degree, order : int or numeric ndarray, shape (P,)
+    """
+    n = np.atleast_1d(np.asarray(degree))
+    m = np.atleast_1d(np.asarray(order))
+    for label, x in (("n", n), ("m", m)):
+        x = np.asarray(x, dtype=float)
+        check_finite(f"{label}", x)
+        bad = x != np.round(x)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{label}[{i}] = {float(x[i])!r}: must be an integer")
+    bad = (n < 1) | (n > MAX_DEGREE)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"n[{i}] = {int(n[i])}: degree must satisfy 1 <= n <= {MAX_DEGREE}")
+    bad = np.abs(m) > n
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"m[{i}] = {int(m[i])} with n = {int(n[i])}: order must satisfy "
+                         "|m| <= n")
+
+
+def check_colatitude(colat_deg):
+    """Colatitude strictly between 0 and 180 degrees."""
+    c = float(colat_deg)
+    if not (np.isfinite(c) and 0.0 < c < 180.0):
+        raise ValueError(f"colat_deg = {c!r}: colatitude must lie in (0, 180) degrees")
+
+
+def check_sphere_settings(shell_law, core_depth_km, core_sigma_s_per_m):
+    """Shell law, core depth (0 < depth < a) and core conductivity (> 0)."""
+    if shell_law not in SHELL_LAWS:
+        raise ValueError(f"shell_law = {shell_law!r}: allowed values are {SHELL_LAWS}")
+    d = float(core_depth_km)
+    if not (np.isfinite(d) and 0.0 < d < EARTH_RADIUS_KM):
+        raise ValueError(f"core_depth_km = {d!r}: must lie in (0, {EARTH_RADIUS_KM}) km")
+    s = float(core_sigma_s_per_m)
+    if not (np.isfinite(s) and s > 0):
+        raise ValueError(f"core_sigma_s_per_m = {s!r}: conductivity must be finite and > 0 S/m")
+
+
+def _std(name, value, std, rel_error, floor):
+    if std is None:
+        if rel_error is None and floor is None:
+            raise ValueError(f"give {name}, or rel_error and/or a floor")
+        return error_from_relative(value, rel_error, floor)
+    return as_1d(name, std)
+
+
+@dataclass(frozen=True)
+class DstData:
+    """Dst responses: global Q-responses or local C-responses of one degree.
+
+    Build with :meth:`from_q` or :meth:`from_c`.
+
+    Attributes
+    ----------
+    period_s : ndarray, shape (P,)
+        Periods in s, distinct, within :data:`PERIOD_RANGE_S`.
+    kind : {"q", "c"}
+        ``"q"``: Q_n, the ratio of internal to external potential
+        coefficients (dimensionless); ``"c"``: C_n in km (from Z/H or from
+        Q_n, Olsen 1999).
+    q, q_std : ndarray, shape (P,)
+        Complex Q_n and the std of each of its real and imaginary parts
+        (``kind="q"``).
+    c_km, c_std_km : ndarray, shape (P,)
+        Complex C_n in km and the std of each part, km (``kind="c"``).
+    degree : int
+        Spherical-harmonic degree n of the source (1 for Dst, geomagnetic
+        coordinates).
+    shell_law : {"quadratic", "constant"}
+        Conductivity law inside each shell (default ``"quadratic"``,
+        ``sigma ~ r^-2``; the two differ by about 0.1 % in Q_1).
+    core_depth_km : float
+        Depth of the core; the deepest layer of the model extends to it.
+    core_sigma_s_per_m : float
+        Core conductivity, S/m.
+    name : str
+    """
+
+    period_s: np.ndarray
+    kind: str
+    q: np.ndarray | None = None
+    q_std: np.ndarray | None = None
+    c_km: np.ndarray | None = None
+    c_std_km: np.ndarray | None = None
+    degree: int = 1
+    shell_law: str = DEFAULT_SHELL_LAW
+    core_depth_km: float = DEFAULT_CORE_DEPTH_KM
+    core_sigma_s_per_m: float = DEFAULT_CORE_SIGMA_S_PER_M
+    name: str = "dst"
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        if self.kind not in DST_KINDS:
+            raise ValueError(f"kind = {self.kind!r}: allowed values are {DST_KINDS}")
+        check_geomag_periods("period_s", self.period_s)
+        if not (float(self.degree) == int(self.degree) and 1 <= self.degree <= MAX_DEGREE):
+            raise ValueError(f"degree = {self.degree!r}: must be an integer with "
+                             f"1 <= n <= {MAX_DEGREE}")
+        check_sphere_settings(self.shell_law, self.core_depth_km, self.core_sigma_s_per_m)
+        if self.kind == "q":
+            value, std, vname, sname = self.q, self.q_std, "q", "q_std"
+        else:
+            value, std, vname, sname = self.c_km, self.c_std_km, "c_km", "c_std_km"
+        if value is None or std is None:
+            raise ValueError(f"kind = {self.kind!r} needs {vname} and {sname}")
+        check_same_length(**{"period_s": self.period_s, vname: value, sname: std})
+        check_finite(f"{vname}.real", value.real)
+        check_finite(f"{vname}.imag", value.imag)
+        check_positive(sname, std)
+
+    @classmethod
+    def from_q(cls, period_s, q, q_std=None, *, rel_error=None, floor=None, degree=1,
+               shell_law=DEFAULT_SHELL_LAW, core_depth_km=DEFAULT_CORE_DEPTH_KM,
+               core_sigma_s_per_m=DEFAULT_CORE_SIGMA_S_PER_M, name="dst", meta=None):
+        """Q-response data; the std is given, or ``max(rel_error |Q|, floor)``.
+
+        Parameters
+        ----------
+        period_s : array_like, shape (P,)
+        q : array_like complex, shape (P,)
+        q_std : array_like, shape (P,), optional
+            Standard deviation of each of Re Q and Im Q.
+        rel_error, floor : float, optional
+            Used when ``q_std`` is not given.
+        degree, shell_law, core_depth_km, core_sigma_s_per_m, name
+            See the class attributes.
+        """
+        q = as_1d("q", q, dtype=complex)
+        std = _std("q_std", q, q_std, rel_error, floor)
+        return cls(as_1d("period_s", period_s), "q", q=q, q_std=std, degree=int(degree),
+                   shell_law=shell_law, core_depth_km=float(core_depth_km),
+                   core_sigma_s_per_m=float(core_sigma_s_per_m), name=name, meta=meta or {})
+
+    @classmethod
+    def from_c(cls, period_s, c_km, c_std_km=None, *, rel_error=None, floor_km=None, degree=1,
+               shell_law=DEFAULT_SHELL_LAW, core_depth_km=DEFAULT_CORE_DEPTH_KM,
+               core_sigma_s_per_m=DEFAULT_CORE_SIGMA_S_PER_M, name="dst", meta=None):
+        """C-response data in km; the std is given, or ``max(rel_error |C|, floor_km)``.
+
+        Parameters
+        ----------
+        period_s : array_like, shape (P,)
+        c_km : array_like complex, shape (P,)
+        c_std_km : array_like, shape (P,), optional
+            Standard deviation of each of Re C and Im C, km.
+        rel_error, floor_km : float, optional
+            Used when ``c_std_km`` is not given.
+        degree, shell_law, core_depth_km, core_sigma_s_per_m, name
+            See the class attributes.
+        """
+        c = as_1d("c_km", c_km, dtype=complex)
+        std = _std("c_std_km", c, c_std_km, rel_error, floor_km)
+        return cls(as_1d("period_s", period_s), "c", c_km=c, c_std_km=std, degree=int(degree),
+                   shell_law=shell_law, core_depth_km=float(core_depth_km),
+                   core_sigma_s_per_m=float(core_sigma_s_per_m), name=name, meta=meta or {})
+
+    @property
+    def n_data(self):
+        """Number of real data N (2 per period)."""
+        return 2 * self.period_s.size
+
+    def values(self):
+        """The complex responses, shape (P,): Q_n or C_n in km."""
+        return self.q if self.kind == "q" else self.c_km
+
+    def observed(self):
+        """Observed real vector, shape (2P,): [Re, Im] of Q_n or C_n (km)."""
+        v = self.values()
+        return np.concatenate([v.real, v.imag])
+
+    def std(self):
+        """Standard deviations matching :meth:`observed`, shape (2P,)."""
+        s = self.q_std if self.kind == "q" else self.c_std_km
+        return np.concatenate([s, s])
+
+    def labels(self):
+        """Names of the two halves of :meth:`observed`."""
+        return ("q_re", "q_im") if self.kind == "q" else ("c_re_km", "c_im_km")
+
+
+@dataclass(frozen=True)
+class SqData:
+    """Sq global-to-local transfer functions at one site.
+
+    One datum per source term: the vertical field of a unit external
+    coefficient of degree n and order m at the given period,
+    ``T = [n - (n+1) Q_n] P_n^|m|(cos theta) exp(i m phi)`` (Schmucker 1985;
+    Olsen 1999; Schmidt semi-normalised, no Condon-Shortley phase),
+    dimensionless, geographic coordinates.
+
+    Build with :meth:`from_transfer_function`.
+
+    Attributes
+    ----------
+    period_s : ndarray, shape (P,)
+        Periods in s (24/p hours for the Sq harmonics), within
+        :data:`PERIOD_RANGE_S`; a period may repeat for different terms.
+    degree, order : int ndarray, shape (P,)
+        Degree ``1 <= n <= 12`` and order ``|m| <= n`` of each term.
+    t, t_std : ndarray, shape (P,)
+        Complex transfer function and the std of each of its real and
+        imaginary parts.
+    colat_deg : float
+        Geographic colatitude of the site in (0, 180) degrees.
+    lon_deg : float
+        East longitude of the site, degrees.
+    shell_law, core_depth_km, core_sigma_s_per_m, name
+        As for :class:`DstData`.
+    """
+
+    period_s: np.ndarray
+    degree: np.ndarray
+    order: np.ndarray
+    t: np.ndarray
+    t_std: np.ndarray
+    colat_deg: float
+    lon_deg: float
+    shell_law: str = DEFAULT_SHELL_LAW
+    core_depth_km: float = DEFAULT_CORE_DEPTH_KM
+    core_sigma_s_per_m: float = DEFAULT_CORE_SIGMA_S_PER_M
+    name: str = "sq"
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        check_same_length(period_s=self.period_s, n=self.degree, m=self.order, t=self.t,
+                          t_std=self.t_std)
+        check_geomag_periods("period_s", self.period_s, distinct=False)
+        check_degree_order(self.degree, self.order)
+        check_colatitude(self.colat_deg)
+        if not np.isfinite(self.lon_deg):
+            raise ValueError(f"lon_deg = {float(self.lon_deg)!r}: must be finite")
+        check_sphere_settings(self.shell_law, self.core_depth_km, self.core_sigma_s_per_m)
+        check_finite("t.real", self.t.real)
+        check_finite("t.imag", self.t.imag)
+        check_positive("t_std", self.t_std)
+        keys = list(zip(self.period_s.tolist(), self.degree.tolist(), self.order.tolist()))
+        if len(set(keys)) != len(keys):
+            dup = next(k for k in keys if keys.count(k) > 1)
+            raise ValueError(f"the term (period_s, n, m) = {dup} appears more than once")
+
+    @classmethod
+    def from_transfer_function(cls, period_s, degree, order, t, t_std=None, *, colat_deg,
+                               lon_deg, rel_error=None, floor=None,
+                               shell_law=DEFAULT_SHELL_LAW, core_depth_km=DEFAULT_CORE_DEPTH_KM,
+                               core_sigma_s_per_m=DEFAULT_CORE_SIGMA_S_PER_M, name="sq",
+                               meta=None):
+        """Transfer-function data; the std is given, or ``max(rel_error |T|, floor)``.
+
+        Parameters
+        ----------
+        period_s : array_like, shape (P,)
+        degree, order : array_like of int, shape (P,) (a scalar applies to all)
+        t : array_like complex, shape (P,)
+        t_std : array_like, shape (P,), optional
+            Standard deviation of each of Re T and Im T.
+        colat_deg, lon_deg : float
+            Site colatitude and east longitude, degrees.
+        rel_error, floor : float, optional
+            Used when ``t_std`` is not given.
+        shell_law, core_depth_km, core_sigma_s_per_m, name
+            See :class:`DstData`.
+        """
+        period_s = as_1d("period_s", period_s)
+        t = as_1d("t", t, dtype=complex)
+        n, m = as_1d("n", degree), as_1d("m", order)
+        n = np.full(period_s.shape, n[0]) if n.size == 1 else n
+        m = np.full(period_s.shape, m[0]) if m.size == 1 else m
+        check_same_length(period_s=period_s, n=n, m=m, t=t)
+        check_degree_order(n, m)
+        std = _std("t_std", t, t_std, rel_error, floor)
+        return cls(period_s, n.astype(int), m.astype(int), t, std, float(colat_deg),
+                   float(lon_deg), shell_law=shell_law, core_depth_km=float(core_depth_km),
+                   core_sigma_s_per_m=float(core_sigma_s_per_m), name=name, meta=meta or {})
+
+    @property
+    def n_data(self):
+        """Number of real data N (2 per term)."""
+        return 2 * self.period_s.size
+
+    def observed(self):
+        """Observed real vector, shape (2P,): [Re T, Im T]."""
+        return np.concatenate([self.t.real, self.t.imag])
+
+    def std(self):
+        """Standard deviations matching :meth:`observed`, shape (2P,)."""
+        return np.concatenate([self.t_std, self.t_std])
+
+    def labels(self):
+        """Names of the two halves of :meth:`observed`."""
+        return ("t_re", "t_im")

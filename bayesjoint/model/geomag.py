@@ -1,0 +1,98 @@
+"""Dst and Sq forward models on the shared layered Earth.
+
+The layered Earth becomes a radially layered sphere (Banks 1969; Kuvshinov
+2008): the padded layer stack of :meth:`~bayesjoint.earth.LayeredEarth.sigma_stack`
+from the surface down, its last active layer extending to the core at
+``core_depth_km``, then the core. Zero-thickness padding leaves the sphere
+responses unchanged, so one compiled function serves every layer count.
+"""
+
+import jax.numpy as jnp
+import numpy as np
+
+from bayesjoint.data import DstData, SqData
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.registry import register
+from bayesjoint.physics import geomag as geomag_physics
+from bayesjoint.physics import sphere
+
+
+def sphere_stack(earth: LayeredEarth, core_depth_km, core_sigma_s_per_m):
+    """Shells and core of the sphere for a layered Earth.
+
+    Parameters
+    ----------
+    earth : LayeredEarth (unbatched)
+        Its deepest interface must lie above ``core_depth_km``.
+    core_depth_km : float
+        Depth of the core, km.
+    core_sigma_s_per_m : float
+        Core conductivity, S/m.
+
+    Returns
+    -------
+    thickness_m : array, shape (K_max,)
+        The padded stack's K_max - 1 thicknesses and the thickness of its
+        last layer down to the core, m.
+    sigma_s_per_m : array, shape (K_max + 1,)
+        Conductivity of each shell, then of the core, S/m (the input of
+        :func:`bayesjoint.physics.sphere.q_response`).
+    """
+    thickness_m, sigma = earth.sigma_stack()
+    bottom_m = core_depth_km * 1e3 - jnp.sum(thickness_m)
+    return (jnp.concatenate([thickness_m, bottom_m[None]]),
+            jnp.concatenate([sigma, jnp.full((1,), core_sigma_s_per_m, dtype=sigma.dtype)]))
+
+
+def predict_dst(earth: LayeredEarth, data: DstData):
+    """Predicted Dst data vector ``[Re, Im]`` of Q_n or C_n (km), shape (2P,)."""
+    thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
+    response = sphere.q_response if data.kind == "q" else sphere.c_response_km
+    v = response(jnp.asarray(data.period_s), thickness_m, sigma, degree=int(data.degree),
+                 shell_law=data.shell_law)
+    return jnp.concatenate([v.real, v.imag])
+
+
+def predict_sq(earth: LayeredEarth, data: SqData):
+    """Predicted Sq data vector ``[Re T, Im T]``, shape (2P,).
+
+    One Q_n recursion per distinct degree; each term's transfer function is
+    ``T = [n - (n+1) Q_n] P_n^|m|(cos theta) exp(i m phi)`` (Olsen 1999,
+    :func:`bayesjoint.physics.geomag.transfer_function_from_q`; for m < 0
+    the azimuthal factor is ``exp(i m phi)``).
+    """
+    thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
+    period = np.asarray(data.period_s)
+    t = jnp.zeros(period.shape, dtype=jnp.complex128)
+    for n in np.unique(data.degree):
+        in_n = data.degree == n
+        q = sphere.q_response(jnp.asarray(period[in_n]), thickness_m, sigma, degree=int(n),
+                              shell_law=data.shell_law)
+        t_n = jnp.zeros(q.shape, dtype=jnp.complex128)
+        for m in np.unique(data.order[in_n]):
+            sel = data.order[in_n] == m
+            # Order |m| in the Legendre function; exp(i m phi) = exp(i|m|phi) exp(2 i m phi) for m < 0.
+            shift = np.exp(2j * m * np.deg2rad(data.lon_deg)) if m < 0 else 1.0
+            t_m = geomag_physics.transfer_function_from_q(q, int(n), int(abs(m)), data.colat_deg,
+                                                          data.lon_deg) * shift
+            t_n = jnp.where(sel, t_m, t_n)
+        t = t.at[np.flatnonzero(in_n)].set(t_n)
+    return jnp.concatenate([t.real, t.imag])
+
+
+def check_core_below_prior(data, spec):
+    """Raise ``ValueError`` if interfaces of the prior may reach the core.
+
+    The deepest layer of every model must extend down to the core, so the
+    prior's deepest interface (``spec.depth_max_km``) must lie above
+    ``data.core_depth_km``.
+    """
+    if spec.depth_max_km >= data.core_depth_km:
+        raise ValueError(
+            f"dataset {data.name!r}: core_depth_km = {data.core_depth_km!r} but the prior allows "
+            f"interfaces down to depth_max_km = {spec.depth_max_km!r}: a core shallower than the "
+            "deepest interface; lower depth_max_km below the core depth")
+
+
+register(DstData, predict_dst, check_prior=check_core_below_prior)
+register(SqData, predict_sq, check_prior=check_core_below_prior)
