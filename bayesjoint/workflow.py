@@ -15,8 +15,8 @@ an output folder:
     Settings, timings, R-hat and ESS, acceptance rates, the resolved depth
     range and the coverage of the true model when known.
 ``chains/``
-    (reversible-jump only) the chunked draws on disk, from which a stopped
-    run resumes.
+    the draws on disk as they were made (NUTS segments or reversible-jump
+    chunks), from which a stopped run resumes.
 """
 
 import json
@@ -42,7 +42,7 @@ from bayesjoint.plotting.profile import (plot_depth_profile,  # noqa: E402
                                          plot_interface_probability, plot_layer_count)
 from bayesjoint.samplers import run as rj_run  # noqa: E402
 from bayesjoint.samplers.config import RJMCMCConfig  # noqa: E402
-from bayesjoint.samplers.nuts import NUTSConfig, run_nuts  # noqa: E402
+from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments  # noqa: E402
 from bayesjoint.summaries import posterior as post  # noqa: E402
 from bayesjoint.summaries.results import summarize, to_datatree  # noqa: E402
 
@@ -67,7 +67,7 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
     settings : dict, optional
         Extra settings recorded in ``summary.json``.
     resume : bool
-        Reversible-jump only: continue the run found in ``out_dir/chains``.
+        Continue the run found in ``out_dir/chains`` (same settings).
 
     Returns
     -------
@@ -80,7 +80,7 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
 
     t0 = time.perf_counter()
     if isinstance(sampler, NUTSConfig):
-        sampled = _sample_nuts(datasets, spec, sampler)
+        sampled = _sample_nuts(datasets, spec, sampler, out / "chains", resume)
         name = "nuts"
     elif isinstance(sampler, RJMCMCConfig):
         sampled = _sample_rjmcmc(datasets, spec, sampler, out / "chains", resume)
@@ -127,14 +127,13 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
     return result
 
 
-def _sample_nuts(datasets, spec, config):
-    mcmc = run_nuts(build_model(datasets, spec), config)
-    samples = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
+def _sample_nuts(datasets, spec, config, chain_dir, resume):
+    samples, extra = run_nuts_segments(build_model(datasets, spec), config, chain_dir,
+                                       resume=resume)
     shape = samples["log10_sigma"].shape[:2]
     earths = LayeredEarth(samples["interface_depth_km"], samples["log10_sigma"],
                           np.full(shape, spec.n_layers, dtype=np.int32),
                           samples.get("vs_km_s"), samples.get("vp_vs"))
-    extra = mcmc.get_extra_fields(group_by_chain=True)
     stats = {k: np.asarray(extra[k]) for k in ("diverging", "num_steps", "accept_prob")}
     return {
         "earths": earths,
