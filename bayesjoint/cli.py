@@ -21,11 +21,17 @@ def _parser():
                                 description="Bayesian joint inversion for a 1-D layered Earth.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="invert noisy synthetic MT data of a built-in model")
+    demo = sub.add_parser(
+        "demo", help="invert the built-in reference experiment (MT + Sq + Dst, Yao et al. 2023)")
     demo.add_argument("--quick", action="store_true",
-                      help="small settings (2 chains, 300 warm-up, 300 draws)")
+                      help="small settings that finish in about a minute on 2 CPU cores")
     demo.add_argument("--out", default="demo_out", help="output folder (default demo_out)")
     demo.add_argument("--seed", type=int, default=0, help="seed of noise and sampler")
+    demo.add_argument("--data", choices=DEMO_DATA, default="joint",
+                      help="which synthetic datasets to invert (default joint = mt + sq + dst)")
+    demo.add_argument("--sampler", choices=("rjmcmc", "nuts"), default="rjmcmc",
+                      help="trans-dimensional reversible-jump MCMC (default) or NUTS on fixed "
+                           "log-spaced layers")
 
     run = sub.add_parser("run", help="run an inversion described by a TOML file")
     run.add_argument("config", help="configuration file (TOML)")
@@ -47,26 +53,56 @@ def _use_host_devices(n_chains):
     return n > 1 and set_host_device_count(n)
 
 
-def cmd_demo(args):
-    from bayesjoint.datasets import demo_mt_model, synthetic_mt
+DEMO_DATA = ("joint", "mt", "sq", "dst")
+
+
+def demo_settings(data, sampler, quick, seed):
+    """Prior and sampler settings of ``bayesjoint demo``.
+
+    Trans-dimensional runs use the model space of the reference experiment
+    (2-30 layers, interfaces 0-2000 km at least 33 km apart, log10 sigma in
+    [-4, 2], smoothness step 0.5). NUTS uses fixed log-spaced layers, with
+    the shallowest interface and the bottom chosen for what each dataset can
+    see.
+    """
     from bayesjoint.model.prior import PriorSpec
+    from bayesjoint.samplers.config import RJMCMCConfig
     from bayesjoint.samplers.nuts import NUTSConfig
+
+    if sampler == "rjmcmc":
+        spec = PriorSpec(interfaces="sampled", k_min=2, k_max=30, depth_max_km=2000.0,
+                         min_thickness_km=33.0, smoothness_std=0.5)
+        n = 120_000 if quick else 600_000
+        config = RJMCMCConfig(n_iterations=n, n_burn=n // 2, n_chains=4,
+                              n_temperatures=1 if quick else 4, t_max=4.0, thin=50,
+                              chunk_size=n // 8, seed=seed)
+        return spec, config, 2000.0
+    first, bottom = {"mt": (5.0, 600.0), "sq": (30.0, 2000.0), "dst": (100.0, 2000.0),
+                     "joint": (5.0, 2000.0)}[data]
+    spec = PriorSpec(n_layers=24 if data in ("mt", "joint") else 16, depth_max_km=bottom,
+                     first_interface_km=first, smoothness_std=0.5)
+    chains = 2 if quick else 4
+    method = "parallel" if _use_host_devices(chains) else "vectorized"
+    config = NUTSConfig(num_chains=chains, num_warmup=300 if quick else 1000,
+                        num_samples=300 if quick else 1000, seed=seed, chain_method=method)
+    return spec, config, bottom
+
+
+def cmd_demo(args):
+    from bayesjoint.datasets import reference_experiment
     from bayesjoint.workflow import invert
 
-    n_chains = 2 if args.quick else 4
-    method = "parallel" if _use_host_devices(n_chains) else "vectorized"
-    truth = demo_mt_model()
-    period_s = np.logspace(0.0, np.log10(7200.0), 20)
-    data = synthetic_mt(truth, period_s, rel_error=0.03, seed=args.seed)
-    spec = PriorSpec(n_layers=24, depth_max_km=600.0, first_interface_km=5.0,
-                     smoothness_std=0.5)
-    sampler = NUTSConfig(num_chains=n_chains, num_warmup=300 if args.quick else 1000,
-                         num_samples=300 if args.quick else 1000, seed=args.seed,
-                         chain_method=method)
-    settings = {"demo": {"quick": bool(args.quick), "period_s": period_s.tolist(),
-                         "rel_error": 0.03, "true_top_depth_km": truth.to_numpy_layers()[0].tolist(),
-                         "true_log10_sigma": truth.to_numpy_layers()[1].tolist()}}
-    result = invert([data], spec, sampler, args.out, truth=truth, settings=settings)
+    exp = reference_experiment(seed=args.seed)
+    datasets = {"joint": [exp.mt, exp.sq, exp.dst], "mt": [exp.mt], "sq": [exp.sq],
+                "dst": [exp.dst]}[args.data]
+    spec, sampler, bottom = demo_settings(args.data, args.sampler, args.quick, args.seed)
+    settings = {"demo": {"quick": bool(args.quick), "data": args.data,
+                         "experiment": "Yao et al. (2023) synthetic reference model",
+                         "core_depth_km": exp.core_depth_km,
+                         "core_sigma_s_per_m": exp.core_sigma_s_per_m,
+                         "shell_law": exp.shell_law}}
+    result = invert(datasets, spec, sampler, args.out, truth=exp.truth, depth_max_km=bottom,
+                    settings=settings)
     _report(result, args.out)
     return 0
 

@@ -59,8 +59,8 @@ def test_run_rejects_unknown_keys(tmp_path, capsys):
     assert "prior.n_layer: unknown key" in err and "n_layers" in err
 
 
-def test_demo_quick_recovers_the_truth(tmp_path):
-    """The quick demo writes its files and covers the true model.
+def test_mt_demo_quick_recovers_the_truth(tmp_path):
+    """The quick MT demo (NUTS) writes its files and covers the true model.
 
     Criterion: at the depth-grid points that the data resolve (90 % interval
     narrower than one decade of conductivity), the true model lies inside
@@ -68,7 +68,7 @@ def test_demo_quick_recovers_the_truth(tmp_path):
     least 200 km (MT periods up to 7200 s).
     """
     out = tmp_path / "demo"
-    assert main(["demo", "--quick", "--out", str(out)]) == 0
+    assert main(["demo", "--quick", "--data", "mt", "--sampler", "nuts", "--out", str(out)]) == 0
     for name in ("posterior.nc", "profile.png", "datafit.png", "summary.json"):
         assert (out / name).stat().st_size > 0
     summary = json.loads((out / "summary.json").read_text())
@@ -81,3 +81,22 @@ def test_demo_quick_recovers_the_truth(tmp_path):
 
     tree = az.from_netcdf(out / "posterior.nc")
     assert {"posterior", "profile", "observed_data"} <= set(tree.children)
+
+
+def test_joint_demo_quick(tmp_path):
+    """The main job: joint MT + Sq + Dst, trans-dimensional, quick settings.
+
+    Criterion: the files exist, p(k) is a distribution over 2-30 layers,
+    the resolved range reaches below 600 km (Sq and Dst see deeper than MT),
+    and the truth lies inside the 90 % interval at >= 85 % of the resolved
+    depths.
+    """
+    out = tmp_path / "joint"
+    assert main(["demo", "--quick", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["sampler"] == "rjmcmc"
+    assert [d["type"] for d in summary["datasets"]] == ["MTData", "SqData", "DstData"]
+    p_k = {int(k): v for k, v in summary["diagnostics"]["n_layers_posterior"].items()}
+    assert abs(sum(p_k.values()) - 1) < 1e-9 and min(p_k) >= 2 and max(p_k) <= 30
+    assert summary["resolved_depth_range_km"]["log10_sigma"][1] > 600.0
+    assert summary["coverage_of_truth_90"]["log10_sigma"]["resolved_depths"] >= 0.85
