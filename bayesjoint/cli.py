@@ -29,6 +29,8 @@ def _parser():
     demo.add_argument("--seed", type=int, default=0, help="seed of noise and sampler")
     demo.add_argument("--data", choices=DEMO_DATA, default="joint",
                       help="which synthetic datasets to invert (default joint = mt + sq + dst)")
+    demo.add_argument("--no-report", action="store_true",
+                      help="do not write report.md and report.html")
     demo.add_argument("--sampler", choices=("rjmcmc", "nuts"), default="rjmcmc",
                       help="trans-dimensional reversible-jump MCMC (default) or NUTS on fixed "
                            "log-spaced layers")
@@ -36,7 +38,12 @@ def _parser():
     run = sub.add_parser("run", help="run an inversion described by a TOML file")
     run.add_argument("config", help="configuration file (TOML)")
     run.add_argument("--resume", action="store_true",
-                     help="continue the reversible-jump run found in the output folder")
+                     help="continue the run found in the output folder")
+    run.add_argument("--no-report", action="store_true",
+                     help="do not write report.md and report.html")
+
+    rep = sub.add_parser("report", help="write the uncertainty report of a finished run")
+    rep.add_argument("run_dir", help="output folder of a run")
 
     fwd = sub.add_parser("forward", help="compute a forward response")
     fsub = fwd.add_subparsers(dest="physics", required=True)
@@ -103,7 +110,7 @@ def cmd_demo(args):
                          "shell_law": exp.shell_law}}
     result = invert(datasets, spec, sampler, args.out, truth=exp.truth, depth_max_km=bottom,
                     settings=settings)
-    _report(result, args.out)
+    _report(result, args.out, write=not args.no_report)
     return 0
 
 
@@ -127,13 +134,28 @@ def cmd_run(args):
                     depth_max_km=config.summary.depth_max_km, n_depths=config.summary.n_depths,
                     settings={"config_file": str(Path(args.config).resolve())},
                     resume=args.resume)
-    _report(result, config.output_dir)
+    _report(result, config.output_dir, write=not args.no_report)
     return 0
 
 
-def _report(result, out):
+def cmd_report(args):
+    from bayesjoint.report import build_report
+
+    md, page = build_report(args.run_dir)
+    print(f"wrote {md} and {page}")
+    return 0
+
+
+def _report(result, out, write=True):
+    """Print the run's headline numbers; write the uncertainty report."""
     w = result["diagnostics"]["worst"]
-    print(f"wrote {', '.join(result['files'])} to {out}")
+    files = list(result["files"])
+    if write:
+        from bayesjoint.report import build_report
+
+        build_report(out)
+        files += ["report.md", "report.html"]
+    print(f"wrote {', '.join(files)} to {out}")
     print(f"sampling time {result['timings_s']['sampling']:.1f} s; "
           f"max R-hat {w['rhat_max']:.3f}; min bulk ESS {w['ess_bulk_min']:.0f}")
     for field, rng in (result.get("resolved_depth_range_km") or {}).items():
@@ -149,7 +171,7 @@ def cmd_forward(args):
     return args.func(args)
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_forward}
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_forward, "report": cmd_report}
 
 
 def main(argv=None):

@@ -1,0 +1,249 @@
+"""Uncertainty report of a finished run: ``report.md`` and a self-contained ``report.html``.
+
+The report is built from the files a run leaves in its folder
+(``summary.json``, ``posterior.nc``, ``profile.png``, ``datafit.png``): the
+data and their errors, the prior, the sampler settings, a diagnostics table
+with plain-language warnings when a threshold is crossed, the posterior
+profiles, interface probability and p(k), the data fit with normalised
+residuals, and the settings needed to rerun. The HTML embeds its figures as
+base64 PNG, so it is one file that can be mailed or archived.
+"""
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import arviz as az
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+RHAT_MAX = 1.01
+"""R-hat above this warns that the chains disagree (Vehtari et al. 2021)."""
+
+ESS_MIN = 400
+"""Bulk ESS below this warns that the interval estimates are noisy (Vehtari et al. 2021)."""
+
+SWAP_MIN = 0.1
+"""Swap acceptance below this warns that neighbouring temperatures hardly exchange."""
+
+RESIDUAL_RMS_MAX = 1.5
+"""Root-mean-square normalised residual of the median prediction above which the fit warns."""
+
+
+def warnings_for(summary: dict, residual_rms: dict):
+    """Plain-language warnings for the thresholds a run crosses.
+
+    Parameters
+    ----------
+    summary : dict
+        Content of ``summary.json``.
+    residual_rms : dict name -> float
+        RMS of the normalised residuals of each dataset's median prediction.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for name, row in summary["diagnostics"]["per_variable"].items():
+        rhat, ess = row.get("rhat_max"), row.get("ess_bulk_min")
+        if rhat is not None and rhat > RHAT_MAX:
+            out.append(f"R-hat of {name} is {rhat:.3f} (> {RHAT_MAX}): the chains have not "
+                       "converged to the same distribution; run longer, add chains or "
+                       "temperatures before trusting the intervals.")
+        if ess is not None and ess < ESS_MIN:
+            out.append(f"Bulk ESS of {name} is {ess:.0f} (< {ESS_MIN}): the quantiles of this "
+                       "quantity are uncertain; run longer.")
+    for i, rate in enumerate(summary["diagnostics"].get("swap_acceptance", []) or []):
+        if rate is not None and rate < SWAP_MIN:
+            out.append(f"Swap acceptance between temperatures {i} and {i + 1} is {rate:.2f} "
+                       f"(< {SWAP_MIN}): the ladder is too wide; add temperatures.")
+    if summary["diagnostics"].get("divergences"):
+        out.append(f"{summary['diagnostics']['divergences']} divergent NUTS transitions: "
+                   "parts of the posterior may be missed; raise target_accept_prob.")
+    if summary["diagnostics"].get("non_finite_log_likelihood"):
+        out.append(f"{summary['diagnostics']['non_finite_log_likelihood']} proposals had a "
+                   "non-finite likelihood and were rejected.")
+    for name, rms in residual_rms.items():
+        if rms > RESIDUAL_RMS_MAX:
+            out.append(f"Dataset {name}: RMS normalised residual {rms:.2f} (> {RESIDUAL_RMS_MAX}); "
+                       "the model does not fit these data within their stated errors.")
+    return out
+
+
+def _residual_figure(tree, summary, path):
+    """Normalised residuals (obs - median prediction) / std of every dataset."""
+    rms = {}
+    names = [d["name"] for d in summary["datasets"]]
+    fig, axes = plt.subplots(len(names), 1, figsize=(6, 2.2 * len(names)), squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        obs = tree["observed_data"][f"obs_{name}"].values
+        std = tree["observed_data"][f"std_{name}"].values
+        env = tree[f"data_{name}"]["envelope"].values
+        r = (obs - env[1]) / std
+        rms[name] = float(np.sqrt(np.mean(r**2)))
+        ax.axhspan(-1, 1, color="0.9")
+        ax.plot(r, "o", ms=3)
+        ax.set_ylabel("residual / std")
+        ax.set_title(f"{name}: RMS {rms[name]:.2f}", fontsize=9)
+    axes[-1, 0].set_xlabel("datum (real parts, then imaginary parts)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return rms
+
+
+def _table(rows, header):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _fmt(x, digits=3):
+    return "n/a" if x is None else f"{x:.{digits}g}"
+
+
+def build_report(run_dir):
+    """Write ``report.md`` and ``report.html`` into a run folder.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        Folder written by :func:`bayesjoint.workflow.invert`.
+
+    Returns
+    -------
+    (Path, Path)
+        Paths of the Markdown and HTML reports.
+
+    Raises
+    ------
+    ValueError
+        If the folder lacks a file the report needs.
+    """
+    run = Path(run_dir)
+    for name in ("summary.json", "posterior.nc", "profile.png", "datafit.png"):
+        if not (run / name).exists():
+            raise ValueError(f"{run}: {name} is missing; is this the output folder of a run?")
+    summary = json.loads((run / "summary.json").read_text())
+    tree = az.from_netcdf(run / "posterior.nc")
+    rms = _residual_figure(tree, summary, run / "residuals.png")
+    warns = warnings_for(summary, rms)
+
+    md = [f"# Uncertainty report: {run.name}", ""]
+    md += ["## Data", ""]
+    rows = []
+    for d in summary["datasets"]:
+        name = d["name"]
+        std = tree["observed_data"][f"std_{name}"].values
+        periods = tree[f"data_{name}"]["period_s"].values
+        rows.append([name, d["type"], d["n_data"], f"{periods.min():.4g}-{periods.max():.4g} s",
+                     f"{std.min():.3g}-{std.max():.3g}", f"{rms[name]:.2f}"])
+    md += [_table(rows, ["dataset", "type", "data", "periods", "std range",
+                         "RMS residual/std"]), ""]
+    md += ["## Prior", "", "```json", json.dumps(summary["settings"]["prior"], indent=1), "```",
+           ""]
+    md += ["## Sampler", "", f"Sampler: **{summary['sampler']}**; sampling time "
+           f"{summary['timings_s']['sampling']:.1f} s on {summary['machine']['jax_backend']} "
+           f"({summary['machine']['platform']}).", "", "```json",
+           json.dumps(summary["settings"]["sampler"], indent=1), "```", ""]
+    md += ["## Diagnostics", ""]
+    rows = [[k, _fmt(v.get("rhat_max"), 4), _fmt(v.get("ess_bulk_min"), 4),
+             _fmt(v.get("ess_tail_min"), 4)]
+            for k, v in summary["diagnostics"]["per_variable"].items()]
+    md += [_table(rows, ["quantity", "max R-hat", "min bulk ESS", "min tail ESS"]), ""]
+    acc = summary["diagnostics"].get("acceptance_T1")
+    if acc:
+        md += [_table([[m, f"{a:.3f}"] for m, a in acc.items()],
+                      ["move", "acceptance (T = 1)"]), ""]
+    swaps = summary["diagnostics"].get("swap_acceptance")
+    if swaps:
+        md += [_table([[f"{i}-{i + 1}", _fmt(s)] for i, s in enumerate(swaps)],
+                      ["temperature pair", "swap acceptance"]), ""]
+    if "mean_accept_prob" in summary["diagnostics"]:
+        md += [f"Mean NUTS acceptance probability "
+               f"{summary['diagnostics']['mean_accept_prob']:.3f}; divergences "
+               f"{summary['diagnostics']['divergences']}.", ""]
+    md += ["### Warnings", ""]
+    md += [f"- {w}" for w in warns] if warns else ["No diagnostic crossed its threshold."]
+    md += ["", "## Posterior", "", "![profile](profile.png)", ""]
+    for field, rng in (summary.get("resolved_depth_range_km") or {}).items():
+        if rng:
+            md.append(f"- {field}: the 90 % interval is narrow (resolved) from {rng[0]:.0f} "
+                      f"to {rng[1]:.0f} km.")
+    for field, cov in (summary.get("coverage_of_truth_90") or {}).items():
+        md.append(f"- {field}: the true model lies inside the 90 % interval at "
+                  f"{100 * cov['resolved_depths']:.0f} % of resolved depths and "
+                  f"{100 * cov['all_depths']:.0f} % of all depths.")
+    pk = summary["diagnostics"].get("n_layers_posterior")
+    if pk:
+        best = max(pk, key=pk.get)
+        md.append(f"- Number of layers: most probable {best} (p = {pk[best]:.2f}).")
+    md += ["", "## Data fit", "", "![data fit](datafit.png)", "",
+           "![normalised residuals](residuals.png)", ""]
+    md += ["## Rerun", "", "Settings recorded with the run:", "", "```json",
+           json.dumps({k: v for k, v in summary["settings"].items()
+                       if k not in ("prior", "sampler")}, indent=1), "```",
+           f"bayesjoint {summary['bayesjoint_version']}, JAX {summary['machine']['jax']}, "
+           f"Python {summary['machine']['python']}.", ""]
+    text = "\n".join(md)
+    md_path = run / "report.md"
+    md_path.write_text(text)
+    html_path = run / "report.html"
+    html_path.write_text(_to_html(text, run))
+    return md_path, html_path
+
+
+def _to_html(markdown_text, run):
+    """A small Markdown subset (headings, tables, lists, code, images) to HTML."""
+    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>bayesjoint report</title>",
+           "<style>body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
+           "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:2px 6px}"
+           "pre{background:#f4f4f4;padding:.5em;overflow:auto}img{max-width:100%}</style>",
+           # The title reports how many embedded figures the browser decoded.
+           "<script>window.addEventListener('load',()=>{const im=[...document.images];"
+           "const ok=im.filter(i=>i.complete&&i.naturalWidth>0).length;"
+           "document.title='bayesjoint report: '+ok+' of '+im.length+' figures';});</script>",
+           "</head><body>"]
+    lines = markdown_text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```"):
+            j = i + 1
+            while j < len(lines) and not lines[j].startswith("```"):
+                j += 1
+            out.append("<pre>" + html.escape("\n".join(lines[i + 1 : j])) + "</pre>")
+            i = j + 1
+            continue
+        if line.startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                if not set(lines[i]) <= set("|-"):
+                    rows.append([c.strip() for c in lines[i].strip("|").split("|")])
+                i += 1
+            out.append("<table>")
+            for k, r in enumerate(rows):
+                tag = "th" if k == 0 else "td"
+                out.append("<tr>" + "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in r)
+                           + "</tr>")
+            out.append("</table>")
+            continue
+        if line.startswith("!["):
+            alt, src = line[2:].split("](")
+            data = base64.b64encode((run / src.rstrip(")")).read_bytes()).decode()
+            out.append(f"<p><img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'></p>")
+        elif line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            out.append(f"<h{level}>{html.escape(line[level:].strip())}</h{level}>")
+        elif line.startswith("- "):
+            out.append(f"<ul><li>{html.escape(line[2:])}</li></ul>")
+        elif line.strip():
+            out.append(f"<p>{html.escape(line).replace('**', '')}</p>")
+        i += 1
+    out.append("</body></html>")
+    return "\n".join(out)

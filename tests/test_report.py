@@ -1,0 +1,77 @@
+"""The uncertainty report: contents, warnings, and the HTML page in a real browser."""
+
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import bayesjoint  # noqa: F401
+from bayesjoint.cli import main
+from bayesjoint.datasets import reference_model, synthetic_mt
+from bayesjoint.model.prior import PriorSpec
+from bayesjoint.report import build_report, warnings_for
+from bayesjoint.samplers.nuts import NUTSConfig
+from bayesjoint.workflow import invert
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    data = synthetic_mt(reference_model(), np.logspace(0, 3.8, 12))
+    spec = PriorSpec(n_layers=6, depth_max_km=400.0, first_interface_km=10.0)
+    invert([data], spec, NUTSConfig(num_chains=2, num_warmup=60, num_samples=60, seed=1,
+                                    progress_bar=False), out, truth=reference_model())
+    return out
+
+
+def test_report_files_and_sections(run_dir):
+    md, page = build_report(run_dir)
+    text = md.read_text()
+    for section in ("## Data", "## Prior", "## Sampler", "## Diagnostics", "### Warnings",
+                    "## Posterior", "## Data fit", "## Rerun"):
+        assert section in text
+    # 120 draws cannot reach a bulk ESS of 400: the report must say so.
+    assert "Bulk ESS of" in text
+    html = page.read_text()
+    assert html.count("data:image/png;base64,") == 3 and "src='profile.png'" not in html
+
+
+def test_warnings_name_the_threshold():
+    summary = {"diagnostics": {"per_variable": {"x": {"rhat_max": 1.2, "ess_bulk_min": 50}},
+                               "swap_acceptance": [0.5, 0.02], "divergences": 3}}
+    warns = warnings_for(summary, {"mt": 3.0})
+    joined = "\n".join(warns)
+    assert "R-hat of x is 1.200 (> 1.01)" in joined
+    assert "Bulk ESS of x is 50 (< 400)" in joined
+    assert "temperatures 1 and 2 is 0.02" in joined
+    assert "3 divergent" in joined and "RMS normalised residual 3.00" in joined
+    ok = {"diagnostics": {"per_variable": {"x": {"rhat_max": 1.001, "ess_bulk_min": 1000}}}}
+    assert warnings_for(ok, {"mt": 1.0}) == []
+
+
+def test_report_command_and_missing_files(run_dir, tmp_path, capsys):
+    assert main(["report", str(run_dir)]) == 0
+    assert main(["report", str(tmp_path)]) == 2
+    assert "summary.json is missing" in capsys.readouterr().err
+
+
+def test_html_renders_in_headless_chromium(run_dir, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed (CI installs Debian's chromium package)")
+    _, page = build_report(run_dir)
+    args = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000"]
+    dom = subprocess.run(args + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    m = re.search(r"<title>bayesjoint report: (\d+) of (\d+) figures</title>", dom)
+    assert m, dom[:500]
+    assert m.group(1) == m.group(2) == "3"
+    shot = tmp_path / "page.png"
+    subprocess.run(args + [f"--screenshot={shot}", "--window-size=1000,2500", page.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000
