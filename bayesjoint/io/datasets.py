@@ -13,6 +13,9 @@ CONFIG_KEYS = {
     "dst": {"type", "file", "name", "degree", "shell_law", "core_depth_km", "core_sigma_s_per_m"},
     "sq": {"type", "file", "name", "colat_deg", "lon_deg", "shell_law", "core_depth_km",
            "core_sigma_s_per_m"},
+    "rf": {"type", "file", "name", "format", "gauss", "std", "ray_parameter_s_km", "shift_s",
+           "normalize", "correlation", "correlation_s", "correlation_s_bounds",
+           "earth_flattening"},
 }
 """Allowed keys of a ``[[data]]`` table, per data type."""
 
@@ -20,6 +23,7 @@ LOADERS = {
     "mt": "bayesjoint.io.datasets:load_mt",
     "dst": "bayesjoint.io.geomag_files:load_dst",
     "sq": "bayesjoint.io.geomag_files:load_sq",
+    "rf": "bayesjoint.io.seismic_files:load_rf",
 }
 """``module:function`` loading each data type from its table."""
 

@@ -7,3 +7,4 @@ registers the forward model of every dataset type (see
 
 from bayesjoint.model import geomag  # noqa: F401  (registers DstData, SqData)
 from bayesjoint.model import mt  # noqa: F401  (registers MTData)
+from bayesjoint.model import rf  # noqa: F401  (registers RFData)

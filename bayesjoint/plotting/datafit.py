@@ -9,6 +9,7 @@ FIT_PLOTTERS = {
     "MTData": "bayesjoint.plotting.datafit:plot_mt_fit",
     "DstData": "bayesjoint.plotting.datafit_geomag:plot_dst_fit",
     "SqData": "bayesjoint.plotting.datafit_geomag:plot_sq_fit",
+    "RFData": "bayesjoint.plotting.datafit_rf:plot_rf_fit",
 }
 """``module:function`` drawing the fit of each dataset type into a pair of axes."""
 
