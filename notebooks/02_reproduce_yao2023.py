@@ -367,10 +367,11 @@ plt.show()
 # In the committed full-size run the trans-dimensional chains have **not**
 # converged: the MT and joint runs have a maximum R-hat above 3 and a bulk
 # ESS in single digits, the swap acceptance between the two temperatures is
-# close to zero, and p(k) piles up near the 30-layer maximum. Their
+# low (below 1 % for MT and joint), and p(k) rises towards the 30-layer
+# maximum. Their
 # profiles, resolved ranges and the joint coverage are therefore
 # indicative only; longer chains (as in `bayesjoint demo` without
 # `--quick`: 600,000 iterations and 4 temperatures) are needed for numbers
 # to rely on. The NUTS run on fixed layers mixes better (R-hat about 1.07)
-# but describes a smoothed Earth, and its interval misses the truth around
-# the steep rise at 400-660 km.
+# but describes a smoothed Earth, and its interval misses the truth at
+# several depths between about 100 and 660 km.
