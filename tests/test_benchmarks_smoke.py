@@ -1,0 +1,44 @@
+"""Smoke runs of the benchmark scripts in their --quick modes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCHMARKS = os.path.join(ROOT, "benchmarks")
+
+
+def _run(script, *args):
+    """Run a benchmark script with this interpreter; fail with its output on error."""
+    proc = subprocess.run([sys.executable, os.path.join(BENCHMARKS, script), *args],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return proc
+
+
+def test_forward_quick_writes_all_four_physics(tmp_path):
+    out = tmp_path / "x.json"
+    _run("forward.py", "--quick", "--out", str(out))
+    report = json.loads(out.read_text())
+    assert {"machine", "versions", "settings", "results", "ratios", "load_average"} <= set(report)
+    ours = [r for r in report["results"] if r["code"] == "bayesjoint"]
+    cases = {r["case"] for r in ours}
+    for physics in ("mt", "dst", "sq", "rf"):
+        assert any(c == physics or c.startswith(physics + "_") for c in cases), physics
+    for r in ours:
+        assert r["s_per_model"] > 0 and r["batch"] in (1, 16)
+        assert r["mode"] in ("value", "value_and_grad")
+    assert (tmp_path / "x.md").read_text().startswith("# Forward-model throughput")
+
+
+@pytest.mark.slow  # two sampler compilations, about 20-40 s
+def test_rjmcmc_mt_quick_runs_and_writes_nothing(tmp_path):
+    out = tmp_path / "r.json"
+    proc = _run("rjmcmc_mt.py", "--quick", "--out", str(out))
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert [r["n_chains"] for r in rows] == [1, 4]
+    assert all(r["chain_iterations_per_s"] > 0 for r in rows)
+    assert not out.exists()
