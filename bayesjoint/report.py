@@ -15,11 +15,8 @@ import json
 from pathlib import Path
 
 import arviz as az
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 RHAT_MAX = 1.01
 """R-hat above this warns that the chains disagree (Vehtari et al. 2021)."""

@@ -26,25 +26,22 @@ from dataclasses import asdict
 from pathlib import Path
 
 import jax
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from bayesjoint import __version__  # noqa: E402
-from bayesjoint.earth import LayeredEarth  # noqa: E402
-from bayesjoint.model.joint import build_model, make_log_likelihood, needs_seismic  # noqa: E402
-from bayesjoint.model.prior import PriorSpec  # noqa: E402
-from bayesjoint.model.registry import lookup  # noqa: E402
-from bayesjoint.plotting.datafit import plot_fit  # noqa: E402
-from bayesjoint.plotting.profile import (plot_depth_profile,  # noqa: E402
+from bayesjoint import __version__
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.joint import build_model, make_log_likelihood, needs_seismic
+from bayesjoint.model.prior import PriorSpec
+from bayesjoint.model.registry import lookup
+from bayesjoint.plotting.datafit import plot_fit
+from bayesjoint.plotting.profile import (plot_depth_profile,
                                          plot_interface_probability, plot_layer_count)
-from bayesjoint.samplers import run as rj_run  # noqa: E402
-from bayesjoint.samplers.config import RJMCMCConfig  # noqa: E402
-from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments  # noqa: E402
-from bayesjoint.summaries import posterior as post  # noqa: E402
-from bayesjoint.summaries.results import summarize, to_datatree  # noqa: E402
+from bayesjoint.samplers import run as rj_run
+from bayesjoint.samplers.config import RJMCMCConfig
+from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments
+from bayesjoint.summaries import posterior as post
+from bayesjoint.summaries.results import summarize, to_datatree
 
 FIELD_LABELS = {"log10_sigma": "log10 conductivity (S/m)", "vs_km_s": "Vs (km/s)"}
 
