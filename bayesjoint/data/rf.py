@@ -1,0 +1,245 @@
+"""Teleseismic P receiver functions recorded at one station.
+
+Conventions follow :mod:`bayesjoint.physics.rf`: radial over vertical, a
+Gaussian low-pass ``G(omega) = exp(-omega^2 / (4 a^2))`` with ``a`` =
+``gauss`` in rad/s (a filter written in Hz, ``exp(-f^2 / (4 a_hz^2))``,
+has ``a = 2 pi a_hz``: :func:`bayesjoint.physics.rf.gauss_from_hz`), sample
+``n`` at time ``n dt_s - shift_s`` after the direct P, and one of the
+amplitude normalisations of :data:`bayesjoint.physics.rf.NORMALIZATIONS`.
+
+Noise model
+-----------
+The noise of each trace is Gaussian with standard deviations ``std`` per
+sample (scaled by the hierarchical noise factor of the prior) and, within a
+trace, a correlation ``R_ij = rho(|t_i - t_j|)`` of one of the laws of
+:data:`CORRELATION_LAWS` (Bodin et al. 2012, JGR 117, B02301, section 3.3):
+``"none"`` (independent samples), ``"exponential"``
+(``exp(-|dt| / L)``) or ``"gaussian"`` (``exp(-dt^2 / (2 L^2))``). The
+correlation length ``L`` in s is either fixed (``correlation_s``) or
+sampled uniformly between ``correlation_s_bounds`` (NUTS only). Traces are
+independent of each other.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bayesjoint.data.checks import as_1d, check_finite, check_positive, check_same_length
+
+RF_NORMALIZATIONS = ("peak", "area", "sum")
+"""Amplitude normalisations (those of :func:`bayesjoint.physics.rf.receiver_function`)."""
+
+CORRELATION_LAWS = ("none", "exponential", "gaussian")
+"""Allowed noise-correlation laws within one trace."""
+
+EARTH_RADIUS_KM = 6371.0
+"""Earth radius used to convert ray parameters from s/deg to s/km, km."""
+
+
+def ray_parameter_s_km_from_s_deg(ray_parameter_s_deg):
+    """Ray parameter in s/km from one in s/deg.
+
+    One degree of arc at the surface is ``pi R / 180`` km with
+    ``R = 6371`` km (:data:`EARTH_RADIUS_KM`), about 111.19 km, so
+    ``p[s/km] = p[s/deg] * 180 / (pi R)``.
+
+    Parameters
+    ----------
+    ray_parameter_s_deg : float or array_like
+
+    Returns
+    -------
+    float or ndarray
+    """
+    return np.asarray(ray_parameter_s_deg, dtype=float) * 180.0 / (np.pi * EARTH_RADIUS_KM)
+
+
+def _scalar(name, value, *, positive=True):
+    v = float(value)
+    if not np.isfinite(v) or (positive and v <= 0):
+        raise ValueError(f"{name} = {value!r}: must be finite" + (" and > 0" if positive else ""))
+    return v
+
+
+@dataclass(frozen=True)
+class RFData:
+    """P receiver functions of one station on a common time axis.
+
+    Build with :meth:`from_traces`.
+
+    Attributes
+    ----------
+    rf : ndarray, shape (R, npts)
+        Receiver-function traces, one per row, in the unit of ``normalize``.
+    ray_parameter_s_km : ndarray, shape (R,)
+        Ray parameter (horizontal slowness) of each trace, s/km, > 0.
+    rf_std : ndarray, shape (R, npts)
+        Standard deviation of each sample, same unit as ``rf``, > 0.
+    dt_s : float
+        Sample interval, s.
+    shift_s : float
+        Record time of the direct P, s: sample ``n`` lies at ``n dt_s -
+        shift_s`` after P; ``0 <= shift_s < npts dt_s``.
+    gauss : float
+        Gaussian parameter ``a`` in rad/s.
+    normalize : {"peak", "area", "sum"}
+    correlation : {"none", "exponential", "gaussian"}
+        Noise-correlation law within a trace (module docstring).
+    correlation_s : float or None
+        Fixed correlation length ``L`` in s.
+    correlation_s_bounds : (float, float) or None
+        Bounds of a sampled correlation length, s. For a correlated law give
+        exactly one of ``correlation_s`` and ``correlation_s_bounds``; the
+        pure log-likelihood of the trans-dimensional sampler needs
+        ``correlation_s``.
+    earth_flattening : bool
+        Whether predictions flatten the spherical layers first.
+    name : str
+    meta : dict
+    """
+
+    rf: np.ndarray
+    ray_parameter_s_km: np.ndarray
+    rf_std: np.ndarray
+    dt_s: float
+    shift_s: float
+    gauss: float
+    normalize: str = "peak"
+    correlation: str = "none"
+    correlation_s: float | None = None
+    correlation_s_bounds: tuple | None = None
+    earth_flattening: bool = True
+    name: str = "rf"
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        if self.rf.ndim != 2 or self.rf.shape[0] < 1 or self.rf.shape[1] < 2:
+            raise ValueError(f"rf must have shape (R, npts) with R >= 1 and npts >= 2, "
+                             f"got {self.rf.shape}")
+        check_same_length(rf=self.rf, ray_parameter_s_km=self.ray_parameter_s_km)
+        if self.rf_std.shape != self.rf.shape:
+            raise ValueError(f"rf_std has shape {self.rf_std.shape} but rf has {self.rf.shape}; "
+                             "they must be equal")
+        check_finite("rf", self.rf.ravel())
+        check_positive("rf_std", self.rf_std.ravel())
+        check_positive("ray_parameter_s_km", self.ray_parameter_s_km)
+        _scalar("dt_s", self.dt_s)
+        _scalar("gauss", self.gauss)
+        _scalar("shift_s", self.shift_s, positive=False)
+        duration = self.npts * self.dt_s
+        if not 0.0 <= self.shift_s < duration:
+            raise ValueError(f"shift_s = {self.shift_s!r}: the direct P must lie on the record, "
+                             f"0 <= shift_s < npts * dt_s = {duration!r} s")
+        if self.normalize not in RF_NORMALIZATIONS:
+            raise ValueError(f"normalize = {self.normalize!r}: allowed values are "
+                             f"{RF_NORMALIZATIONS}")
+        if self.correlation not in CORRELATION_LAWS:
+            raise ValueError(f"correlation = {self.correlation!r}: allowed values are "
+                             f"{CORRELATION_LAWS}")
+        fixed, bounds = self.correlation_s, self.correlation_s_bounds
+        if self.correlation == "none":
+            if fixed is not None or bounds is not None:
+                raise ValueError("correlation = 'none' takes no correlation_s or "
+                                 "correlation_s_bounds")
+            return
+        if (fixed is None) == (bounds is None):
+            raise ValueError(f"correlation = {self.correlation!r}: give exactly one of "
+                             "correlation_s (fixed, s) and correlation_s_bounds (sampled, s)")
+        if fixed is not None:
+            _scalar("correlation_s", fixed)
+        else:
+            lo, hi = bounds
+            if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo < hi):
+                raise ValueError(f"correlation_s_bounds = {bounds!r}: need 0 < lower < upper, "
+                                 "finite, in s")
+
+    @classmethod
+    def from_traces(cls, rf, ray_parameter_s_km, *, dt_s, shift_s, gauss, std,
+                    normalize="peak", correlation="none", correlation_s=None,
+                    correlation_s_bounds=None, earth_flattening=True, name="rf", meta=None):
+        """Receiver functions from arrays.
+
+        Parameters
+        ----------
+        rf : array_like, shape (npts,) or (R, npts)
+            One trace or one per row (a single trace may take ``std`` of
+            shape (npts,)).
+        ray_parameter_s_km : float or array_like, shape (R,)
+            Ray parameter of each trace, s/km (from s/deg:
+            :func:`ray_parameter_s_km_from_s_deg`).
+        dt_s, shift_s : float
+            Sample interval and record time of the direct P, s.
+        gauss : float
+            Gaussian parameter in rad/s (from Hz:
+            :func:`bayesjoint.physics.rf.gauss_from_hz`).
+        std : float, array_like of shape (R,), or array_like of shape (R, npts)
+            Standard deviation: one value for all samples, one per trace, or
+            one per sample.
+        normalize, correlation, correlation_s, correlation_s_bounds, earth_flattening, name
+            See the class attributes.
+        meta : dict, optional
+
+        Returns
+        -------
+        RFData
+
+        Raises
+        ------
+        ValueError
+            Naming the offending field: non-finite values, ``gauss <= 0``,
+            ``dt_s <= 0``, non-positive ``std``, lengths that differ, an
+            unknown normalisation or correlation law.
+        """
+        traces = np.asarray(rf, dtype=float)
+        s = np.asarray(std, dtype=float)
+        if traces.ndim == 1:
+            traces = traces[None, :]
+            s = s[None, :] if s.ndim == 1 and s.size == traces.shape[1] else s
+        p = as_1d("ray_parameter_s_km", ray_parameter_s_km)
+        if s.ndim == 1:
+            if s.size != traces.shape[0]:
+                raise ValueError(f"std has {s.size} values for {traces.shape[0]} traces; give "
+                                 "one value, one per trace or an array of the shape of rf")
+            s = s[:, None]
+        if s.ndim > 2:
+            raise ValueError(f"std must have at most two dimensions, got shape {s.shape}")
+        try:
+            s = np.broadcast_to(s, traces.shape).copy()
+        except ValueError:
+            raise ValueError(f"std has shape {s.shape} but rf has {traces.shape}") from None
+        bounds = None if correlation_s_bounds is None else tuple(
+            float(b) for b in correlation_s_bounds)
+        return cls(traces, p, s, float(dt_s), float(shift_s), float(gauss), normalize,
+                   correlation, None if correlation_s is None else float(correlation_s),
+                   bounds, bool(earth_flattening), name, meta or {})
+
+    @property
+    def npts(self):
+        """Samples per trace."""
+        return self.rf.shape[1]
+
+    @property
+    def n_traces(self):
+        """Number of traces R."""
+        return self.rf.shape[0]
+
+    @property
+    def n_data(self):
+        """Number of data N = R npts."""
+        return self.rf.size
+
+    def time_s(self):
+        """Sample times after the direct P, s, shape (npts,)."""
+        return np.arange(self.npts) * self.dt_s - self.shift_s
+
+    def observed(self):
+        """Observed vector, shape (R npts,): the traces one after another."""
+        return self.rf.ravel()
+
+    def std(self):
+        """Standard deviations matching :meth:`observed`, shape (R npts,)."""
+        return self.rf_std.ravel()
+
+    def labels(self):
+        """Names of the R blocks of :meth:`observed` (``rf_0``, ``rf_1``, ...)."""
+        return tuple(f"rf_{i}" for i in range(self.n_traces))

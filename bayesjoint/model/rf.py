@@ -1,0 +1,281 @@
+"""Receiver-function forward model and correlated-noise likelihood.
+
+Forward model
+-------------
+The shared :class:`~bayesjoint.earth.LayeredEarth` carries ``vs_km_s`` and
+``vp_vs`` per layer. The padded layer stack (zero-thickness layers on top,
+which change nothing) gets ``vp = vs * vp_vs`` and a density from P velocity
+by Brocher's (2005, BSSA 95, eq. 1) Nafe-Drake fit,
+:func:`bayesjoint.physics.rf.brocher_density_g_cm3`. That fit is made for
+1.5-8.5 km/s; density only scales amplitudes of converted phases weakly
+and is not a parameter. One receiver function per ray parameter
+(:func:`bayesjoint.physics.rf.receiver_function`, vmapped) gives the
+prediction, laid out like :meth:`bayesjoint.data.RFData.observed`.
+
+Likelihood
+----------
+Per trace, residual ``r = d_obs - d_pred`` is Gaussian with covariance
+``C = (s D) R (s D)``: ``D = diag(std)``, ``s`` the dataset's noise scale
+and ``R`` the correlation of one law (Bodin et al. 2012, JGR 117, B02301,
+eqs. 7-9; the same laws as Kolb & Lekic 2014, GJI 196, 1719)::
+
+    exponential:  R_ij = exp(-|t_i - t_j| / L)
+    gaussian:     R_ij = exp(-(t_i - t_j)^2 / (2 L^2)) + nugget * delta_ij
+
+so ``log L = -sum log(s std) - log|R| / 2 - y^T R^{-1} y / 2 - N log(2 pi) / 2``
+with ``y = r / (s std)``. On the uniform time axis the exponential law is a
+first-order autoregression with ``rho = exp(-dt / L)``: its inverse is
+tridiagonal and ``y^T R^{-1} y = y_0^2 + sum_i (y_i - rho y_{i-1})^2 /
+(1 - rho^2)``, ``log|R| = (npts - 1) log(1 - rho^2)`` (the innovations form,
+i.e. the exact Cholesky factor of ``R^{-1}``; O(npts)). The Gaussian law
+has no such form and uses a Cholesky factor of ``R`` (O(npts^3), fine for
+``npts`` up to about 1000). Its matrix is numerically singular (the
+eigenvalues decay like ``exp(-omega^2 L^2 / 2)``), hence the documented
+nugget :data:`GAUSSIAN_NUGGET` on the diagonal, relative to the variance.
+"""
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.linalg as jsl
+import numpy as np
+import numpyro
+import numpyro.distributions as dist
+
+from bayesjoint.data import RFData
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.registry import gaussian_numpyro_likelihood, register
+from bayesjoint.physics import rf as rf_physics
+from bayesjoint.physics.flatten import flatten_layers
+
+GAUSSIAN_NUGGET = 1e-6
+"""Diagonal added to the Gaussian-law correlation matrix (fraction of the variance)."""
+
+PULSE_HALF_WIDTH = 2.0
+"""Half-width of a Gaussian pulse in units of ``1 / gauss`` s (``exp(-4)`` = 1.8 % of its peak)."""
+
+_LOG_2PI = np.log(2.0 * np.pi)
+
+
+def predict_rf(earth: LayeredEarth, data: RFData):
+    """Predicted receiver functions, shape (R npts,) (layout of ``data.observed()``).
+
+    Parameters
+    ----------
+    earth : LayeredEarth
+        With ``vs_km_s`` and ``vp_vs``, shape (K_max,).
+    data : RFData
+    """
+    if earth.vs_km_s is None or earth.vp_vs is None:
+        raise ValueError("receiver functions need a model with vs_km_s and vp_vs")
+    thickness_km, order = earth.layer_stack()
+    vs = earth.vs_km_s[order]
+    vp = vs * earth.vp_vs[order]
+    rho = rf_physics.brocher_density_g_cm3(vp)
+
+    def one(p):
+        return rf_physics.receiver_function(
+            thickness_km, vp, vs, rho, p, data.gauss, data.dt_s, data.npts, data.shift_s,
+            normalize=data.normalize, earth_flattening=data.earth_flattening)
+
+    return jax.vmap(one)(jnp.asarray(data.ray_parameter_s_km)).ravel()
+
+
+def correlation_cholesky(dt_s, npts, law, correlation_s):
+    """Lower Cholesky factor of the noise correlation matrix of one trace.
+
+    Parameters
+    ----------
+    dt_s : float
+        Sample interval, s.
+    npts : int
+    law : {"exponential", "gaussian"}
+    correlation_s : float or scalar array
+        Correlation length ``L``, s.
+
+    Returns
+    -------
+    array, shape (npts, npts)
+        ``L_c`` with ``L_c L_c^T = R`` (the Gaussian law with its nugget).
+    """
+    lag = jnp.arange(npts) * dt_s
+    lag = jnp.abs(lag[:, None] - lag[None, :])
+    if law == "exponential":
+        corr = jnp.exp(-lag / correlation_s)
+    elif law == "gaussian":
+        corr = jnp.exp(-0.5 * (lag / correlation_s) ** 2) + GAUSSIAN_NUGGET * jnp.eye(npts)
+    else:
+        raise ValueError(f"law = {law!r}: allowed values are 'exponential', 'gaussian'")
+    return jnp.linalg.cholesky(corr)
+
+
+def correlated_log_likelihood(residual, std, noise_scale, law, correlation_s, dt_s):
+    """Gaussian log-likelihood of traces with correlated noise (module docstring).
+
+    Parameters
+    ----------
+    residual, std : arrays, shape (R, npts)
+        Observed minus predicted, and the standard deviation per sample.
+    noise_scale : float
+        Factor ``s`` multiplying every ``std``.
+    law : {"none", "exponential", "gaussian"}
+    correlation_s : float or scalar array
+        Correlation length ``L`` in s (ignored for ``"none"``).
+    dt_s : float
+        Sample interval, s.
+
+    Returns
+    -------
+    scalar
+        Sum over the (independent) traces.
+    """
+    sd = noise_scale * std
+    y = residual / sd
+    n_traces, npts = y.shape
+    const = -jnp.sum(jnp.log(sd)) - 0.5 * y.size * _LOG_2PI
+    if law == "none":
+        return const - 0.5 * jnp.sum(y * y)
+    if law == "exponential":
+        # AR(1) innovations (Bodin et al. 2012, eq. 9: tridiagonal inverse).
+        rho = jnp.exp(-dt_s / correlation_s)
+        one_minus_rho2 = -jnp.expm1(-2.0 * dt_s / correlation_s)
+        innov = y[:, 1:] - rho * y[:, :-1]
+        quad = jnp.sum(y[:, 0] ** 2) + jnp.sum(innov * innov) / one_minus_rho2
+        logdet = n_traces * (npts - 1) * jnp.log(one_minus_rho2)
+    else:
+        chol = correlation_cholesky(dt_s, npts, law, correlation_s)
+        z = jsl.solve_triangular(chol, y.T, lower=True)
+        quad = jnp.sum(z * z)
+        logdet = 2.0 * n_traces * jnp.sum(jnp.log(jnp.diag(chol)))
+    return const - 0.5 * logdet - 0.5 * quad
+
+
+def rf_log_likelihood(observed, std, predicted, noise_scale, data: RFData):
+    """Pure JAX log-likelihood (registry signature) with the fixed correlation length.
+
+    Non-finite predictions give ``-inf``.
+
+    Raises
+    ------
+    ValueError
+        If the correlation length is sampled (``correlation_s_bounds``):
+        the trans-dimensional sampler needs a fixed ``correlation_s``.
+    """
+    if data.correlation != "none" and data.correlation_s is None:
+        raise ValueError(f"dataset {data.name!r}: the trans-dimensional sampler needs a fixed "
+                         "correlation_s, not correlation_s_bounds")
+    shape = (data.n_traces, data.npts)
+    ll = correlated_log_likelihood((observed - predicted).reshape(shape), std.reshape(shape),
+                                   noise_scale, data.correlation, data.correlation_s, data.dt_s)
+    return jnp.where(jnp.all(jnp.isfinite(predicted)), ll, -jnp.inf)
+
+
+def rf_numpyro_likelihood(name, predicted, data: RFData, noise_scale, spec):
+    """NumPyro sites: ``rf_correlation_s_<name>`` (when sampled) and ``obs_<name>``.
+
+    The correlation length, when sampled, is uniform between
+    ``data.correlation_s_bounds``. The observation site is a factor holding
+    :func:`correlated_log_likelihood`.
+    """
+    if data.correlation == "none":
+        gaussian_numpyro_likelihood(name, predicted, data, noise_scale, spec)
+        return
+    length = data.correlation_s
+    if length is None:
+        length = numpyro.sample(f"rf_correlation_s_{name}",
+                                dist.Uniform(*data.correlation_s_bounds))
+    shape = (data.n_traces, data.npts)
+    residual = jnp.asarray(data.rf) - predicted.reshape(shape)
+    numpyro.factor(f"obs_{name}", correlated_log_likelihood(
+        residual, jnp.asarray(data.rf_std), noise_scale, data.correlation, length, data.dt_s))
+
+
+def ps_delay_s(thickness_km, vp_km_s, vs_km_s, ray_parameter_s_km, *, earth_flattening=True):
+    """Delay of the Ps conversion from the top of the half-space behind the direct P, s.
+
+    ``t = sum_j h_j (sqrt(1/Vs_j^2 - p^2) - sqrt(1/Vp_j^2 - p^2))`` over the
+    layers above the half-space, after Earth-flattening when asked (it is
+    then the spherical delay). NumPy in, float out.
+
+    Parameters
+    ----------
+    thickness_km : array_like, shape (K-1,)
+    vp_km_s, vs_km_s : array_like, shape (K,)
+    ray_parameter_s_km : float
+        Must be below ``1/vp`` of every layer above the half-space.
+    earth_flattening : bool
+    """
+    h = np.asarray(thickness_km, dtype=float)
+    vp = np.asarray(vp_km_s, dtype=float)
+    vs = np.asarray(vs_km_s, dtype=float)
+    if earth_flattening:
+        h, vp, vs, _ = (np.asarray(a) for a in flatten_layers(h, vp, vs, np.ones_like(vp)))
+    p2 = float(ray_parameter_s_km) ** 2
+    qs = np.sqrt(np.maximum(1.0 / vs[:-1] ** 2 - p2, 0.0))
+    qp = np.sqrt(np.maximum(1.0 / vp[:-1] ** 2 - p2, 0.0))
+    return float(np.sum(h * (qs - qp)))
+
+
+def required_npts(dt_s, shift_s, delay_s, gauss):
+    """Samples needed to hold the direct P at ``shift_s`` and a pulse ``delay_s`` later.
+
+    The record must reach ``shift_s + delay_s + PULSE_HALF_WIDTH / gauss``
+    (the pulse's tail; later energy wraps around to the start in the
+    periodic transform): ``ceil(that / dt_s) + 1`` samples.
+    """
+    end = shift_s + delay_s + PULSE_HALF_WIDTH / gauss
+    return int(np.ceil(end / dt_s - 1e-9)) + 1
+
+
+def check_npts(data_npts, dt_s, shift_s, delay_s, gauss, what):
+    """Raise ``ValueError`` naming the needed length when ``data_npts`` is too short."""
+    need = required_npts(dt_s, shift_s, delay_s, gauss)
+    if data_npts < need:
+        raise ValueError(
+            f"npts = {data_npts} is too short: with dt = {dt_s} s, shift = {shift_s} s and "
+            f"{what} ({delay_s:.2f} s after P), the record needs npts >= {need} "
+            f"(shift + delay + {PULSE_HALF_WIDTH:g}/gauss = "
+            f"{shift_s + delay_s + PULSE_HALF_WIDTH / gauss:.2f} s)")
+
+
+def check_evanescent(ray_parameter_s_km, vp_half_space_km_s, what):
+    """Raise ``ValueError`` when ``p >= 1/vp`` (P evanescent in the half-space)."""
+    p = np.max(np.asarray(ray_parameter_s_km, dtype=float))
+    if p * vp_half_space_km_s >= 1.0:
+        raise ValueError(
+            f"ray parameter {p!r} s/km: P is evanescent in a half-space of Vp = "
+            f"{vp_half_space_km_s:.4g} km/s ({what}); need p < 1/Vp = "
+            f"{1.0 / vp_half_space_km_s:.4g} s/km")
+
+
+def check_rf_prior(data: RFData, spec):
+    """Check a receiver-function dataset against a prior before sampling.
+
+    * P must propagate in the half-space for every model of the prior:
+      ``p < 1 / (vs_km_s_min vp_vs_min)`` (the slowest Vp of the prior,
+      before flattening, which only makes it faster).
+    * The record must hold the latest Ps conversion the prior allows: from
+      ``depth_max_km`` under a uniform layer of the slowest Vs
+      (``vs_km_s_min``) and the largest Vp/Vs (``vp_vs_max``), at the largest
+      ray parameter (the delay grows with both), plus the pulse's half-width;
+      see :func:`required_npts`.
+
+    Raises
+    ------
+    ValueError
+        Naming the offending ray parameter, or the number of samples needed.
+    """
+    check_evanescent(data.ray_parameter_s_km, spec.vs_km_s_min * spec.vp_vs_min,
+                     "the prior's slowest: vs_km_s_min * vp_vs_min")
+    vs = spec.vs_km_s_min
+    vp = vs * spec.vp_vs_max
+    delay = ps_delay_s([spec.depth_max_km], [vp, vp], [vs, vs],
+                       np.max(data.ray_parameter_s_km),
+                       earth_flattening=data.earth_flattening)
+    check_npts(data.npts, data.dt_s, data.shift_s, delay, data.gauss,
+               f"a Ps conversion from depth_max_km = {spec.depth_max_km} km under Vs = "
+               f"vs_km_s_min = {vs} km/s and Vp/Vs = vp_vs_max = {spec.vp_vs_max}")
+
+
+register(RFData, predict_rf, log_likelihood=rf_log_likelihood,
+         numpyro_likelihood=rf_numpyro_likelihood, needs_seismic=True,
+         check_prior=check_rf_prior)
