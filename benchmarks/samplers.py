@@ -1,0 +1,218 @@
+"""Compare bayesjoint's samplers on the reference experiment (Yao et al. 2023).
+
+For each dataset combination (MT, Sq, Dst alone and jointly) and each
+sampler, one run is made with :func:`bayesjoint.workflow.invert` (or, for the
+gradient-free NumPyro sampler, the same model and summaries) and these
+figures are recorded:
+
+- wall time of sampling (compilation included) and chain-iterations per
+  second (chains x iterations / sampling time);
+- ESS per second: the smallest bulk ESS over the quantities that exist in
+  every dimension (log10 sigma at each grid depth, the noise scales, and for
+  trans-dimensional runs k and the log-likelihood) over the sampling time;
+- the largest R-hat over the same quantities;
+- coverage: the fraction of depth-grid points (0 to 1500 km) where the true
+  model lies inside the 90 % interval;
+- the number of chains.
+
+Samplers: ``nuts`` (fixed log-spaced grid), ``rjmcmc`` (one temperature),
+``rjmcmc_pt`` (parallel tempering, 4 temperatures), ``sa`` (NumPyro's
+gradient-free sample-adaptive MCMC on the fixed grid). bayesbay is run
+beside them when it is installed; it is not a dependency.
+
+Usage::
+
+    python benchmarks/samplers.py --quick      # joint set only, small runs (< 5 min on 2 cores)
+    python benchmarks/samplers.py              # all sets, full runs
+
+Output: ``benchmarks/results/samplers_<backend>.json`` and ``.md``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+
+import jax
+import numpy as np
+
+import bayesjoint
+from bayesjoint.datasets import reference_experiment
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.joint import build_model
+from bayesjoint.model.prior import PriorSpec
+from bayesjoint.samplers.config import RJMCMCConfig
+from bayesjoint.samplers.nuts import NUTSConfig
+from bayesjoint.summaries import posterior as post
+from bayesjoint.summaries.diagnostics import convergence, worst
+from bayesjoint.workflow import invert
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COVERAGE_DEPTH_KM = (0.0, 1500.0)
+
+
+def fixed_grid_prior():
+    """Fixed log-spaced grid of 30 layers down to 2000 km, smoothness 0.5."""
+    return PriorSpec(n_layers=30, depth_max_km=2000.0, first_interface_km=5.0, smoothness_std=0.5)
+
+
+def trans_d_prior():
+    """The model space of the reference experiment (design guide, section 4)."""
+    return PriorSpec(interfaces="sampled", k_min=2, k_max=30, depth_max_km=2000.0,
+                     min_thickness_km=33.0, smoothness_std=0.5)
+
+
+def coverage(profile, truth, depth_km):
+    """Truth inside the 90 % interval over ``COVERAGE_DEPTH_KM``."""
+    true = np.asarray(truth.on_depth_grid(depth_km))
+    mask = (depth_km >= COVERAGE_DEPTH_KM[0]) & (depth_km <= COVERAGE_DEPTH_KM[1])
+    return post.interval_coverage(profile["log10_sigma_q05"].values,
+                                  profile["log10_sigma_q95"].values, true, mask)
+
+
+def run_workflow(datasets, spec, sampler, truth, n_iter_per_chain, n_chains):
+    with tempfile.TemporaryDirectory() as tmp:
+        r = invert(datasets, spec, sampler, tmp, truth=truth, depth_max_km=2000.0)
+        import arviz as az
+
+        tree = az.from_netcdf(os.path.join(tmp, "posterior.nc"))
+        profile = tree["profile"].to_dataset()
+    t = r["timings_s"]["sampling"]
+    w = r["diagnostics"]["worst"]
+    return {
+        "wall_time_s": t,
+        "n_chains": n_chains,
+        "chain_iterations_per_s": n_chains * n_iter_per_chain / t,
+        "min_bulk_ess": w["ess_bulk_min"],
+        "ess_per_s": w["ess_bulk_min"] / t,
+        "max_rhat": w["rhat_max"],
+        "coverage_0_1500_km": coverage(profile, truth, profile["depth_km"].values),
+    }
+
+
+def run_sa(datasets, spec, truth, n_chains, n_warmup, n_samples, seed=0):
+    """NumPyro's SA kernel on the fixed grid, summarised like the other runs."""
+    from numpyro.infer import MCMC, SA
+
+    t0 = time.perf_counter()
+    mcmc = MCMC(SA(build_model(datasets, spec)), num_warmup=n_warmup, num_samples=n_samples,
+                num_chains=n_chains, chain_method="sequential", progress_bar=False)
+    mcmc.run(jax.random.PRNGKey(seed))
+    s = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
+    t = time.perf_counter() - t0
+    shape = s["log10_sigma"].shape[:2]
+    earths = LayeredEarth(s["interface_depth_km"], s["log10_sigma"],
+                          np.full(shape, spec.n_layers, dtype=np.int32))
+    depth = post.default_depth_grid_km(2000.0)
+    values = post.grid_values(earths, depth)
+    draws = {"log10_sigma_on_grid": values}
+    draws.update({k: v for k, v in s.items() if k.startswith("noise_scale_")})
+    wst = worst(convergence(draws))
+    profile = post.profile_summary(values, depth, post.value_bins(-4, 2))
+    return {
+        "wall_time_s": t,
+        "n_chains": n_chains,
+        "chain_iterations_per_s": n_chains * (n_warmup + n_samples) / t,
+        "min_bulk_ess": wst["ess_bulk_min"],
+        "ess_per_s": wst["ess_bulk_min"] / t,
+        "max_rhat": wst["rhat_max"],
+        "coverage_0_1500_km": coverage(profile, truth, depth),
+    }
+
+
+def settings(quick):
+    """Run lengths of each sampler."""
+    if quick:
+        return {"nuts": (2, 150, 150), "rjmcmc": (4, 40_000), "rjmcmc_pt": (4, 10_000, 4),
+                "sa": (4, 5_000, 5_000)}
+    return {"nuts": (4, 1000, 1000), "rjmcmc": (4, 400_000), "rjmcmc_pt": (4, 200_000, 4),
+            "sa": (4, 50_000, 50_000)}
+
+
+def benchmark(name, datasets, truth, quick):
+    cfg = settings(quick)
+    out = {}
+    c, w, n = cfg["nuts"]
+    out["nuts"] = run_workflow(datasets, fixed_grid_prior(),
+                               NUTSConfig(num_chains=c, num_warmup=w, num_samples=n,
+                                          progress_bar=False), truth, w + n, c)
+    c, n = cfg["rjmcmc"]
+    out["rjmcmc"] = run_workflow(datasets, trans_d_prior(),
+                                 RJMCMCConfig(n_iterations=n, n_burn=n // 2, n_chains=c,
+                                              thin=max(1, n // 4000), chunk_size=n // 4,
+                                              progress_bar=False), truth, n, c)
+    c, n, nt = cfg["rjmcmc_pt"]
+    r = run_workflow(datasets, trans_d_prior(),
+                     RJMCMCConfig(n_iterations=n, n_burn=n // 2, n_chains=c, n_temperatures=nt,
+                                  t_max=4.0, thin=max(1, n // 4000), chunk_size=n // 4,
+                                  progress_bar=False), truth, n, c)
+    r["n_temperatures"] = nt
+    r["replica_iterations_per_s"] = r["chain_iterations_per_s"] * nt
+    out["rjmcmc_pt"] = r
+    c, w, n = cfg["sa"]
+    out["sa"] = run_sa(datasets, fixed_grid_prior(), truth, c, w, n)
+    try:
+        import bayesbay  # noqa: F401
+
+        out["bayesbay"] = {"note": "installed, but no like-for-like setup is scripted yet"}
+    except ImportError:
+        out["bayesbay"] = {"note": "not installed"}
+    return out
+
+
+def markdown(results, meta):
+    lines = [f"Sampler benchmark on {meta['machine']['processor'] or meta['machine']['platform']}"
+             f" ({meta['machine']['cpu_count']} cores, JAX {meta['versions']['jax']} on "
+             f"{meta['machine']['backend']}); quick = {meta['settings']['quick']}.", "",
+             "| data | sampler | chains | wall (s) | chain-it/s | min ESS | ESS/s | max R-hat "
+             "| coverage 0-1500 km |", "|---|---|---|---|---|---|---|---|---|"]
+    for data, rows in results.items():
+        for sampler, r in rows.items():
+            if "wall_time_s" not in r:
+                lines.append(f"| {data} | {sampler} | | | | | | | {r['note']} |")
+                continue
+            lines.append(
+                f"| {data} | {sampler} | {r['n_chains']} | {r['wall_time_s']:.1f} | "
+                f"{r['chain_iterations_per_s']:.0f} | {r['min_bulk_ess']:.0f} | "
+                f"{r['ess_per_s']:.2f} | {r['max_rhat']:.3f} | {r['coverage_0_1500_km']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="joint set only, small runs")
+    parser.add_argument("--sets", default=None,
+                        help="comma-separated subset of mt,sq,dst,joint (default: all; joint "
+                             "with --quick)")
+    parser.add_argument("--out", default=None, help="JSON path (default benchmarks/results/"
+                        "samplers_<backend>.json)")
+    args = parser.parse_args(argv)
+    exp = reference_experiment()
+    all_sets = {"mt": [exp.mt], "sq": [exp.sq], "dst": [exp.dst],
+                "joint": [exp.mt, exp.sq, exp.dst]}
+    names = args.sets.split(",") if args.sets else (["joint"] if args.quick else list(all_sets))
+    results = {n: benchmark(n, all_sets[n], exp.truth, args.quick) for n in names}
+    backend = jax.default_backend()
+    meta = {
+        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                    "cpu_count": os.cpu_count(), "backend": backend,
+                    "devices": [str(d) for d in jax.devices()],
+                    "load_average": os.getloadavg()},
+        "versions": {"python": platform.python_version(), "jax": jax.__version__,
+                     "numpy": np.__version__, "bayesjoint": bayesjoint.__version__},
+        "settings": {"quick": args.quick, "sets": names, "run_lengths": settings(args.quick),
+                     "coverage_depth_km": COVERAGE_DEPTH_KM},
+    }
+    out = args.out or os.path.join(HERE, "results", f"samplers_{backend}.json")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump({**meta, "results": results}, f, indent=2, default=float)
+    with open(os.path.splitext(out)[0] + ".md", "w") as f:
+        f.write(markdown(results, meta))
+    print(markdown(results, meta))
+
+
+if __name__ == "__main__":
+    main()
