@@ -137,10 +137,16 @@ def build_report(run_dir):
     for d in summary["datasets"]:
         name = d["name"]
         std = tree["observed_data"][f"std_{name}"].values
-        periods = tree[f"data_{name}"]["period_s"].values
-        rows.append([name, d["type"], d["n_data"], f"{periods.min():.4g}-{periods.max():.4g} s",
+        group = tree[f"data_{name}"]
+        if "period_s" in group:
+            axis = group["period_s"].values
+            span = f"periods {axis.min():.4g}-{axis.max():.4g} s"
+        else:
+            axis = group["time_s"].values
+            span = f"times {axis.min():.4g}-{axis.max():.4g} s"
+        rows.append([name, d["type"], d["n_data"], span,
                      f"{std.min():.3g}-{std.max():.3g}", f"{rms[name]:.2f}"])
-    md += [_table(rows, ["dataset", "type", "data", "periods", "std range",
+    md += [_table(rows, ["dataset", "type", "data", "axis", "std range",
                          "RMS residual/std"]), ""]
     md += ["## Prior", "", "```json", json.dumps(summary["settings"]["prior"], indent=1), "```",
            ""]

@@ -104,9 +104,6 @@ def test_forward_rf_names_the_needed_length(tmp_path, capsys):
     assert main(argv) == 0
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="bayesjoint.summaries.results.to_datatree reads data.period_s, which "
-                          "receiver-function data do not have")
 def test_run_config_with_rf_csv(tmp_path):
     out = tmp_path / "synthetic.csv"
     model = _model_csv(tmp_path / "m.csv", [0.0, 10.0, 30.0], [5.5, 6.5, 8.0],
@@ -123,6 +120,7 @@ def test_run_config_with_rf_csv(tmp_path):
         '[sampler]\nnum_chains = 1\nnum_warmup = 20\nnum_samples = 20\nprogress_bar = false\n'
         'max_tree_depth = 4\n'
         '[summary]\nn_depths = 20\n')
-    assert main(["run", str(tmp_path / "run.toml"), "--no-report"]) == 0
-    for name in ("summary.json", "posterior.nc", "profile.png", "datafit.png"):
+    assert main(["run", str(tmp_path / "run.toml")]) == 0
+    for name in ("summary.json", "posterior.nc", "profile.png", "datafit.png", "report.md",
+                 "report.html"):
         assert (tmp_path / "res" / name).exists(), name

@@ -112,7 +112,8 @@ def to_datatree(posterior_draws: dict, summary: dict, datasets, *, sample_stats=
     Groups: ``posterior`` (draws, dims chain/draw), ``sample_stats``,
     ``posterior_predictive`` (predicted data vectors), ``observed_data``
     (observed vectors and standard deviations), ``profile`` (depth-grid
-    summaries), and one ``data_<name>`` group per dataset with its periods.
+    summaries), and one ``data_<name>`` group per dataset with its periods
+    (or, for receiver functions, its time axis) and predictive envelope.
     """
     groups = {"posterior": {k: np.asarray(v) for k, v in posterior_draws.items()}}
     if sample_stats:
@@ -126,8 +127,11 @@ def to_datatree(posterior_draws: dict, summary: dict, datasets, *, sample_stats=
     tree = az.from_dict(groups)
     tree["profile"] = xr.DataTree(summary["profile"])
     for d in datasets:
-        ds = xr.Dataset({"period_s": ("period", np.asarray(d.period_s))},
-                        attrs={"type": type(d).__name__, "kind": getattr(d, "kind", "")})
+        if hasattr(d, "period_s"):
+            axis = {"period_s": ("period", np.asarray(d.period_s))}
+        else:  # receiver functions: a time axis
+            axis = {"time_s": ("time", np.asarray(d.time_s()))}
+        ds = xr.Dataset(axis, attrs={"type": type(d).__name__, "kind": getattr(d, "kind", "")})
         env = summary["envelopes"].get(d.name)
         if env is not None:
             ds["envelope"] = (("quantile", "datum"), env)
