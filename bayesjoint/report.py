@@ -14,9 +14,9 @@ import html
 import json
 from pathlib import Path
 
-import arviz as az
 import matplotlib.pyplot as plt
 import numpy as np
+import xarray as xr
 
 RHAT_MAX = 1.01
 """R-hat above this warns that the chains disagree (Vehtari et al. 2021)."""
@@ -127,7 +127,8 @@ def build_report(run_dir):
         if not (run / name).exists():
             raise ValueError(f"{run}: {name} is missing; is this the output folder of a run?")
     summary = json.loads((run / "summary.json").read_text())
-    tree = az.from_netcdf(run / "posterior.nc")
+    # Read it all into memory and close the file: a resumed run rewrites it.
+    tree = xr.load_datatree(run / "posterior.nc", engine="h5netcdf")
     rms = _residual_figure(tree, summary, run / "residuals.png")
     warns = warnings_for(summary, rms)
 

@@ -37,6 +37,7 @@ import time
 
 import jax
 import numpy as np
+import xarray as xr
 
 import bayesjoint
 from bayesjoint.datasets import reference_experiment
@@ -75,9 +76,7 @@ def coverage(profile, truth, depth_km):
 def run_workflow(datasets, spec, sampler, truth, n_iter_per_chain, n_chains):
     with tempfile.TemporaryDirectory() as tmp:
         r = invert(datasets, spec, sampler, tmp, truth=truth, depth_max_km=2000.0)
-        import arviz as az
-
-        tree = az.from_netcdf(os.path.join(tmp, "posterior.nc"))
+        tree = xr.load_datatree(os.path.join(tmp, "posterior.nc"), engine="h5netcdf")
         profile = tree["profile"].to_dataset()
     t = r["timings_s"]["sampling"]
     w = r["diagnostics"]["worst"]

@@ -41,18 +41,20 @@ def _describe_sets(sets):
     return "; ".join(", ".join(cols) for cols in sets)
 
 
-def _read_table(path, column_sets):
-    """Parse a CSV file whose header must be one of ``column_sets``.
+def read_numeric_rows(path):
+    """Header and numeric rows of a CSV file.
+
+    Blank lines and lines starting with ``#`` are skipped; the first other
+    line is the header (lower-cased), every further line must hold as many
+    numbers as the header has names.
 
     Returns
     -------
-    columns : tuple of str
-        The matching allowed set, in its canonical order.
-    values : dict of str -> ndarray, shape (N,)
-        One float array per column.
+    header : list of str or None
+        None when the file has no header line.
+    rows : list of list of float
     """
     path = pathlib.Path(path)
-    allowed = _describe_sets(column_sets)
     rows = []
     header = None
     with path.open(newline="") as fh:
@@ -71,6 +73,21 @@ def _read_table(path, column_sets):
             except ValueError:
                 raise ValueError(f"{path}, line {line_no}: {cells} holds a value that is not "
                                  "a number") from None
+    return header, rows
+
+
+def _read_table(path, column_sets):
+    """Parse a CSV file whose header must be one of ``column_sets``.
+
+    Returns
+    -------
+    columns : tuple of str
+        The matching allowed set, in its canonical order.
+    values : dict of str -> ndarray, shape (N,)
+        One float array per column.
+    """
+    allowed = _describe_sets(column_sets)
+    header, rows = read_numeric_rows(path)
     if header is None:
         raise ValueError(f"{path}: no header line; allowed column sets: {allowed}")
     known = {c for cols in column_sets for c in cols}

@@ -32,7 +32,6 @@ Header ``top_depth_km,vp_km_s,vs_km_s,rho_g_cm3``, one row per layer from
 the surface down, the last row the half-space (:func:`read_velocity_model_csv`).
 """
 
-import csv
 import glob
 import pathlib
 
@@ -40,7 +39,7 @@ import numpy as np
 
 from bayesjoint.data import RFData, check_finite, check_positive
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.io.csv_files import _read_table
+from bayesjoint.io.csv_files import _read_table, read_numeric_rows
 
 RAY_PARAMETER_HEADER = "user0"
 """SAC header holding the ray parameter in s/km."""
@@ -212,23 +211,7 @@ def read_rf_csv(path, *, ray_parameter_s_km, gauss, std, name=None, **options):
         that does not contain the direct P (``time_s[0] > 0``).
     """
     path = pathlib.Path(path)
-    header, rows = None, []
-    with path.open(newline="") as fh:
-        for line_no, row in enumerate(csv.reader(fh), start=1):
-            cells = [c.strip() for c in row]
-            if not any(cells) or cells[0].startswith("#"):
-                continue
-            if header is None:
-                header = [c.lower() for c in cells]
-                continue
-            if len(cells) != len(header):
-                raise ValueError(f"{path}, line {line_no}: {len(cells)} values for "
-                                 f"{len(header)} columns")
-            try:
-                rows.append([float(c) for c in cells])
-            except ValueError:
-                raise ValueError(f"{path}, line {line_no}: {cells} holds a value that is not "
-                                 "a number") from None
+    header, rows = read_numeric_rows(path)
     n_rf = 0 if header is None else len(header) - 1
     allowed = [["time_s", "rf"], ["time_s"] + [f"rf_{i}" for i in range(n_rf)]]
     if header is None or n_rf < 1 or header not in allowed:
