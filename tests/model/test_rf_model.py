@@ -170,4 +170,3 @@ def test_nuts_recovers_a_crustal_vs_profile():
           f"NUTS time {elapsed:.1f} s")
     assert inside >= 0.8, (inside, elapsed)
     assert np.mean(hi - lo) < 0.5  # the data constrain Vs: far narrower than the 2.5 km/s prior
-    assert elapsed < 120.0
