@@ -6,9 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 FIT_PLOTTERS = {
-    "MTData": "bayesjoint.plotting.datafit:plot_mt_fit",
-    "DstData": "bayesjoint.plotting.datafit_geomag:plot_dst_fit",
-    "SqData": "bayesjoint.plotting.datafit_geomag:plot_sq_fit",
+    "MTData": "bayesjoint.plotting.datafit:plot_period_pair_fit",
+    "DstData": "bayesjoint.plotting.datafit:plot_period_pair_fit",
+    "SqData": "bayesjoint.plotting.datafit:plot_period_pair_fit",
     "RFData": "bayesjoint.plotting.datafit_rf:plot_rf_fit",
 }
 """``module:function`` drawing the fit of each dataset type into a pair of axes."""
@@ -67,12 +67,25 @@ def plot_period_fit(period_s, observed, std, envelope, *, ax=None, ylabel="", lo
     return ax
 
 
-def plot_mt_fit(data, envelope, *, axes=None):
-    """MT data fit: two panels (apparent resistivity / Re Z and phase / Im Z).
+AXIS_LABELS = {
+    "log10_rho_a": "log10 rho_a (ohm m)", "phase_deg": "phase (deg)",
+    "z_re_ohm": "Re Z (ohm)", "z_im_ohm": "Im Z (ohm)",
+    "q_re": "Re Q", "q_im": "Im Q", "c_re_km": "Re C (km)", "c_im_km": "Im C (km)",
+    "t_re": "Re T", "t_im": "Im T",
+}
+"""Axis label of each half of a dataset's data vector (``data.labels()``)."""
+
+
+def plot_period_pair_fit(data, envelope, *, axes=None):
+    """Fit of data given as two halves against period, in two panels.
+
+    Serves every dataset whose ``observed()`` is two blocks over
+    ``period_s``: MT (apparent resistivity and phase, or Re and Im Z), Dst
+    (Re and Im Q_n or C_n) and Sq (Re and Im T).
 
     Parameters
     ----------
-    data : bayesjoint.data.MTData
+    data : MTData, DstData or SqData
     envelope : ndarray, shape (3, 2P)
         Quantiles of the predicted data vector (layout of ``data.observed()``).
     axes : pair of Axes, optional
@@ -85,12 +98,10 @@ def plot_mt_fit(data, envelope, *, axes=None):
         _, axes = plt.subplots(2, 1, figsize=(5, 5.5), sharex=True)
     n = data.period_s.size
     obs, std = data.observed(), data.std()
-    labels = {"log10_rho_a": "log10 rho_a (ohm m)", "phase_deg": "phase (deg)",
-              "z_re_ohm": "Re Z (ohm)", "z_im_ohm": "Im Z (ohm)"}
     for i, (ax, key) in enumerate(zip(axes, data.labels())):
         sl = slice(i * n, (i + 1) * n)
         plot_period_fit(data.period_s, obs[sl], std[sl], envelope[:, sl], ax=ax,
-                        ylabel=labels[key])
+                        ylabel=AXIS_LABELS[key])
     axes[0].legend(fontsize=8)
     axes[0].set_xlabel("")
     return axes
