@@ -32,7 +32,7 @@ import numpy as np
 from bayesjoint import __version__
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.model.joint import build_model, make_log_likelihood, needs_seismic
-from bayesjoint.model.prior import PriorSpec
+from bayesjoint.model.prior import PriorSpec, property_bounds
 from bayesjoint.model.registry import lookup
 from bayesjoint.plotting.datafit import plot_fit
 from bayesjoint.plotting.profile import (plot_depth_profile,
@@ -146,21 +146,22 @@ def _sample_nuts(datasets, spec, config, chain_dir, resume):
 
 
 def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
-    if needs_seismic(datasets):
-        raise ValueError("the reversible-jump sampler does not yet sample Vs and Vp/Vs; "
-                         "invert receiver functions with sampler.method = \"nuts\"")
+    seismic = needs_seismic(datasets)
     loglik = make_log_likelihood(datasets, spec)
     result = rj_run.run(
         loglik, spec, chain_dir, n_iterations=config.n_iterations, n_burn=config.n_burn,
         n_chains=config.n_chains, temperatures=tuple(config.temperatures()), thin=config.thin,
         chunk_size=config.chunk_size, seed=config.seed, n_datasets=len(datasets),
-        birth=config.birth, resume=resume, progress=config.progress_bar)
+        birth=config.birth, seismic=seismic, resume=resume, progress=config.progress_bar)
     d = result.draws()
     stats = result.stats()
     kmax = spec.k_max
+    fields = ("log10_sigma", "vs_km_s", "vp_vs") if seismic else ("log10_sigma",)
+    # inactive slots are NaN on disk; any finite in-bounds value works for them
     earths = LayeredEarth(np.nan_to_num(d["interface_depth_km"], nan=spec.depth_max_km),
-                          np.nan_to_num(d["log10_sigma"], nan=spec.log10_sigma_min),
-                          d["n_layers"].astype(np.int32))
+                          n_layers=d["n_layers"].astype(np.int32),
+                          **{f: np.nan_to_num(d[f], nan=property_bounds(spec, f)[0])
+                             for f in fields})
     noise = {ds.name: d["noise_scale"][..., i] for i, ds in enumerate(datasets)}
     predictions = _predict_subset(datasets, earths, config.max_predictive_draws)
     info = {"acceptance_T1": {m: float(v[0]) for m, v in stats.get("acceptance", {}).items()},
@@ -169,8 +170,7 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
             "non_finite_log_likelihood": int(np.sum(stats.get("non_finite", 0))),
             "n_layers_posterior": {int(k): float(p) for k, p in enumerate(
                 post.layer_count_probability(earths.n_layers, kmax), start=1) if p > 0}}
-    draws = {"n_layers": d["n_layers"], "interface_depth_km": d["interface_depth_km"],
-             "log10_sigma": d["log10_sigma"], "noise_scale": d["noise_scale"]}
+    draws = {k: d[k] for k in ("n_layers", "interface_depth_km", *fields, "noise_scale")}
     return {
         "earths": earths,
         "predictions": predictions,

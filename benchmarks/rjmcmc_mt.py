@@ -35,6 +35,7 @@ from bayesjoint.model.joint import make_log_likelihood
 from bayesjoint.model.prior import PriorSpec
 from bayesjoint.physics import mt
 from bayesjoint.samplers import rjmcmc
+from bayesjoint.samplers.moves import MOVES
 from bayesjoint.samplers.run import _make_chunk_fn, _make_init_fn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -62,9 +63,10 @@ def measure(loglik, spec, n_chains, n_iterations, repeats):
     scales = rjmcmc.default_proposal_scales(spec)
     chunk = _make_chunk_fn(loglik, spec, probs, scales, "prior", (1.0,), n_chains, 1,
                            n_iterations, 0, 0.3)
-    states = _make_init_fn(loglik, spec, n_chains, 1, 1, "prior", None)(jax.random.PRNGKey(0))
-    base = np.log([scales.interface_km, scales.value, scales.noise_log])
-    log_scales = jnp.broadcast_to(jnp.asarray(base), (n_chains, 1, 3))
+    states = _make_init_fn(loglik, spec, n_chains, 1, 1, "prior", None, False)(
+        jax.random.PRNGKey(0))
+    base = np.log(np.asarray(scales[:rjmcmc.N_ADAPTED], dtype=float))
+    log_scales = jnp.broadcast_to(jnp.asarray(base), (n_chains, 1, base.size))
     key = jax.random.PRNGKey(1)
     t0 = time.perf_counter()
     compiled = chunk.lower(key, states, log_scales, np.int64(0)).compile()
@@ -111,8 +113,7 @@ def main(argv=None):
                      "min_thickness_km": spec.min_thickness_km,
                      "smoothness_std": spec.smoothness_std,
                      "hierarchical_noise": spec.hierarchical_noise, "temperatures": [1.0],
-                     "move_probs": dict(zip(("birth", "death", "move", "perturb", "noise"),
-                                            rjmcmc.default_move_probs(spec))),
+                     "move_probs": dict(zip(MOVES, rjmcmc.default_move_probs(spec))),
                      "timing": "best of repeats, after compile; one call = one jitted scan"},
         "results": results,
     }

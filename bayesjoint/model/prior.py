@@ -265,10 +265,16 @@ def log_prior_noise(noise_scale, spec: PriorSpec):
 
 
 def log_prior(earth: LayeredEarth, noise_scale, spec: PriorSpec):
-    """Full log prior of a trans-dimensional state (k, interfaces, values, noise)."""
+    """Full log prior of a trans-dimensional state (k, interfaces, values, noise).
+
+    Vs and Vp/Vs enter when the model carries them (a seismic model).
+    """
     lp = log_prior_k(earth.n_layers, spec)
     lp = lp + log_prior_interfaces(earth, spec)
-    lp = lp + log_prior_values(earth.log10_sigma, earth.n_layers, spec)
+    for field in ("log10_sigma", "vs_km_s", "vp_vs"):
+        values = getattr(earth, field)
+        if values is not None:
+            lp = lp + log_prior_values(values, earth.n_layers, spec, field)
     return lp + log_prior_noise(noise_scale, spec)
 
 

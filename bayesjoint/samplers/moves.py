@@ -22,17 +22,20 @@ first ``n_layers - 1`` slots.
 Birth / death pairing
 ---------------------
 Birth draws a depth ``z*`` uniform on ``(0, depth_max_km]``. It splits the
-layer ``p`` that contains ``z*``; the upper part keeps its value and the
-lower part becomes a new layer ``p + 1`` with value ``v*``, drawn either
+layer ``p`` that contains ``z*``; the upper part keeps its values and the
+lower part becomes a new layer ``p + 1``. For every per-layer property the
+model carries (``MoveParams.fields``: log10 conductivity, and Vs and Vp/Vs
+when receiver functions take part) the new layer's value ``v*`` is drawn
+independently, either
 
 * from the prior bounds, uniform on ``[lo, hi]`` (``birth_std=None``), or
-* around the split layer's value, ``v* ~ N(v_p, birth_std)``.
+* around the split layer's value, ``v* ~ N(v_p, birth_std[field])``.
 
 Death picks one of the ``k - 1`` active interfaces uniformly and removes it
 together with the layer below it; the layer above extends down. Each birth
 has exactly one reverse death, so for a birth from ``k`` layers::
 
-    log_q_ratio = log(p_death / p_birth) + log(depth_max_km) - log(k) - log q(v*)
+    log_q_ratio = log(p_death / p_birth) + log(depth_max_km) - log(k) - sum_f log q_f(v*_f)
 
 and the death ratio is its negative (evaluated at the removed interface and
 value). ``p_birth`` and ``p_death`` are the fixed probabilities of picking
@@ -76,32 +79,43 @@ class MoveParams(NamedTuple):
         Allowed range of the layer count (the half-space counts).
     depth_max_km : float
         Birth draws interface depths uniform on ``(0, depth_max_km]``, km.
-    value_lo, value_hi : float
-        Bounds of the per-layer value birth draws from (log10 S/m).
+    value_lo, value_hi : dict
+        Bounds of each per-layer property, ``{field: float}`` (log10 S/m,
+        km/s or the dimensionless Vp/Vs); its keys are the properties that
+        birth and death add and remove, in the order of :data:`FIELDS`.
     p_birth, p_death : float
         Probabilities with which the kernel picks birth and death.
     interface_std_km : float or array
         Standard deviation of the interface random walk, km.
-    value_std : float or array
-        Standard deviation of the per-layer value random walk.
+    value_std : dict
+        Standard deviation of each property's random walk, ``{field: float or array}``.
     noise_log_std : float or array
         Standard deviation of the random walk on log noise scale.
-    birth_std : float, array or None
-        None: birth draws the new value uniform on the bounds. Otherwise the
-        standard deviation of the Gaussian around the split layer's value.
+    birth_std : dict or None
+        None: birth draws new values uniform on the bounds. Otherwise
+        ``{field: std}`` of the Gaussian around the split layer's value.
     """
 
     k_min: int
     k_max: int
     depth_max_km: float
-    value_lo: float
-    value_hi: float
+    value_lo: dict
+    value_hi: dict
     p_birth: float
     p_death: float
     interface_std_km: float
-    value_std: float
+    value_std: dict
     noise_log_std: float
-    birth_std: float | None = None
+    birth_std: dict | None = None
+
+    @property
+    def fields(self):
+        """The per-layer properties birth and death act on."""
+        return tuple(f for f in FIELDS if f in self.value_lo)
+
+
+FIELDS = ("log10_sigma", "vs_km_s", "vp_vs")
+"""Per-layer properties of :class:`~bayesjoint.earth.LayeredEarth` the moves can act on."""
 
 
 # ---------------------------------------------------------------- fixed-shape array edits
@@ -152,10 +166,17 @@ def _normal_logpdf(x, mean, std):
     return -0.5 * ((x - mean) / std) ** 2 - jnp.log(std) - _LOG_SQRT_2PI
 
 
-def _log_birth_value_density(v_new, v_split, params: MoveParams):
+def _log_birth_value_density(v_new, v_split, params: MoveParams, field):
     if params.birth_std is None:
-        return -jnp.log(params.value_hi - params.value_lo)
-    return _normal_logpdf(v_new, v_split, params.birth_std)
+        return -jnp.log(params.value_hi[field] - params.value_lo[field])
+    return _normal_logpdf(v_new, v_split, params.birth_std[field])
+
+
+def _draw_birth_value(key, v_split, params: MoveParams, field):
+    if params.birth_std is None:
+        return jax.random.uniform(key, minval=params.value_lo[field],
+                                  maxval=params.value_hi[field])
+    return v_split + params.birth_std[field] * jax.random.normal(key)
 
 
 # ---------------------------------------------------------------- moves
@@ -179,22 +200,21 @@ def birth(key, position: Position, params: MoveParams):
     if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
         return position, jnp.asarray(-jnp.inf)
     k = jnp.asarray(earth.n_layers)
-    key_z, key_v = jax.random.split(key)
+    key_z, *key_v = jax.random.split(key, 1 + len(params.fields))
     z_new = params.depth_max_km * (1.0 - jax.random.uniform(key_z))  # in (0, depth_max]
     active = earth.active_interfaces()
     split = jnp.sum(active & (earth.interface_depth_km < z_new))  # layer containing z_new
-    values = earth.log10_sigma
-    v_split = values[split]
-    if params.birth_std is None:
-        v_new = jax.random.uniform(key_v, minval=params.value_lo, maxval=params.value_hi)
-    else:
-        v_new = v_split + params.birth_std * jax.random.normal(key_v)
+    log_q = (jnp.log(params.p_death) - jnp.log(params.p_birth) + jnp.log(params.depth_max_km)
+             - jnp.log(k.astype(float)))
+    changes = {}
+    for field, key_f in zip(params.fields, key_v):
+        values = getattr(earth, field)
+        v_new = _draw_birth_value(key_f, values[split], params, field)
+        changes[field] = insert_at(values, split + 1, v_new)
+        log_q = log_q - _log_birth_value_density(v_new, values[split], params, field)
     new_earth = earth._replace(
         interface_depth_km=insert_at(earth.interface_depth_km, split, z_new),
-        log10_sigma=insert_at(values, split + 1, v_new),
-        n_layers=(k + 1).astype(jnp.asarray(earth.n_layers).dtype))
-    log_q = (jnp.log(params.p_death) - jnp.log(params.p_birth) + jnp.log(params.depth_max_km)
-             - jnp.log(k.astype(float)) - _log_birth_value_density(v_new, v_split, params))
+        n_layers=(k + 1).astype(jnp.asarray(earth.n_layers).dtype), **changes)
     possible = k < min(params.k_max, earth.k_max)
     new_earth = jax.tree.map(lambda a, b: jnp.where(possible, a, b), new_earth, earth)
     return Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf)
@@ -215,15 +235,16 @@ def death(key, position: Position, params: MoveParams):
     k = jnp.asarray(earth.n_layers)
     n_iface = jnp.maximum(k - 1, 1)
     j = _uniform_index(key, n_iface)
-    values = earth.log10_sigma
-    v_removed = values[j + 1]
-    v_kept = values[j]
+    log_q = (jnp.log(params.p_birth) - jnp.log(params.p_death) - jnp.log(params.depth_max_km)
+             + jnp.log((k - 1).astype(float)))
+    changes = {}
+    for field in params.fields:
+        values = getattr(earth, field)
+        changes[field] = remove_at(values, j + 1)
+        log_q = log_q + _log_birth_value_density(values[j + 1], values[j], params, field)
     new_earth = earth._replace(
         interface_depth_km=remove_at(earth.interface_depth_km, j),
-        log10_sigma=remove_at(values, j + 1),
-        n_layers=(k - 1).astype(jnp.asarray(earth.n_layers).dtype))
-    log_q = (jnp.log(params.p_birth) - jnp.log(params.p_death) - jnp.log(params.depth_max_km)
-             + jnp.log((k - 1).astype(float)) + _log_birth_value_density(v_removed, v_kept, params))
+        n_layers=(k - 1).astype(jnp.asarray(earth.n_layers).dtype), **changes)
     possible = (k > max(params.k_min, 1))
     new_earth = jax.tree.map(lambda a, b: jnp.where(possible, a, b), new_earth, earth)
     return Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf)
@@ -257,7 +278,7 @@ def perturb_value(key, position: Position, params: MoveParams, field="log10_sigm
     key : PRNG key
     position : Position
     params : MoveParams
-        ``params.value_std`` is the step standard deviation.
+        ``params.value_std[field]`` is the step standard deviation.
     field : str
         Name of the per-layer array of :class:`~bayesjoint.earth.LayeredEarth`
         to perturb (``log10_sigma``, ``vs_km_s``, ...), shape (K_max,).
@@ -266,13 +287,16 @@ def perturb_value(key, position: Position, params: MoveParams, field="log10_sigm
     -------
     proposal : Position
     log_q_ratio : scalar
-        0 (symmetric proposal, uniform choice of the layer).
+        0 (symmetric proposal, uniform choice of the layer); ``-inf`` when
+        the model does not carry ``field``.
     """
     earth = position.earth
+    values = getattr(earth, field)
+    if values is None:  # a property the model does not carry: never proposed
+        return position, jnp.asarray(-jnp.inf)
     key_i, key_step = jax.random.split(key)
     i = _uniform_index(key_i, jnp.asarray(earth.n_layers))
-    values = getattr(earth, field)
-    new_values = values.at[i].add(params.value_std * jax.random.normal(key_step))
+    new_values = values.at[i].add(params.value_std[field] * jax.random.normal(key_step))
     return Position(earth._replace(**{field: new_values}), position.noise_scale), jnp.zeros(())
 
 
@@ -291,7 +315,21 @@ def update_noise(key, position: Position, params: MoveParams):
     return Position(position.earth, new_s), step
 
 
-MOVES = ("birth", "death", "move", "perturb", "noise")
-"""Names of the moves, in the order of their integer ids."""
+def perturb_vs(key, position: Position, params: MoveParams):
+    """:func:`perturb_value` of the shear-wave speed ``vs_km_s``."""
+    return perturb_value(key, position, params, field="vs_km_s")
 
-MOVE_FUNCTIONS = (birth, death, move_interface, perturb_value, update_noise)
+
+def perturb_vp_vs(key, position: Position, params: MoveParams):
+    """:func:`perturb_value` of the Vp/Vs ratio ``vp_vs``."""
+    return perturb_value(key, position, params, field="vp_vs")
+
+
+MOVES = ("birth", "death", "move", "perturb", "perturb_vs", "perturb_vp_vs", "noise")
+"""Names of the moves, in the order of their integer ids (``perturb`` acts on
+log10 conductivity; the seismic perturbations need a model with Vs and Vp/Vs)."""
+
+SEISMIC_MOVES = ("perturb_vs", "perturb_vp_vs")
+
+MOVE_FUNCTIONS = (birth, death, move_interface, perturb_value, perturb_vs, perturb_vp_vs,
+                  update_noise)

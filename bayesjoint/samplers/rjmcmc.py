@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.model.prior import PriorSpec, log_prior, log_prior_k
+from bayesjoint.model.prior import PriorSpec, log_prior, log_prior_k, property_bounds
 from bayesjoint.samplers import moves as mv
 
 
@@ -73,20 +73,35 @@ class Info(NamedTuple):
 class ProposalScales(NamedTuple):
     """Step sizes of the moves (floats or arrays broadcastable per replica).
 
+    The first :data:`N_ADAPTED` fields are the random-walk steps of the
+    moves ``move``, ``perturb``, ``perturb_vs``, ``perturb_vp_vs`` and
+    ``noise`` (in that order, the order the driver adapts them in); the
+    birth scales are used only with ``birth="neighbour"``.
+
     Attributes
     ----------
     interface_km : interface random-walk standard deviation, km.
     value : log10-conductivity random-walk standard deviation.
+    vs : Vs random-walk standard deviation, km/s.
+    vp_vs : Vp/Vs random-walk standard deviation.
     noise_log : random-walk standard deviation of log noise scale.
-    birth_value : standard deviation of the neighbour birth, log10 S/m
-        (used only with ``birth="neighbour"``).
+    birth_value : standard deviation of the neighbour birth of log10 conductivity.
+    birth_vs : standard deviation of the neighbour birth of Vs, km/s.
+    birth_vp_vs : standard deviation of the neighbour birth of Vp/Vs.
     """
 
     interface_km: float
     value: float
+    vs: float
+    vp_vs: float
     noise_log: float
     birth_value: float
+    birth_vs: float
+    birth_vp_vs: float
 
+
+N_ADAPTED = 5
+"""Number of leading :class:`ProposalScales` fields that adapt during burn-in."""
 
 BIRTH_MODES = ("prior", "neighbour")
 
@@ -105,52 +120,76 @@ def check_spec(spec: PriorSpec):
 
 
 def default_proposal_scales(spec: PriorSpec) -> ProposalScales:
-    """Starting step sizes: 5 % of the depth range, 10 % of the value range."""
-    return ProposalScales(interface_km=0.05 * spec.depth_max_km,
-                          value=0.1 * (spec.log10_sigma_max - spec.log10_sigma_min),
-                          noise_log=0.2,
-                          birth_value=spec.smoothness_std if spec.smoothness_std is not None
-                          else 0.1 * (spec.log10_sigma_max - spec.log10_sigma_min))
+    """Starting step sizes: 5 % of the depth range, 10 % of each value range.
 
-
-def default_move_probs(spec: PriorSpec):
-    """Default probabilities of (birth, death, move, perturb, noise).
-
-    Birth and death get 0 when ``k_min == k_max``; noise gets 0 without
-    hierarchical noise.
+    A neighbour birth uses the property's smoothness step when the prior
+    has one, else 10 % of its range.
     """
-    p = np.array([0.2, 0.2, 0.2, 0.3, 0.1])
+    def tenth(lo, hi):
+        return 0.1 * (hi - lo)
+
+    return ProposalScales(
+        interface_km=0.05 * spec.depth_max_km,
+        value=tenth(spec.log10_sigma_min, spec.log10_sigma_max),
+        vs=tenth(spec.vs_km_s_min, spec.vs_km_s_max),
+        vp_vs=tenth(spec.vp_vs_min, spec.vp_vs_max),
+        noise_log=0.2,
+        birth_value=(spec.smoothness_std if spec.smoothness_std is not None
+                     else tenth(spec.log10_sigma_min, spec.log10_sigma_max)),
+        birth_vs=(spec.vs_smoothness_std if spec.vs_smoothness_std is not None
+                  else tenth(spec.vs_km_s_min, spec.vs_km_s_max)),
+        birth_vp_vs=tenth(spec.vp_vs_min, spec.vp_vs_max))
+
+
+def default_move_probs(spec: PriorSpec, seismic=False):
+    """Default probabilities of the moves in :data:`~bayesjoint.samplers.moves.MOVES`.
+
+    Birth, death and move get 0.2 each, value perturbations 0.3 in all
+    (split 0.12 / 0.12 / 0.06 between conductivity, Vs and Vp/Vs when the
+    model is ``seismic``), noise 0.1. Birth, death and move get 0 when
+    ``k_min == k_max``; noise gets 0 without hierarchical noise.
+    """
+    if seismic:
+        p = np.array([0.2, 0.2, 0.2, 0.12, 0.12, 0.06, 0.1])
+    else:
+        p = np.array([0.2, 0.2, 0.2, 0.3, 0.0, 0.0, 0.1])
     if spec.k_min == spec.k_max:
         p[:2] = 0.0
     if not spec.hierarchical_noise:
-        p[4] = 0.0
+        p[-1] = 0.0
     return tuple(float(x) for x in p / p.sum())
 
 
-def check_move_probs(move_probs, spec: PriorSpec):
-    """Validate move probabilities; returns them as a float array of shape (5,).
+def check_move_probs(move_probs, spec: PriorSpec, seismic=False):
+    """Validate move probabilities; returns them as a float array, one per move.
 
     Accepts a sequence in the order of :data:`~bayesjoint.samplers.moves.MOVES`
     or a mapping from move name to probability (missing names get 0).
     """
+    names = mv.MOVES
     if isinstance(move_probs, dict):
-        unknown = set(move_probs) - set(mv.MOVES)
+        unknown = set(move_probs) - set(names)
         if unknown:
-            raise ValueError(f"move_probs has unknown moves {sorted(unknown)}; allowed: {mv.MOVES}")
-        p = np.array([float(move_probs.get(name, 0.0)) for name in mv.MOVES])
+            raise ValueError(f"move_probs has unknown moves {sorted(unknown)}; allowed: {names}")
+        p = np.array([float(move_probs.get(name, 0.0)) for name in names])
     else:
         p = np.asarray(move_probs, dtype=float)
-        if p.shape != (len(mv.MOVES),):
-            raise ValueError(f"move_probs = {move_probs!r}: need {len(mv.MOVES)} probabilities "
-                             f"for {mv.MOVES}")
+        if p.shape != (len(names),):
+            raise ValueError(f"move_probs = {move_probs!r}: need {len(names)} probabilities "
+                             f"for {names}")
     if not np.all(np.isfinite(p)) or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
         raise ValueError(f"move_probs = {p.tolist()}: need non-negative values summing to 1")
     if (p[0] > 0) != (p[1] > 0):
         raise ValueError(f"move_probs = {p.tolist()}: birth and death must both be > 0 or both 0 "
                          "(each is the reverse of the other)")
-    if p[4] > 0 and not spec.hierarchical_noise:
-        raise ValueError(f"move_probs['noise'] = {p[4]}: must be 0 when spec.hierarchical_noise "
+    if p[-1] > 0 and not spec.hierarchical_noise:
+        raise ValueError(f"move_probs['noise'] = {p[-1]}: must be 0 when spec.hierarchical_noise "
                          "is False (the noise scales are fixed to 1)")
+    if not seismic:
+        for name in mv.SEISMIC_MOVES:
+            if p[names.index(name)] > 0:
+                raise ValueError(f"move_probs[{name!r}] = {p[names.index(name)]}: must be 0 for a "
+                                 "model without Vs and Vp/Vs (no receiver-function dataset)")
     return p
 
 
@@ -168,15 +207,14 @@ def init(earth: LayeredEarth, noise_scale, log_likelihood_fn, spec: PriorSpec) -
     Parameters
     ----------
     earth : LayeredEarth
-        Capacity ``spec.k_max``; ``vs_km_s`` and ``vp_vs`` must be None (the
-        trans-dimensional prior covers log10 conductivity only).
+        Capacity ``spec.k_max``; with ``vs_km_s`` and ``vp_vs`` both present
+        (a seismic model) or both None.
     noise_scale : array, shape (D,)
     log_likelihood_fn : callable ``f(earth, noise_scale) -> scalar``
     spec : PriorSpec
     """
-    if earth.vs_km_s is not None or earth.vp_vs is not None:
-        raise ValueError("earth.vs_km_s / earth.vp_vs: the trans-dimensional prior covers "
-                         "log10_sigma only; pass an earth without seismic properties")
+    if (earth.vs_km_s is None) != (earth.vp_vs is None):
+        raise ValueError("earth.vs_km_s and earth.vp_vs: give both (a seismic model) or neither")
     if earth.k_max != spec.k_max:
         raise ValueError(f"earth capacity {earth.k_max} differs from spec.k_max = {spec.k_max}")
     noise_scale = jnp.asarray(noise_scale, dtype=float)
@@ -185,13 +223,39 @@ def init(earth: LayeredEarth, noise_scale, log_likelihood_fn, spec: PriorSpec) -
                  jnp.asarray(log_prior(earth, noise_scale, spec), dtype=float))
 
 
-def sample_prior(key, spec: PriorSpec, n_datasets: int):
+def _sample_values(key, spec: PriorSpec, field, kmax):
+    """K_max values of one property from its prior (uniform, or the truncated walk)."""
+    lo, hi, step = property_bounds(spec, field)
+    key_top, key_walk = jax.random.split(key)
+    v0 = jax.random.uniform(key_top, minval=lo, maxval=hi)
+    if step is None:
+        rest = jax.random.uniform(key_walk, (kmax - 1,), minval=lo, maxval=hi)
+    else:
+        def walk(prev, kk):
+            nxt = prev + step * jax.random.truncated_normal(kk, (lo - prev) / step,
+                                                            (hi - prev) / step)
+            nxt = jnp.clip(nxt, lo, hi)
+            return nxt, nxt
+
+        _, rest = jax.lax.scan(walk, v0, jax.random.split(key_walk, kmax - 1))
+    return jnp.concatenate([v0[None], rest])
+
+
+def sample_prior(key, spec: PriorSpec, n_datasets: int, seismic=False):
     """Draw one ``(earth, noise_scale)`` from the prior for ``k`` in ``k_min .. k_max``.
 
     Interfaces use the construction of :mod:`bayesjoint.model.prior`: ``k-1``
-    sorted uniforms ``y`` on ``[0, L_k]`` shifted by ``j h``. Values are
-    uniform on the bounds, or the truncated Gaussian random walk of the
+    sorted uniforms ``y`` on ``[0, L_k]`` shifted by ``j h``. Each property
+    is uniform on its bounds, or the truncated Gaussian random walk of its
     smoothness prior. Inactive interface slots hold ``depth_max_km``.
+
+    Parameters
+    ----------
+    key : PRNG key
+    spec : PriorSpec
+    n_datasets : int
+    seismic : bool
+        Also draw ``vs_km_s`` and ``vp_vs``.
 
     Returns
     -------
@@ -200,7 +264,7 @@ def sample_prior(key, spec: PriorSpec, n_datasets: int):
     noise_scale : array, shape (n_datasets,)
     """
     kmax = spec.k_max
-    key_k, key_z, key_v, key_walk, key_s = jax.random.split(key, 5)
+    key_k, key_z, key_s, *key_f = jax.random.split(key, 6)
     ks = jnp.arange(spec.k_min, kmax + 1)
     k = jax.random.categorical(key_k, log_prior_k(ks, spec)) + spec.k_min
     m = k - 1
@@ -210,31 +274,19 @@ def sample_prior(key, spec: PriorSpec, n_datasets: int):
     u = jax.random.uniform(key_z, (kmax - 1,)) * length
     y = jnp.sort(jnp.where(slot < m, u, jnp.inf))
     z = jnp.where(slot < m, y + (slot + 1) * h, spec.depth_max_km)
-    lo, hi = spec.log10_sigma_min, spec.log10_sigma_max
-    v0 = jax.random.uniform(key_v, minval=lo, maxval=hi)
-    if spec.smoothness_std is None:
-        rest = jax.random.uniform(key_walk, (kmax - 1,), minval=lo, maxval=hi)
-    else:
-        s = spec.smoothness_std
-
-        def step(prev, kk):
-            nxt = prev + s * jax.random.truncated_normal(kk, (lo - prev) / s, (hi - prev) / s)
-            nxt = jnp.clip(nxt, lo, hi)
-            return nxt, nxt
-
-        _, rest = jax.lax.scan(step, v0, jax.random.split(key_walk, kmax - 1))
-    values = jnp.concatenate([v0[None], rest])
+    fields = mv.FIELDS if seismic else mv.FIELDS[:1]
+    values = {f: _sample_values(kk, spec, f, kmax) for f, kk in zip(fields, key_f)}
     if spec.hierarchical_noise:
         log_s = jax.random.uniform(key_s, (n_datasets,), minval=np.log(spec.noise_scale_min),
                                    maxval=np.log(spec.noise_scale_max))
         noise = jnp.exp(log_s)
     else:
         noise = jnp.ones(n_datasets)
-    return LayeredEarth(z, values, k.astype(jnp.int32)), noise
+    return LayeredEarth(z, n_layers=k.astype(jnp.int32), **values), noise
 
 
 def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_scales=None,
-                 birth="prior"):
+                 birth="prior", seismic=False):
     """Build the reversible-jump MH kernel.
 
     Parameters
@@ -243,15 +295,19 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         E.g. :func:`bayesjoint.model.joint.make_log_likelihood`.
     spec : PriorSpec
         Must have ``interfaces="sampled"``.
-    move_probs : sequence of 5 floats or dict, optional
-        Probabilities of (birth, death, move, perturb, noise); default
-        :func:`default_move_probs`.
+    move_probs : sequence of floats or dict, optional
+        Probabilities of the moves of :data:`~bayesjoint.samplers.moves.MOVES`;
+        default :func:`default_move_probs`.
     proposal_scales : ProposalScales, optional
         Default :func:`default_proposal_scales`.
     birth : {"prior", "neighbour"}
         Draw the value of a new layer uniform on the prior bounds, or
         Gaussian around the split layer's value with standard deviation
-        ``proposal_scales.birth_value``.
+        ``proposal_scales.birth_value`` (``birth_vs``, ``birth_vp_vs``).
+    seismic : bool
+        The states carry ``vs_km_s`` and ``vp_vs`` (a receiver-function
+        dataset takes part): birth and death act on them too and the
+        ``perturb_vs`` and ``perturb_vp_vs`` moves may be used.
 
     Returns
     -------
@@ -262,19 +318,26 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
     check_spec(spec)
     if birth not in BIRTH_MODES:
         raise ValueError(f"birth = {birth!r}: allowed values are {BIRTH_MODES}")
-    probs = check_move_probs(default_move_probs(spec) if move_probs is None else move_probs, spec)
+    probs = check_move_probs(default_move_probs(spec, seismic) if move_probs is None
+                             else move_probs, spec, seismic)
+    fields = mv.FIELDS if seismic else mv.FIELDS[:1]
+    bounds = {f: property_bounds(spec, f)[:2] for f in fields}
     base_scales = default_proposal_scales(spec) if proposal_scales is None else proposal_scales
     check_scales(base_scales)
     log_probs = jnp.log(jnp.asarray(probs))
 
     def kernel(key, state: State, temperature=1.0, scales=None):
         sc = base_scales if scales is None else scales
+        steps = dict(zip(mv.FIELDS, (sc.value, sc.vs, sc.vp_vs)))
+        births = dict(zip(mv.FIELDS, (sc.birth_value, sc.birth_vs, sc.birth_vp_vs)))
         params = mv.MoveParams(
             k_min=spec.k_min, k_max=spec.k_max, depth_max_km=spec.depth_max_km,
-            value_lo=spec.log10_sigma_min, value_hi=spec.log10_sigma_max,
+            value_lo={f: b[0] for f, b in bounds.items()},
+            value_hi={f: b[1] for f, b in bounds.items()},
             p_birth=max(probs[0], 1e-300), p_death=max(probs[1], 1e-300),
-            interface_std_km=sc.interface_km, value_std=sc.value, noise_log_std=sc.noise_log,
-            birth_std=None if birth == "prior" else sc.birth_value)
+            interface_std_km=sc.interface_km, value_std={f: steps[f] for f in fields},
+            noise_log_std=sc.noise_log,
+            birth_std=None if birth == "prior" else {f: births[f] for f in fields})
         key_move, key_prop, key_acc = jax.random.split(key, 3)
         move = jax.random.categorical(key_move, log_probs)
         position = mv.Position(state.earth, state.noise_scale)

@@ -15,7 +15,7 @@ Random stream
     draw for draw.
 Adaptation
     During the first ``n_burn`` iterations the step sizes of the move,
-    perturb and noise moves are adapted per replica by Robbins-Monro on
+    perturbation (conductivity, Vs, Vp/Vs) and noise moves are adapted per replica by Robbins-Monro on
     their log, ``log s += (t + 1)^-0.6 (min(1, alpha) - target_acceptance)``
     each time the move is proposed; from iteration ``n_burn`` on they are
     frozen (the chain is then a fixed Markov kernel). The birth/death
@@ -32,7 +32,8 @@ Files in ``out_dir``
     may be raised to extend a finished run).
 Kept draws
     ``n_layers`` (chain, draw), ``interface_depth_km`` (chain, draw,
-    K_max - 1), ``log10_sigma`` (chain, draw, K_max), ``noise_scale``
+    K_max - 1), ``log10_sigma`` (chain, draw, K_max), and for a seismic run
+    ``vs_km_s`` and ``vp_vs`` (chain, draw, K_max), ``noise_scale``
     (chain, draw, D), ``log_likelihood`` and ``log_prior`` (chain, draw);
     inactive interface and layer slots are NaN.
 """
@@ -53,9 +54,9 @@ from bayesjoint.model.prior import PriorSpec
 from bayesjoint.samplers import moves as mv
 from bayesjoint.samplers import rjmcmc, tempering
 
-FORMAT = "bayesjoint-rjmcmc-1"
+FORMAT = "bayesjoint-rjmcmc-2"
 MANIFEST = "manifest.json"
-ADAPTED_MOVES = ("move", "perturb", "noise")
+ADAPTED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "noise")
 _FIRST_ADAPTED = mv.MOVES.index(ADAPTED_MOVES[0])
 _COUNT_NAMES = ("proposed", "accepted", "non_finite", "swap_attempted", "swap_accepted")
 
@@ -113,11 +114,11 @@ def _validate(spec, n_iterations, n_burn, n_chains, thin, chunk_size, n_datasets
 
 
 def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
-            initial_noise_scale, probs, scales, birth, target_acceptance):
+            initial_noise_scale, probs, scales, birth, target_acceptance, seismic):
     if isinstance(initial, LayeredEarth):
-        init_cfg = {"interface_depth_km": np.asarray(initial.interface_depth_km).tolist(),
-                    "log10_sigma": np.asarray(initial.log10_sigma).tolist(),
-                    "n_layers": int(initial.n_layers)}
+        init_cfg = {"n_layers": int(initial.n_layers)}
+        init_cfg.update({name: np.asarray(getattr(initial, name)).tolist()
+                         for name in ("interface_depth_km",) + _fields(seismic)})
     else:
         init_cfg = initial
     cfg = {
@@ -128,7 +129,7 @@ def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, i
                                 else np.asarray(initial_noise_scale, float).tolist()),
         "move_probs": dict(zip(mv.MOVES, (float(p) for p in probs))),
         "proposal_scales": {k: float(v) for k, v in scales._asdict().items()},
-        "birth": birth, "target_acceptance": float(target_acceptance),
+        "birth": birth, "target_acceptance": float(target_acceptance), "seismic": bool(seismic),
     }
     return json.loads(json.dumps(cfg))
 
@@ -180,32 +181,46 @@ def _chunk_path(out_dir, index):
 
 # ---------------------------------------------------------------- compiled pieces
 
+def _fields(seismic):
+    """Per-layer properties a run samples."""
+    return mv.FIELDS if seismic else mv.FIELDS[:1]
+
+
+def _earth_arrays(earth: LayeredEarth):
+    """The arrays of a model that a run stores, by name (absent properties left out)."""
+    names = ("interface_depth_km", "n_layers") + mv.FIELDS
+    return {n: getattr(earth, n) for n in names if getattr(earth, n) is not None}
+
+
 def _stack_states(states: rjmcmc.State):
-    e = states.earth
-    return {"state_interface_depth_km": e.interface_depth_km, "state_log10_sigma": e.log10_sigma,
-            "state_n_layers": e.n_layers, "state_noise_scale": states.noise_scale,
-            "state_log_likelihood": states.log_likelihood, "state_log_prior": states.log_prior}
+    out = {f"state_{k}": v for k, v in _earth_arrays(states.earth).items()}
+    out.update({"state_noise_scale": states.noise_scale,
+                "state_log_likelihood": states.log_likelihood,
+                "state_log_prior": states.log_prior})
+    return out
 
 
 def _unstack_states(npz) -> rjmcmc.State:
-    earth = LayeredEarth(jnp.asarray(npz["state_interface_depth_km"]),
-                         jnp.asarray(npz["state_log10_sigma"]), jnp.asarray(npz["state_n_layers"]))
+    earth = LayeredEarth(**{n: jnp.asarray(npz[f"state_{n}"])
+                            for n in ("interface_depth_km", "n_layers") + mv.FIELDS
+                            if f"state_{n}" in npz.files})
     return rjmcmc.State(earth, jnp.asarray(npz["state_noise_scale"]),
                         jnp.asarray(npz["state_log_likelihood"]),
                         jnp.asarray(npz["state_log_prior"]))
 
 
 def _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initial,
-                  initial_noise_scale):
+                  initial_noise_scale, seismic):
     def one(key):
         if isinstance(initial, LayeredEarth):
-            earth = LayeredEarth(jnp.asarray(initial.interface_depth_km, dtype=float),
-                                 jnp.asarray(initial.log10_sigma, dtype=float),
-                                 jnp.asarray(initial.n_layers, dtype=jnp.int32))
+            earth = LayeredEarth(
+                jnp.asarray(initial.interface_depth_km, dtype=float),
+                n_layers=jnp.asarray(initial.n_layers, dtype=jnp.int32),
+                **{f: jnp.asarray(getattr(initial, f), dtype=float) for f in _fields(seismic)})
             noise = (jnp.ones(n_datasets) if initial_noise_scale is None
                      else jnp.asarray(initial_noise_scale, dtype=float))
         else:
-            earth, noise = rjmcmc.sample_prior(key, spec, n_datasets)
+            earth, noise = rjmcmc.sample_prior(key, spec, n_datasets, seismic)
         return rjmcmc.init(earth, noise, log_likelihood_fn, spec)
 
     @jax.jit
@@ -223,17 +238,17 @@ def _make_loglik_check(log_likelihood_fn):
 
 @functools.lru_cache(maxsize=8)
 def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, temps, n_chains, thin,
-                   chunk_size, n_burn, target):
+                   chunk_size, n_burn, target, seismic=False):
     """The jitted chunk function; cached so that resuming or extending a run in the
     same process reuses the compiled code (all arguments are hashable)."""
-    kernel = rjmcmc.build_kernel(log_likelihood_fn, spec, probs, scales, birth)
+    kernel = rjmcmc.build_kernel(log_likelihood_fn, spec, probs, scales, birth, seismic)
     n_temps = len(temps)
     temps_j = jnp.asarray(temps)
     n_moves = len(mv.MOVES)
     n_adapt = len(ADAPTED_MOVES)
 
     def replica_step(key, state, temperature, log_scales, t):
-        sc = rjmcmc.ProposalScales(*jnp.exp(log_scales), scales.birth_value)
+        sc = rjmcmc.ProposalScales(*jnp.exp(log_scales), *scales[rjmcmc.N_ADAPTED:])
         new_state, info = kernel(key, state, temperature, scales=sc)
         slot = info.move - _FIRST_ADAPTED
         gain = (t + 1.0) ** -0.6
@@ -285,10 +300,9 @@ def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, temps, n_chain
             ts = t0 + j * thin + jnp.arange(thin)
             carry, _ = jax.lax.scan(iteration, carry, ts)
             cold = jax.tree.map(lambda x: x[:, 0], carry[0])
-            draw = {"n_layers": cold.earth.n_layers,
-                    "interface_depth_km": cold.earth.interface_depth_km,
-                    "log10_sigma": cold.earth.log10_sigma, "noise_scale": cold.noise_scale,
-                    "log_likelihood": cold.log_likelihood, "log_prior": cold.log_prior}
+            draw = _earth_arrays(cold.earth)
+            draw.update({"noise_scale": cold.noise_scale, "log_likelihood": cold.log_likelihood,
+                         "log_prior": cold.log_prior})
             return carry, draw
 
         (states, log_scales, counts), draws = jax.lax.scan(
@@ -303,7 +317,7 @@ def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, temps, n_chain
 def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, n_chains=4,
         temperatures=(1.0,), thin=1, chunk_size=1000, seed=0, n_datasets=1, initial="prior",
         initial_noise_scale=None, move_probs=None, proposal_scales=None, birth="prior",
-        target_acceptance=0.3, resume=True, progress=True) -> RunResult:
+        target_acceptance=0.3, seismic=False, resume=True, progress=True) -> RunResult:
     """Run (or resume) reversible-jump MCMC with parallel tempering.
 
     Parameters
@@ -339,6 +353,9 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
         ``proposal_scales`` are the starting step sizes of the adaptation.
     target_acceptance : float
         Acceptance rate the adaptation aims at, per adapted move.
+    seismic : bool
+        Sample Vs and Vp/Vs per layer as well (a receiver-function dataset
+        takes part); ``initial`` must then carry them.
     resume : bool
         Continue a run found in ``out_dir``. With False an existing run
         raises ValueError.
@@ -361,18 +378,22 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     temps = tempering.check_ladder(temperatures)
     if birth not in rjmcmc.BIRTH_MODES:
         raise ValueError(f"birth = {birth!r}: allowed values are {rjmcmc.BIRTH_MODES}")
+    seismic = bool(seismic)
     probs = rjmcmc.check_move_probs(
-        rjmcmc.default_move_probs(spec) if move_probs is None else move_probs, spec)
+        rjmcmc.default_move_probs(spec, seismic) if move_probs is None else move_probs, spec,
+        seismic)
     scales = rjmcmc.default_proposal_scales(spec) if proposal_scales is None else proposal_scales
     scales = rjmcmc.ProposalScales(*(float(s) for s in scales))
     rjmcmc.check_scales(scales)
     if not (isinstance(initial, LayeredEarth) or initial == "prior"):
         raise ValueError(f"initial = {initial!r}: allowed values are 'prior' or a LayeredEarth")
+    if isinstance(initial, LayeredEarth) and seismic and initial.vs_km_s is None:
+        raise ValueError("initial: a seismic run needs a starting model with vs_km_s and vp_vs")
     if initial_noise_scale is not None and np.shape(initial_noise_scale) != (n_datasets,):
         raise ValueError(f"initial_noise_scale has shape {np.shape(initial_noise_scale)}: "
                          f"need ({n_datasets},)")
     config = _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
-                     initial_noise_scale, probs, scales, birth, target_acceptance)
+                     initial_noise_scale, probs, scales, birth, target_acceptance, seismic)
     n_temps = temps.size
     out_dir = os.fspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
@@ -410,18 +431,18 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
                              "different values on the stored states than the run that wrote them")
     else:
         states = _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initial,
-                               initial_noise_scale)(init_key)
+                               initial_noise_scale, seismic)(init_key)
         if not np.all(np.isfinite(np.asarray(states.log_prior))):
             raise ValueError("initial: the starting model has zero prior density under spec "
                              "(check k, interface spacing and value bounds)")
-        base = np.log(np.array([scales.interface_km, scales.value, scales.noise_log]))
+        base = np.log(np.asarray(scales[:rjmcmc.N_ADAPTED], dtype=float))
         log_scales = jnp.broadcast_to(jnp.asarray(base), (n_chains, n_temps, base.size))
         _write_manifest(out_dir, manifest)
 
     n_total_chunks = n_iterations // chunk_size
     run_chunk = _make_chunk_fn(log_likelihood_fn, spec, tuple(float(p) for p in probs), scales,
                                birth, tuple(float(t) for t in temps), n_chains, thin, chunk_size,
-                               n_burn, float(target_acceptance))
+                               n_burn, float(target_acceptance), seismic)
     bar = tqdm(total=n_iterations, initial=min(n_done, n_total_chunks) * chunk_size,
                disable=not progress, unit="it", desc="rjmcmc")
     try:
@@ -464,7 +485,8 @@ def load_draws(out_dir):
     -------
     dict of ndarray
         ``n_layers`` (chain, draw) int; ``interface_depth_km`` (chain, draw,
-        K_max - 1) km; ``log10_sigma`` (chain, draw, K_max) log10 S/m;
+        K_max - 1) km; ``log10_sigma`` (chain, draw, K_max) log10 S/m; for a
+        seismic run ``vs_km_s`` (km/s) and ``vp_vs`` (chain, draw, K_max);
         ``noise_scale`` (chain, draw, D); ``log_likelihood``, ``log_prior``
         (chain, draw); ``iteration`` (draw,). Inactive slots are NaN.
     """
@@ -484,7 +506,9 @@ def load_draws(out_dir):
     kmax = out["log10_sigma"].shape[-1]
     out["interface_depth_km"] = np.where(np.arange(kmax - 1) < (k[..., None] - 1),
                                          out["interface_depth_km"], np.nan)
-    out["log10_sigma"] = np.where(np.arange(kmax) < k[..., None], out["log10_sigma"], np.nan)
+    for name in mv.FIELDS:
+        if name in out:
+            out[name] = np.where(np.arange(kmax) < k[..., None], out[name], np.nan)
     return out
 
 
@@ -532,8 +556,8 @@ def to_datatree(out_dir):
     """The kept draws of a run as an ArviZ DataTree.
 
     Groups: ``posterior`` with ``n_layers`` (chain, draw),
-    ``interface_depth_km`` (chain, draw, interface), ``log10_sigma`` (chain,
-    draw, layer), ``noise_scale`` (chain, draw, dataset); ``sample_stats``
+    ``interface_depth_km`` (chain, draw, interface), ``log10_sigma`` (and for
+    a seismic run ``vs_km_s``, ``vp_vs``) (chain, draw, layer), ``noise_scale`` (chain, draw, dataset); ``sample_stats``
     with ``log_likelihood`` and ``log_prior`` (chain, draw). Inactive slots
     are NaN. Attributes of the root and of ``sample_stats``: ``acceptance_<move>``
     at T = 1 after burn-in,
@@ -549,11 +573,11 @@ def to_datatree(out_dir):
         attrs.update({f"acceptance_{m}": float(v[0]) for m, v in s["acceptance"].items()})
         attrs["swap_acceptance"] = s["swap_acceptance"].tolist()
         attrs["non_finite"] = int(s["non_finite"].sum())
-    dims = {"interface_depth_km": ["interface"], "log10_sigma": ["layer"],
-            "noise_scale": ["dataset"]}
+    names = ("n_layers", "interface_depth_km") + mv.FIELDS + ("noise_scale",)
+    dims = {"interface_depth_km": ["interface"], "noise_scale": ["dataset"],
+            **{f: ["layer"] for f in mv.FIELDS}}
     tree = from_dict(
-        {"posterior": {k: d[k] for k in ("n_layers", "interface_depth_km", "log10_sigma",
-                                         "noise_scale")},
+        {"posterior": {k: d[k] for k in names if k in d},
          "sample_stats": {"log_likelihood": d["log_likelihood"], "log_prior": d["log_prior"]}},
         dims=dims, coords={"draw": d["iteration"]})
     tree.attrs.update(attrs)

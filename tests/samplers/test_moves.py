@@ -14,9 +14,25 @@ LO, HI = -4.0, 2.0
 
 
 def params(birth_std=None, k_min=1, k_max=5, p_birth=0.2, p_death=0.3):
-    return mv.MoveParams(k_min=k_min, k_max=k_max, depth_max_km=DEPTH_MAX, value_lo=LO,
-                         value_hi=HI, p_birth=p_birth, p_death=p_death, interface_std_km=5.0,
-                         value_std=0.3, noise_log_std=0.2, birth_std=birth_std)
+    return mv.MoveParams(k_min=k_min, k_max=k_max, depth_max_km=DEPTH_MAX,
+                         value_lo={"log10_sigma": LO}, value_hi={"log10_sigma": HI},
+                         p_birth=p_birth, p_death=p_death, interface_std_km=5.0,
+                         value_std={"log10_sigma": 0.3}, noise_log_std=0.2,
+                         birth_std=None if birth_std is None else {"log10_sigma": birth_std})
+
+
+SEISMIC_BOUNDS = {"log10_sigma": (LO, HI), "vs_km_s": (2.0, 5.0), "vp_vs": (1.6, 2.0)}
+
+
+def seismic_params(birth_std=None):
+    """Move parameters of a model carrying log10 sigma, Vs and Vp/Vs."""
+    return mv.MoveParams(
+        k_min=1, k_max=5, depth_max_km=DEPTH_MAX,
+        value_lo={f: b[0] for f, b in SEISMIC_BOUNDS.items()},
+        value_hi={f: b[1] for f, b in SEISMIC_BOUNDS.items()}, p_birth=0.2, p_death=0.3,
+        interface_std_km=5.0, value_std={"log10_sigma": 0.3, "vs_km_s": 0.2, "vp_vs": 0.05},
+        noise_log_std=0.2,
+        birth_std=None if birth_std is None else {f: birth_std for f in SEISMIC_BOUNDS})
 
 
 def position(tops, values, k_max=5, noise=(1.0,)):
@@ -90,6 +106,34 @@ def test_death_reverses_birth_with_opposite_log_ratio(birth_std):
     assert checked == 40
 
 
+@pytest.mark.parametrize("birth_std", [None, 0.1])
+def test_seismic_birth_and_death_act_on_every_property(birth_std):
+    earth = LayeredEarth.from_layers([0.0, 30.0], log10_sigma=[-1.0, 0.5], vs_km_s=[3.5, 4.5],
+                                     vp_vs=[1.75, 1.8], k_max=5)
+    pos = mv.Position(earth, jnp.ones(1))
+    p = seismic_params(birth_std)
+    born, log_q_birth = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(40, 3))
+    for field in SEISMIC_BOUNDS:
+        v = np.asarray(getattr(born.earth, field))[:, :3]
+        old = np.asarray(getattr(earth, field))[:2]
+        new_idx = np.argmax(np.asarray(born.earth.interface_depth_km)[:, :2] != 30.0, axis=1) + 1
+        kept = np.array([np.delete(row, i) for row, i in zip(v, new_idx)])
+        np.testing.assert_array_equal(kept, np.broadcast_to(old, kept.shape))
+    if birth_std is None:
+        widths = sum(np.log(hi - lo) for lo, hi in SEISMIC_BOUNDS.values())
+        np.testing.assert_allclose(log_q_birth, np.log(p.p_death / p.p_birth)
+                                   + np.log(DEPTH_MAX) - np.log(2) + widths)
+    for b in range(40):
+        one = jax.tree.map(lambda x: x[b], born)
+        dead, log_q_death = jax.vmap(lambda k: mv.death(k, one, p))(keys(30, 50 + b))
+        same = np.asarray(dead.earth.interface_depth_km)[:, 0] == 30.0
+        for field in SEISMIC_BOUNDS:
+            same &= np.all(np.asarray(getattr(dead.earth, field))[:, :2]
+                           == np.asarray(getattr(earth, field))[:2], axis=1)
+        assert same.any()
+        np.testing.assert_allclose(np.asarray(log_q_death)[same], -float(log_q_birth[b]))
+
+
 def test_death_removes_one_interface_and_keeps_order():
     pos = position([0.0, 10.0, 30.0, 60.0], [0.0, 1.0, -1.0, -2.0])
     new, _ = jax.vmap(lambda k: mv.death(k, pos, params()))(keys(200))
@@ -117,7 +161,7 @@ def test_perturb_acts_on_any_per_layer_field():
     earth = LayeredEarth.from_layers([0.0, 10.0], log10_sigma=[0.0, 1.0], vs_km_s=[3.0, 4.0],
                                      k_max=4)
     pos = mv.Position(earth, jnp.ones(1))
-    new, _ = mv.perturb_value(keys(1)[0], pos, params(), field="vs_km_s")
+    new, _ = mv.perturb_value(keys(1)[0], pos, seismic_params(), field="vs_km_s")
     np.testing.assert_array_equal(new.earth.log10_sigma, earth.log10_sigma)
     assert np.sum(np.asarray(new.earth.vs_km_s) != np.asarray(earth.vs_km_s)) == 1
 

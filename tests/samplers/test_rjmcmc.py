@@ -48,6 +48,11 @@ def zero_loglik(earth, noise_scale):
     return jnp.zeros(())
 
 
+def scales(spec, **changes):
+    """Default proposal scales of ``spec`` with some replaced."""
+    return rjmcmc.default_proposal_scales(spec)._replace(**changes)
+
+
 # ---------------------------------------------------------------- prior recovery
 
 def interface_cdf(z, spec, p_k):
@@ -97,7 +102,7 @@ def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
     res = run(zero_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
               thin=4, chunk_size=12000, seed=1, birth=birth, progress=False,
               move_probs={"birth": 0.25, "death": 0.25, "move": 0.25, "perturb": 0.25},
-              proposal_scales=rjmcmc.ProposalScales(20.0, 1.0, 0.2, 0.8))
+              proposal_scales=scales(spec, interface_km=20.0, value=1.0, birth_value=0.8))
     d = res.draws()
     k = d["n_layers"]
     ks = np.arange(spec.k_min, spec.k_max + 1)
@@ -126,6 +131,43 @@ def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
     print(f"\n{k_prior}/{birth}/{smooth}: p(k) {np.round(np.bincount(k.ravel())[1:] / k.size, 4)} "
           f"exact {np.round(exact, 4)} max|z| {np.max(np.abs(z_k)):.2f}; KS p interface "
           f"{ks_iface.pvalue:.3f}, value {ks_val.pvalue:.3f}")
+
+
+@pytest.mark.parametrize("birth", ["neighbour", pytest.param("prior", marks=pytest.mark.slow)])
+def test_prior_only_seismic_run_recovers_the_prior(tmp_path, birth):
+    """Birth and death carry Vs and Vp/Vs too: p(k) and their marginals stay exact."""
+    spec = PriorSpec(n_layers=2, k_min=1, k_max=5, interfaces="sampled", depth_max_km=100.0,
+                     min_thickness_km=8.0, smoothness_std=None, vs_km_s_min=2.0,
+                     vs_km_s_max=5.0, vs_smoothness_std=0.5, vp_vs_min=1.65, vp_vs_max=1.95,
+                     hierarchical_noise=False)
+    res = run(zero_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
+              thin=4, chunk_size=12000, seed=3, birth=birth, progress=False, seismic=True,
+              move_probs={"birth": 0.25, "death": 0.25, "move": 0.2, "perturb": 0.1,
+                          "perturb_vs": 0.1, "perturb_vp_vs": 0.1},
+              proposal_scales=scales(spec, interface_km=20.0, value=1.0, vs=0.6, vp_vs=0.1,
+                                     birth_vs=0.6, birth_vp_vs=0.1))
+    d = res.draws()
+    k = d["n_layers"]
+    ks = np.arange(spec.k_min, spec.k_max + 1)
+    exact = np.exp(np.asarray(log_prior_k(ks, spec)))
+    z_k = [mean_z(k == kk, pk) for kk, pk in zip(ks, exact)]
+    assert np.max(np.abs(z_k)) < Z_MAX, (np.bincount(k.ravel())[1:] / k.size, exact, z_k)
+    rng = np.random.default_rng(1)
+    checks = {
+        # the Vs walk's top layer is uniform on the bounds; Vp/Vs and log10 sigma are
+        # independent uniforms, so one random active layer is uniform too
+        "vs_km_s": (d["vs_km_s"][..., 0], spec.vs_km_s_min, spec.vs_km_s_max),
+        "vp_vs": (random_active(np.nan_to_num(d["vp_vs"]), k, rng), spec.vp_vs_min,
+                  spec.vp_vs_max),
+        "log10_sigma": (random_active(np.nan_to_num(d["log10_sigma"]), k, rng),
+                        spec.log10_sigma_min, spec.log10_sigma_max),
+    }
+    for name, (v, lo, hi) in checks.items():
+        result = stats.kstest(thinned(v), stats.uniform(lo, hi - lo).cdf)
+        assert result.pvalue > 1e-3, (name, result)
+    assert np.all(np.isnan(d["vs_km_s"]) == np.isnan(d["log10_sigma"]))
+    acc = res.stats()["acceptance"]
+    assert acc["perturb_vs"][0] > 0.05 and acc["perturb_vp_vs"][0] > 0.05
 
 
 # ---------------------------------------------------------------- evidence toy
@@ -158,7 +200,7 @@ def test_two_model_toy_gives_exact_posterior_over_k(tmp_path, birth):
                      min_thickness_km=0.0, smoothness_std=None, hierarchical_noise=False)
     res = run(toy_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
               thin=4, chunk_size=12000, seed=2, birth=birth, progress=False,
-              proposal_scales=rjmcmc.ProposalScales(20.0, 0.8, 0.2, 1.0))
+              proposal_scales=scales(spec, interface_km=20.0, value=0.8, birth_value=1.0))
     k = res.draws()["n_layers"]
     exact = toy_posterior_k2(spec)
     est = np.mean(k == 2)
@@ -264,7 +306,11 @@ def test_kernel_input_errors():
     with pytest.raises(ValueError, match="birth = 'both'.*allowed"):
         rjmcmc.build_kernel(zero_loglik, spec, birth="both")
     with pytest.raises(ValueError, match="move_probs.*summing to 1"):
-        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.5, 0.0, 0.0))
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="need 7 probabilities"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="perturb_vs.*without Vs"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs={"perturb": 0.5, "perturb_vs": 0.5})
     with pytest.raises(ValueError, match="birth and death"):
         rjmcmc.build_kernel(zero_loglik, spec, move_probs={"birth": 0.5, "move": 0.5})
     with pytest.raises(ValueError, match="noise.*hierarchical_noise"):
@@ -273,7 +319,7 @@ def test_kernel_input_errors():
         rjmcmc.build_kernel(zero_loglik, PriorSpec(n_layers=2, k_min=1, k_max=4))
     with pytest.raises(ValueError, match="proposal_scales.value"):
         rjmcmc.build_kernel(zero_loglik, spec,
-                            proposal_scales=rjmcmc.ProposalScales(1.0, -1.0, 0.1, 0.1))
+                            proposal_scales=scales(spec, value=-1.0))
 
 
 # ---------------------------------------------------------------- MT demonstration
