@@ -8,10 +8,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bayesjoint.data import DstData, MTData, SqData
+from bayesjoint.data import DstData, MTData, RFData, SqData
 from bayesjoint.data.geomag import DEFAULT_SHELL_LAW
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.model.geomag import predict_dst, predict_sq
+from bayesjoint.model.rf import predict_rf
 from bayesjoint.physics import mt as mt_physics
 
 REFERENCE_TOP_DEPTH_KM = np.array([
@@ -178,6 +179,63 @@ def synthetic_sq(model: LayeredEarth, period_s, degree, order, *, colat_deg, lon
                                 np.random.default_rng(seed))
     return SqData.from_transfer_function(period_s, request.degree, request.order, value, std,
                                          meta={"synthetic": True}, **settings)
+
+
+def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s, gauss,
+                 noise_std, correlation_s=None, seed=0, name="rf") -> RFData:
+    """Noisy P receiver functions (peak-normalised, Earth-flattened) of a layered model.
+
+    The noise of each trace is a stationary first-order autoregression
+    with standard deviation ``noise_std`` and correlation
+    ``exp(-|t_i - t_j| / correlation_s)``: the exponential law of
+    :mod:`bayesjoint.model.rf`, which the returned dataset states. Without
+    ``correlation_s`` the noise is white and the dataset uncorrelated.
+
+    Parameters
+    ----------
+    model : LayeredEarth
+        With ``vs_km_s`` and ``vp_vs``.
+    ray_parameter_s_km : array_like, shape (R,)
+        Ray parameters of the traces, s/km.
+    dt_s : float
+        Sample interval, s.
+    npts : int
+        Samples per trace.
+    shift_s : float
+        Record time of the direct P, s.
+    gauss : float
+        Gaussian parameter in rad/s.
+    noise_std : float
+        Noise standard deviation, in units of the direct-P peak.
+    correlation_s : float, optional
+        Correlation length of the noise, s.
+    seed : int
+    name : str
+
+    Returns
+    -------
+    RFData
+    """
+    p = np.atleast_1d(np.asarray(ray_parameter_s_km, dtype=float))
+    zeros = np.zeros((p.size, int(npts)))
+    correlation = {} if correlation_s is None else {"correlation": "exponential",
+                                                    "correlation_s": correlation_s}
+    settings = {"dt_s": dt_s, "shift_s": shift_s, "gauss": gauss, "std": noise_std,
+                "name": name, **correlation}
+    clean = np.asarray(predict_rf(model, RFData.from_traces(zeros, p, **settings)))
+    clean = clean.reshape(p.size, int(npts))
+    rng = np.random.default_rng(seed)
+    white = rng.normal(size=clean.shape)
+    if correlation_s is None:
+        noise = white
+    else:
+        rho = np.exp(-dt_s / correlation_s)
+        noise = np.empty_like(white)
+        noise[:, 0] = white[:, 0]
+        for i in range(1, noise.shape[1]):  # AR(1) with unit variance
+            noise[:, i] = rho * noise[:, i - 1] + np.sqrt(1.0 - rho**2) * white[:, i]
+    return RFData.from_traces(clean + noise_std * noise, p, meta={"synthetic": True},
+                              **settings)
 
 
 REFERENCE_SQ_COLAT_DEG = 57.923

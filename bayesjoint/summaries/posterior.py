@@ -100,6 +100,54 @@ def interface_probability(earths: LayeredEarth, depth_edges_km):
     return counts / n_draws
 
 
+def interface_near(interface_depth_km, target_km, window_km, *, bin_km=10.0, tol_km=20.0):
+    """How well the draws place an interface expected near ``target_km``.
+
+    Parameters
+    ----------
+    interface_depth_km : array, shape (..., K_max - 1)
+        Interface depths of the draws, km; inactive slots NaN.
+    target_km : float
+        Depth of the expected discontinuity, km.
+    window_km : (float, float)
+        Depth window attributed to this discontinuity, km (e.g. half-way to
+        its neighbours).
+    bin_km : float
+        Bin width of the histogram whose fullest bin gives the peak, km.
+    tol_km : float
+        Half-width of the band around ``target_km`` for ``p_within``, km.
+
+    Returns
+    -------
+    dict
+        ``peak_km``: centre of the fullest ``bin_km`` bin of the interface
+        depths inside the window (NaN if none); ``peak_offset_km``: its
+        distance from ``target_km``; ``p_within``: fraction of draws with an
+        interface within ``tol_km`` of ``target_km``; ``p_window``: fraction
+        of draws with an interface inside the window; ``q05_km``, ``q95_km``:
+        5 and 95 % quantiles of the interface depths inside the window;
+        ``half_width_km``: half of their distance.
+    """
+    z = np.asarray(interface_depth_km, dtype=float)
+    z = z.reshape(-1, z.shape[-1])
+    lo, hi = window_km
+    inside = np.isfinite(z) & (z >= lo) & (z < hi)
+    depths = z[inside]
+    out = {"p_within": float(np.mean(np.any(np.abs(np.nan_to_num(z, nan=np.inf) - target_km)
+                                            <= tol_km, axis=-1))),
+           "p_window": float(np.mean(np.any(inside, axis=-1)))}
+    if depths.size == 0:
+        nan = float("nan")
+        return {**out, "peak_km": nan, "peak_offset_km": nan, "q05_km": nan, "q95_km": nan,
+                "half_width_km": nan}
+    edges = np.arange(lo, hi + bin_km, bin_km)
+    counts, _ = np.histogram(depths, bins=edges)
+    peak = 0.5 * (edges[np.argmax(counts)] + edges[np.argmax(counts) + 1])
+    q05, q95 = np.percentile(depths, [5.0, 95.0])
+    return {**out, "peak_km": float(peak), "peak_offset_km": float(abs(peak - target_km)),
+            "q05_km": float(q05), "q95_km": float(q95), "half_width_km": float(0.5 * (q95 - q05))}
+
+
 def layer_count_probability(n_layers, k_max):
     """Posterior probability of each layer count 1 .. k_max, shape (k_max,)."""
     k = np.asarray(n_layers).ravel()

@@ -76,6 +76,15 @@ def random_active(values, n_active, rng):
     return np.take_along_axis(values, idx[..., None], axis=-1)[..., 0]
 
 
+def check_layer_count_prior(k, spec):
+    """Assert that the (chain, draw) layer counts ``k`` follow p(k) within Z_MAX MCSE."""
+    ks = np.arange(spec.k_min, spec.k_max + 1)
+    exact = np.exp(np.asarray(log_prior_k(ks, spec)))
+    z_k = [mean_z(k == kk, pk) for kk, pk in zip(ks, exact)]
+    assert np.max(np.abs(z_k)) < Z_MAX, (np.bincount(k.ravel())[1:] / k.size, exact, z_k)
+    return ks, exact, z_k
+
+
 PRIOR_CASES = [
     pytest.param("uniform", "prior", None, id="uniform-k/prior-birth/no-smooth"),
     pytest.param("poisson", "neighbour", 0.6, id="poisson-k/neighbour-birth/smooth"),
@@ -105,10 +114,7 @@ def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
               proposal_scales=scales(spec, interface_km=20.0, value=1.0, birth_value=0.8))
     d = res.draws()
     k = d["n_layers"]
-    ks = np.arange(spec.k_min, spec.k_max + 1)
-    exact = np.exp(np.asarray(log_prior_k(ks, spec)))
-    z_k = [mean_z(k == kk, pk) for kk, pk in zip(ks, exact)]
-    assert np.max(np.abs(z_k)) < Z_MAX, (np.bincount(k.ravel())[1:] / k.size, exact, z_k)
+    ks, exact, z_k = check_layer_count_prior(k, spec)
 
     rng = np.random.default_rng(0)
     # interface depths: one random active interface per draw with k >= 2
@@ -148,10 +154,7 @@ def test_prior_only_seismic_run_recovers_the_prior(tmp_path, birth):
                                      birth_vs=0.6, birth_vp_vs=0.1))
     d = res.draws()
     k = d["n_layers"]
-    ks = np.arange(spec.k_min, spec.k_max + 1)
-    exact = np.exp(np.asarray(log_prior_k(ks, spec)))
-    z_k = [mean_z(k == kk, pk) for kk, pk in zip(ks, exact)]
-    assert np.max(np.abs(z_k)) < Z_MAX, (np.bincount(k.ravel())[1:] / k.size, exact, z_k)
+    check_layer_count_prior(k, spec)
     rng = np.random.default_rng(1)
     checks = {
         # the Vs walk's top layer is uniform on the bounds; Vp/Vs and log10 sigma are
