@@ -24,8 +24,10 @@ Usage::
 
     python benchmarks/samplers.py --quick      # joint set only, small runs (< 5 min on 2 cores)
     python benchmarks/samplers.py              # all sets, full runs
+    python benchmarks/samplers.py --smoke --out /tmp/s.json   # MT only, tiny runs (a check)
 
-Output: ``benchmarks/results/samplers_<backend>.json`` and ``.md``.
+Output: ``benchmarks/results/samplers_<backend>.json``, ``.md`` and a figure
+``.png`` (chain-iterations and ESS per second of every sampler).
 """
 
 import argparse
@@ -121,17 +123,21 @@ def run_sa(datasets, spec, truth, n_chains, n_warmup, n_samples, seed=0):
     }
 
 
-def settings(quick):
-    """Run lengths of each sampler."""
-    if quick:
+def settings(size):
+    """Run lengths of each sampler: (chains, iterations[, temperatures]) or
+    (chains, warm-up, samples)."""
+    if size == "smoke":  # checks that every sampler runs; the numbers mean nothing
+        return {"nuts": (1, 20, 20), "rjmcmc": (2, 400), "rjmcmc_pt": (2, 400, 2),
+                "sa": (1, 100, 100)}
+    if size == "quick":
         return {"nuts": (2, 150, 150), "rjmcmc": (4, 40_000), "rjmcmc_pt": (4, 10_000, 4),
                 "sa": (4, 5_000, 5_000)}
     return {"nuts": (4, 1000, 1000), "rjmcmc": (4, 400_000), "rjmcmc_pt": (4, 200_000, 4),
             "sa": (4, 50_000, 50_000)}
 
 
-def benchmark(name, datasets, truth, quick):
-    cfg = settings(quick)
+def benchmark(name, datasets, truth, size):
+    cfg = settings(size)
     out = {}
     c, w, n = cfg["nuts"]
     out["nuts"] = run_workflow(datasets, fixed_grid_prior(),
@@ -164,7 +170,7 @@ def benchmark(name, datasets, truth, quick):
 def markdown(results, meta):
     lines = [f"Sampler benchmark on {meta['machine']['processor'] or meta['machine']['platform']}"
              f" ({meta['machine']['cpu_count']} cores, JAX {meta['versions']['jax']} on "
-             f"{meta['machine']['backend']}); quick = {meta['settings']['quick']}.", "",
+             f"{meta['machine']['backend']}); size = {meta['settings']['size']}.", "",
              "| data | sampler | chains | wall (s) | chain-it/s | min ESS | ESS/s | max R-hat "
              "| coverage 0-1500 km |", "|---|---|---|---|---|---|---|---|---|"]
     for data, rows in results.items():
@@ -179,20 +185,52 @@ def markdown(results, meta):
     return "\n".join(lines) + "\n"
 
 
+def figure(results, meta, path):
+    """Bar charts of chain-iterations per second and ESS per second, log scale."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [(data, sampler, r) for data, by in results.items() for sampler, r in by.items()
+            if "wall_time_s" in r]
+    labels = [f"{data}\n{sampler}" for data, sampler, _ in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(max(6.0, 1.1 * len(rows) + 2), 3.8))
+    for ax, key, title in ((axes[0], "chain_iterations_per_s", "chain-iterations / s"),
+                           (axes[1], "ess_per_s", "min bulk ESS / s")):
+        ax.bar(range(len(rows)), [max(r[key], 1e-3) for _, _, r in rows], color="0.4")
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(rows)), labels, fontsize=7)
+        ax.set_title(title)
+    fig.suptitle(f"{meta['machine']['backend']}, {meta['machine']['cpu_count']} cores, "
+                 f"size {meta['settings']['size']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="joint set only, small runs")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="joint set only, small runs")
+    size.add_argument("--smoke", action="store_true",
+                      help="MT only, tiny runs: checks that every sampler runs")
     parser.add_argument("--sets", default=None,
                         help="comma-separated subset of mt,sq,dst,joint (default: all; joint "
-                             "with --quick)")
+                             "with --quick, mt with --smoke)")
     parser.add_argument("--out", default=None, help="JSON path (default benchmarks/results/"
                         "samplers_<backend>.json)")
     args = parser.parse_args(argv)
     exp = reference_experiment()
     all_sets = {"mt": [exp.mt], "sq": [exp.sq], "dst": [exp.dst],
                 "joint": [exp.mt, exp.sq, exp.dst]}
-    names = args.sets.split(",") if args.sets else (["joint"] if args.quick else list(all_sets))
-    results = {n: benchmark(n, all_sets[n], exp.truth, args.quick) for n in names}
+    size = "smoke" if args.smoke else "quick" if args.quick else "full"
+    default_sets = {"smoke": ["mt"], "quick": ["joint"], "full": list(all_sets)}[size]
+    names = args.sets.split(",") if args.sets else default_sets
+    unknown = sorted(set(names) - set(all_sets))
+    if unknown:
+        parser.error(f"--sets: unknown {unknown}; allowed: {sorted(all_sets)}")
+    results = {n: benchmark(n, all_sets[n], exp.truth, size) for n in names}
     backend = jax.default_backend()
     meta = {
         "machine": {"platform": platform.platform(), "processor": platform.processor(),
@@ -201,7 +239,7 @@ def main(argv=None):
                     "load_average": os.getloadavg()},
         "versions": {"python": platform.python_version(), "jax": jax.__version__,
                      "numpy": np.__version__, "bayesjoint": bayesjoint.__version__},
-        "settings": {"quick": args.quick, "sets": names, "run_lengths": settings(args.quick),
+        "settings": {"size": size, "sets": names, "run_lengths": settings(size),
                      "coverage_depth_km": COVERAGE_DEPTH_KM},
     }
     out = args.out or os.path.join(HERE, "results", f"samplers_{backend}.json")
@@ -210,6 +248,7 @@ def main(argv=None):
         json.dump({**meta, "results": results}, f, indent=2, default=float)
     with open(os.path.splitext(out)[0] + ".md", "w") as f:
         f.write(markdown(results, meta))
+    figure(results, meta, os.path.splitext(out)[0] + ".png")
     print(markdown(results, meta))
 
 

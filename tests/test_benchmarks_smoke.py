@@ -34,6 +34,22 @@ def test_forward_quick_writes_all_four_physics(tmp_path):
     assert (tmp_path / "x.md").read_text().startswith("# Forward-model throughput")
 
 
+def test_samplers_smoke_runs_every_sampler(tmp_path):
+    out = tmp_path / "s.json"
+    _run("samplers.py", "--smoke", "--out", str(out))
+    report = json.loads(out.read_text())
+    assert report["settings"]["size"] == "smoke" and report["settings"]["sets"] == ["mt"]
+    rows = report["results"]["mt"]
+    for sampler in ("nuts", "rjmcmc", "rjmcmc_pt", "sa"):
+        r = rows[sampler]
+        assert r["wall_time_s"] > 0 and r["chain_iterations_per_s"] > 0, (sampler, r)
+        assert 0.0 <= r["coverage_0_1500_km"] <= 1.0
+    assert rows["rjmcmc_pt"]["n_temperatures"] == 2
+    assert "bayesbay" in rows
+    assert (tmp_path / "s.md").read_text().startswith("Sampler benchmark")
+    assert (tmp_path / "s.png").stat().st_size > 0
+
+
 @pytest.mark.slow  # two sampler compilations, about 20-40 s
 def test_rjmcmc_mt_quick_runs_and_writes_nothing(tmp_path):
     out = tmp_path / "r.json"
