@@ -58,3 +58,15 @@ def test_rjmcmc_mt_quick_runs_and_writes_nothing(tmp_path):
     assert [r["n_chains"] for r in rows] == [1, 4]
     assert all(r["chain_iterations_per_s"] > 0 for r in rows)
     assert not out.exists()
+
+
+def test_readme_benchmark_table_matches_the_committed_json():
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import readme_table
+    finally:
+        sys.path.remove(BENCHMARKS)
+    with open(readme_table.README) as f:
+        text = f.read()
+    assert readme_table.readme_block(text) == readme_table.table(), \
+        "README benchmark table is stale: run python benchmarks/readme_table.py --write"

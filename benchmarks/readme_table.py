@@ -1,0 +1,152 @@
+"""Write the README's benchmark table from the JSON files in benchmarks/results/.
+
+Usage::
+
+    python benchmarks/readme_table.py            # print the table
+    python benchmarks/readme_table.py --write    # replace it in README.md
+
+The table sits in README.md between the markers ``<!-- benchmark-table -->``
+and ``<!-- /benchmark-table -->``; ``tests/test_benchmarks_smoke.py`` checks
+that it matches what this script makes of the committed JSON. Rows come from
+``forward_<backend>.json`` (the value-only case of each forward model at its
+best batch, against the peer timed in the same run), ``rjmcmc_mt_<backend>.json``
+and ``samplers_<backend>.json`` (joint MT + Sq + Dst set), for every backend
+with results.
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+README = os.path.join(os.path.dirname(HERE), "README.md")
+BEGIN, END = "<!-- benchmark-table -->", "<!-- /benchmark-table -->"
+
+FORWARD_LABELS = {
+    "mt": "MT forward, 50 layers x 40 periods",
+    "dst_quadratic": "Dst Q_1, 38 shells + core, 20 periods (r^-2 law)",
+    "dst_constant": "Dst Q_1, 38 shells + core, 20 periods (constant law)",
+    "rf_4": "Receiver function, 4-layer crust, 600 samples",
+    "rf_20": "Receiver function, 20-layer crust, 600 samples",
+}
+RJ_MT_TARGET = 26_000
+"""Chain-iterations per second on 2 cores for MT alone: half the joint target of 52,000."""
+RJ_JOINT_TARGET = 52_000
+"""Joint MT + Sq + Dst chain-iterations per second on the 2-core CPU (the issue's target)."""
+
+
+def _time(seconds):
+    return f"{seconds * 1e6:.0f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
+
+
+def _ratio(speedup):
+    return f"{speedup:.1f}x faster" if speedup >= 1 else f"{1 / speedup:.1f}x slower"
+
+
+def _load(kind, backend):
+    path = os.path.join(RESULTS, f"{kind}_{backend}.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def forward_rows(report):
+    rows = []
+    for r in report["ratios"]:
+        if r["mode"] != "value" or "peer" not in r:
+            continue
+        ratio = _ratio(r["speedup_per_model"])
+        target = r.get("target")
+        if target:
+            verdict = "met" if target["met"] else "missed"
+            ratio += (f" ({_ratio(r['speedup_per_core'])} per core); target "
+                      f"{target['required_speedup']:g}x faster than the fastest compiled peer "
+                      f"per core: {verdict}, {_ratio(target['achieved_speedup'])}")
+        peer = r["peer"].split(" ")[0].split(".")[0]
+        rows.append((FORWARD_LABELS.get(r["case"], r["case"]),
+                     f"{_time(r['bayesjoint_s_per_model'])} / model (batch {r['best_batch']})",
+                     f"{peer} {_time(r['peer_s_per_model'])}", ratio))
+    return rows
+
+
+def rjmcmc_rows(report):
+    rates = [r["chain_iterations_per_s"] for r in report["results"]]
+    chains = [r["n_chains"] for r in report["results"]]
+    best = max(rates)
+    verdict = "met" if best >= RJ_MT_TARGET else f"missed ({best / RJ_MT_TARGET:.2f}x)"
+    return [(f"Reversible-jump MCMC, MT only, k <= {report['settings']['k_max']}",
+             f"{min(rates):,.0f}-{best:,.0f} chain-iterations/s at {min(chains)}-{max(chains)} "
+             "chains (compilation excluded)", "", f"target {RJ_MT_TARGET:,}: {verdict}")]
+
+
+def sampler_rows(report):
+    rows = []
+    size = report["settings"].get("size", "quick" if report["settings"].get("quick") else "full")
+    for data, by_sampler in report["results"].items():
+        for sampler, r in by_sampler.items():
+            if "wall_time_s" not in r:
+                continue
+            note = ""
+            if data == "joint" and sampler == "rjmcmc":
+                rate = r["chain_iterations_per_s"]
+                verdict = "met" if rate >= RJ_JOINT_TARGET else \
+                    f"missed ({rate / RJ_JOINT_TARGET:.2f}x)"
+                note = f"target {RJ_JOINT_TARGET:,}: {verdict}"
+            rows.append((f"Sampler `{sampler}`, {data} set, {r['n_chains']} chains ({size} run)",
+                         f"{r['chain_iterations_per_s']:,.0f} chain-it/s incl. compilation; "
+                         f"min ESS/s {r['ess_per_s']:.2f}; max R-hat {r['max_rhat']:.2f}",
+                         "", note))
+    return rows
+
+
+def table():
+    lines = []
+    backends = sorted({re.sub(r"^\w+?_(\w+)\.json$", r"\1", os.path.basename(p))
+                       for p in glob.glob(os.path.join(RESULTS, "forward_*.json"))})
+    for backend in backends:
+        forward = _load("forward", backend)
+        rj = _load("rjmcmc_mt", backend)
+        samplers = _load("samplers", backend)
+        m, v = forward["machine"], forward["versions"]
+        lines += [f"**{backend.upper()}**: {m['platform']}, {m['cpu_count']} cores, devices "
+                  f"{', '.join(m['devices'])}; Python {v['python']}, JAX {v['jax']}.", "",
+                  "| what | bayesjoint | peer (same run) | ratio / target |",
+                  "| --- | --- | --- | --- |"]
+        rows = forward_rows(forward)
+        rows += rjmcmc_rows(rj) if rj else []
+        rows += sampler_rows(samplers) if samplers else []
+        lines += [f"| {' | '.join(row)} |" for row in rows]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def replace_in_readme(text, block):
+    start, stop = text.index(BEGIN) + len(BEGIN), text.index(END)
+    return text[:start] + "\n" + block + text[stop:]
+
+
+def readme_block(text):
+    """The table now in the README, between the markers."""
+    return text[text.index(BEGIN) + len(BEGIN): text.index(END)].lstrip("\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="replace the table in README.md")
+    args = parser.parse_args(argv)
+    block = table()
+    if args.write:
+        with open(README) as f:
+            text = f.read()
+        with open(README, "w") as f:
+            f.write(replace_in_readme(text, block))
+    else:
+        print(block, end="")
+
+
+if __name__ == "__main__":
+    main()
