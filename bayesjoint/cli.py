@@ -118,7 +118,7 @@ def cmd_run(args):
     from bayesjoint.earth import LayeredEarth
     from bayesjoint.io.config import load_config
     from bayesjoint.io.datasets import load_dataset
-    from bayesjoint.workflow import invert
+    from bayesjoint.workflow import coupling_groups, invert
 
     config = load_config(args.config)
     if getattr(config.sampler, "chain_method", None) == "parallel":
@@ -130,11 +130,17 @@ def cmd_run(args):
 
         top, sigma = read_conductivity_model_csv(config.truth_model)
         truth = LayeredEarth.from_layers(top, sigma)
-    result = invert(datasets, config.prior, config.sampler, config.output_dir, truth=truth,
-                    depth_max_km=config.summary.depth_max_km, n_depths=config.summary.n_depths,
-                    settings={"config_file": str(Path(args.config).resolve())},
-                    resume=args.resume)
-    _report(result, config.output_dir, write=not args.no_report)
+    groups = coupling_groups(datasets, config.interfaces)
+    for name, group in groups.items():
+        # separate interfaces: one run per group, in a sub-folder named after it
+        out = config.output_dir if len(groups) == 1 else config.output_dir / name
+        result = invert(group, config.prior, config.sampler, out, truth=truth,
+                        depth_max_km=config.summary.depth_max_km,
+                        n_depths=config.summary.n_depths,
+                        settings={"config_file": str(Path(args.config).resolve()),
+                                  "interfaces": config.interfaces, "group": name},
+                        resume=args.resume)
+        _report(result, out, write=not args.no_report)
     return 0
 
 

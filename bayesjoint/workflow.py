@@ -124,6 +124,37 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
     return result
 
 
+def coupling_groups(datasets, interfaces="shared"):
+    """The datasets grouped by the layered Earth they are inverted on.
+
+    Parameters
+    ----------
+    datasets : sequence of dataset containers
+    interfaces : {"shared", "separate"}
+        ``"shared"``: one group, one set of interfaces for all data
+        (structural coupling). ``"separate"``: the electromagnetic datasets
+        and the seismic ones (those whose forward model reads Vs and Vp/Vs)
+        each get their own layered Earth. The two groups then share no
+        parameter, so the joint posterior is the product of the two
+        groups' posteriors and each group is run on its own.
+
+    Returns
+    -------
+    dict
+        ``{"joint": datasets}``, or ``{"electromagnetic": [...], "seismic":
+        [...]}`` without the empty group.
+    """
+    datasets = list(datasets)
+    if interfaces == "shared":
+        return {"joint": datasets}
+    if interfaces != "separate":
+        raise ValueError(f"interfaces = {interfaces!r}: allowed values are 'shared', 'separate'")
+    seismic = [d for d in datasets if lookup(d).needs_seismic]
+    em = [d for d in datasets if not lookup(d).needs_seismic]
+    return {name: group for name, group in (("electromagnetic", em), ("seismic", seismic))
+            if group}
+
+
 def _sample_nuts(datasets, spec, config, chain_dir, resume):
     samples, extra = run_nuts_segments(build_model(datasets, spec), config, chain_dir,
                                        resume=resume)
@@ -164,7 +195,8 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
                              for f in fields})
     noise = {ds.name: d["noise_scale"][..., i] for i, ds in enumerate(datasets)}
     predictions = _predict_subset(datasets, earths, config.max_predictive_draws)
-    info = {"acceptance_T1": {m: float(v[0]) for m, v in stats.get("acceptance", {}).items()},
+    info = {"acceptance_T1": {m: float(v[0]) for m, v in stats.get("acceptance", {}).items()
+                              if np.isfinite(v[0])},  # moves never proposed are left out
             "swap_acceptance": np.asarray(stats.get("swap_acceptance", [])).tolist(),
             "temperatures": np.asarray(stats["temperatures"]).tolist(),
             "non_finite_log_likelihood": int(np.sum(stats.get("non_finite", 0))),

@@ -108,3 +108,62 @@ def test_configuration_resolves_paths(tmp_path):
     assert cfg.output_dir == tmp_path / "res"
     assert cfg.data[0]["file"] == str(tmp_path / "x.csv")
     assert cfg.sampler_method == "rjmcmc" and cfg.sampler.n_chains == 4
+
+
+SEPARATE_CONFIG = """
+[output]
+dir = "out"
+[[data]]
+type = "mt"
+file = "mt.csv"
+name = "mt"
+[[data]]
+type = "rf"
+file = "rf.csv"
+name = "rf"
+ray_parameter_s_km = 0.06
+gauss = 2.5
+std = 0.02
+[prior]
+interfaces = "sampled"
+k_min = 1
+k_max = 4
+depth_max_km = 60.0
+min_thickness_km = 2.0
+vs_km_s_min = 2.5
+vs_km_s_max = 5.0
+[sampler]
+method = "rjmcmc"
+n_iterations = 600
+n_burn = 300
+n_chains = 2
+thin = 10
+chunk_size = 300
+progress_bar = false
+[joint]
+interfaces = "{interfaces}"
+"""
+
+
+def test_separate_interfaces_run_each_group_on_its_own_earth(mt_files):
+    from bayesjoint.datasets import synthetic_rf
+
+    truth = LayeredEarth.from_layers([0.0, 35.0], log10_sigma=[-2.0, -2.0], vs_km_s=[3.6, 4.5],
+                                     vp_vs=[1.75, 1.8])
+    rf = synthetic_rf(truth, [0.06], dt_s=0.1, npts=300, shift_s=5.0, gauss=2.5,
+                      noise_std=0.02)
+    t = np.arange(rf.npts) * rf.dt_s - rf.shift_s
+    rows = "\n".join(f"{a:.6f},{b:.10g}" for a, b in zip(t, rf.rf[0]))
+    (mt_files / "rf.csv").write_text("time_s,rf\n" + rows + "\n")
+    cfg = mt_files / "run.toml"
+    cfg.write_text(SEPARATE_CONFIG.format(interfaces="separate"))
+    assert main(["run", str(cfg), "--no-report"]) == 0
+    for group, names in (("electromagnetic", ["mt"]), ("seismic", ["rf"])):
+        summary = json.loads((mt_files / "out" / group / "summary.json").read_text())
+        assert [d["name"] for d in summary["datasets"]] == names
+        assert summary["settings"]["interfaces"] == "separate"
+    assert "perturb_vs" not in json.loads(
+        (mt_files / "out" / "electromagnetic" / "summary.json").read_text()
+    )["diagnostics"]["acceptance_T1"]
+    cfg.write_text(SEPARATE_CONFIG.format(interfaces="sideways"))
+    assert main(["run", str(cfg)]) == 2

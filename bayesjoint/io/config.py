@@ -7,6 +7,7 @@ A configuration file has these tables (see ``docs/configuration.md``)::
     [prior]    fields of bayesjoint.model.prior.PriorSpec
     [sampler]  method = "nuts" | "rjmcmc", then the sampler's settings
     [summary]  depth_max_km = ..., n_depths = ...
+    [joint]    interfaces = "shared" | "separate"
     [truth]    model = "true_model.csv"   # optional, for synthetic tests
 
 An unknown key or an invalid value raises ``ValueError`` naming the key's
@@ -24,6 +25,9 @@ from bayesjoint.samplers.nuts import NUTSConfig
 
 SAMPLERS = {"nuts": NUTSConfig, "rjmcmc": RJMCMCConfig}
 """Settings class of each ``sampler.method``."""
+
+INTERFACE_COUPLINGS = ("shared", "separate")
+"""Values of ``joint.interfaces`` (see :func:`bayesjoint.workflow.coupling_groups`)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class RunConfig:
     sampler: NUTSConfig | RJMCMCConfig = field(default_factory=NUTSConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     truth_model: Path | None = None
+    interfaces: str = "shared"
 
 
 def _fields(cls):
@@ -85,7 +90,8 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
         Folder that relative paths in the configuration refer to.
     """
     base = Path(base_dir)
-    _check_keys(raw, {"output", "data", "prior", "sampler", "summary", "truth"}, "config")
+    _check_keys(raw, {"output", "data", "prior", "sampler", "summary", "truth", "joint"},
+                "config")
 
     output = raw.get("output", {})
     _check_keys(output, {"dir"}, "output")
@@ -125,7 +131,15 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
     _check_keys(truth, {"model"}, "truth")
     truth_model = base / truth["model"] if "model" in truth else None
 
-    return RunConfig(out_dir, tuple(checked), prior, method, sampler, summary, truth_model)
+    joint = raw.get("joint", {})
+    _check_keys(joint, {"interfaces"}, "joint")
+    interfaces = joint.get("interfaces", "shared")
+    if interfaces not in INTERFACE_COUPLINGS:
+        raise ValueError(f"joint.interfaces = {interfaces!r}: allowed values are "
+                         f"{INTERFACE_COUPLINGS}")
+
+    return RunConfig(out_dir, tuple(checked), prior, method, sampler, summary, truth_model,
+                     interfaces)
 
 
 def load_config(path) -> RunConfig:
