@@ -12,7 +12,8 @@ SCRIPTS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 
 def test_notebooks_found():
-    assert [p.name for p in SCRIPTS] == ["01_mt_quickstart.py", "02_reproduce_yao2023.py"]
+    assert [p.name for p in SCRIPTS] == ["01_mt_quickstart.py", "02_reproduce_yao2023.py",
+                                         "03_joint_em_rf.py"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)

@@ -146,7 +146,7 @@ def default_move_probs(spec: PriorSpec, seismic=False):
 
     Birth, death and move get 0.2 each, value perturbations 0.3 in all
     (split 0.12 / 0.12 / 0.06 between conductivity, Vs and Vp/Vs when the
-    model is ``seismic``), noise 0.1. Birth, death and move get 0 when
+    model is ``seismic``), noise 0.1, then renormalised: birth and death get 0 when
     ``k_min == k_max``; noise gets 0 without hierarchical noise.
     """
     if seismic:
