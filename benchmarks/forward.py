@@ -552,10 +552,8 @@ def main(argv=None):
             "repeats": repeats, "repeats_when_call_over_1_s": 3,
             "min_repeat_s": min_repeat_s,
             "timing": "steady state = median over repeats (each repeat = several calls when "
-                      "one call is short, ending in jax.block_until_ready); compile = first "
-                      "call minus steady state; on a shared machine load drift between the "
-                      "first call and the repeats makes it noisy where a call lasts seconds "
-                      "(it can come out negative)",
+                      "one call is short, ending in jax.block_until_ready); compile = "
+                      "ahead-of-time lower().compile(), timed on its own",
             "peer_models": peer_models, "peer_repeats": peer_repeats,
             "peer_timing": "median over repeats of the mean per-model time of a loop over "
                            "the first peer_models models, after one warm-up call",
