@@ -96,6 +96,10 @@ def sampler_rows(report):
                 verdict = "met" if rate >= RJ_JOINT_TARGET else \
                     f"missed ({rate / RJ_JOINT_TARGET:.2f}x)"
                 note = f"target {RJ_JOINT_TARGET:,}: {verdict}"
+            if sampler == "bayesbay" and "wall_time_s" in by_sampler.get("rjmcmc", {}):
+                ratio = by_sampler["rjmcmc"]["chain_iterations_per_s"] / r["chain_iterations_per_s"]
+                note = (f"same target and moves as `rjmcmc`, bayesbay's driver: `rjmcmc` "
+                        f"{_ratio(ratio)}")
             rows.append((f"Sampler `{sampler}`, {data} set, {r['n_chains']} chains ({size} run)",
                          f"{r['chain_iterations_per_s']:,.0f} chain-it/s incl. compilation; "
                          f"min ESS/s {r['ess_per_s']:.2f}; max R-hat {r['max_rhat']:.2f}",

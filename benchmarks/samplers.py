@@ -17,8 +17,9 @@ figures are recorded:
 
 Samplers: ``nuts`` (fixed log-spaced grid), ``rjmcmc`` (one temperature),
 ``rjmcmc_pt`` (parallel tempering, 4 temperatures), ``sa`` (NumPyro's
-gradient-free sample-adaptive MCMC on the fixed grid). bayesbay is run
-beside them when it is installed; it is not a dependency.
+gradient-free sample-adaptive MCMC on the fixed grid), and, when bayesbay is
+installed (it is not a dependency), ``bayesbay``: bayesbay's chain driver on
+exactly the ``rjmcmc`` target and proposals (:func:`run_bayesbay`).
 
 Usage::
 
@@ -123,17 +124,101 @@ def run_sa(datasets, spec, truth, n_chains, n_warmup, n_samples, seed=0):
     }
 
 
+def run_bayesbay(datasets, spec, truth, n_chains, n_iterations, seed=0):
+    """bayesbay's Markov-chain driver on exactly bayesjoint's trans-dimensional target.
+
+    bayesbay's base API (``BaseBayesianInversion``) runs the chains, picks the
+    move and accepts or rejects; the moves, the prior and the likelihood are
+    bayesjoint's (each jitted on one model), with the same move probabilities
+    and the default proposal scales (not adapted). So the posterior and the
+    proposals are the same as those of ``rjmcmc`` and the timing compares the
+    two engines: one Python-level chain step per iteration against one
+    compiled, vectorized scan.
+    """
+    import bayesbay
+
+    from bayesjoint.model.joint import make_log_likelihood
+    from bayesjoint.model.prior import log_prior
+    from bayesjoint.samplers import moves as mv
+    from bayesjoint.samplers import rjmcmc
+
+    n_data = len(datasets)
+    probs = rjmcmc.check_move_probs(rjmcmc.default_move_probs(spec), spec)
+    params = rjmcmc.move_params(spec, probs, rjmcmc.default_proposal_scales(spec))
+    loglik = jax.jit(make_log_likelihood(datasets, spec))
+    logprior = jax.jit(lambda e, s: log_prior(e, s, spec))
+    rng = np.random.default_rng(seed)
+
+    def as_state(earth, noise):
+        return {"earth": earth, "noise_scale": noise,
+                "n_layers": int(earth.n_layers),
+                "log_likelihood": float(loglik(earth, noise)),
+                "log_prior": float(logprior(earth, noise))}
+
+    def perturbation(move):
+        step = jax.jit(lambda key, pos: move(key, pos, params))
+
+        def perturb(state):
+            key = jax.random.PRNGKey(int(rng.integers(2**31)))
+            new, log_q = step(key, mv.Position(state["earth"], state["noise_scale"]))
+            proposal = as_state(new.earth, new.noise_scale)
+            if not np.isfinite(proposal["log_likelihood"]):
+                proposal["log_likelihood"] = -np.inf
+            return proposal, proposal["log_prior"] - state["log_prior"] + float(log_q)
+
+        return perturb
+
+    used = [(f, p) for f, p in zip(mv.MOVE_FUNCTIONS, probs) if p > 0]
+    starts = [as_state(*rjmcmc.sample_prior(jax.random.PRNGKey(seed + i), spec, n_data))
+              for i in range(n_chains)]
+    inversion = bayesbay.BaseBayesianInversion(
+        walkers_starting_states=starts,
+        perturbation_funcs=[perturbation(f) for f, _ in used],
+        perturbation_weights=[p for _, p in used],
+        log_like_ratio_func=lambda old, new: new["log_likelihood"] - old["log_likelihood"],
+        n_chains=n_chains, save_dpred=False)
+    t0 = time.perf_counter()
+    inversion.run(n_iterations=n_iterations, burnin_iterations=n_iterations // 2,
+                  save_every=max(1, n_iterations // 4000), verbose=False,
+                  parallel_config={"n_jobs": 1})
+    t = time.perf_counter() - t0
+    saved = inversion.get_results(concatenate_chains=False)  # {key: [per-chain lists]}
+    earths = saved["earth"]
+    n_kept = min(len(e) for e in earths)
+    stacked = jax.tree_util.tree_map(lambda *x: np.stack(x),
+                                     *[e for chain in earths for e in chain[:n_kept]])
+    earths = jax.tree_util.tree_map(lambda x: x.reshape((n_chains, n_kept) + x.shape[1:]),
+                                    stacked)
+    depth = post.default_depth_grid_km(2000.0)
+    values = post.grid_values(earths, depth)
+    draws = {"log10_sigma_on_grid": values, "n_layers": np.asarray(earths.n_layers, float),
+             "log_likelihood": np.array([c[:n_kept] for c in saved["log_likelihood"]])}
+    wst = worst(convergence(draws))
+    profile = post.profile_summary(values, depth, post.value_bins(-4, 2))
+    return {
+        "wall_time_s": t,
+        "n_chains": n_chains,
+        "chain_iterations_per_s": n_chains * n_iterations / t,
+        "min_bulk_ess": wst["ess_bulk_min"],
+        "ess_per_s": wst["ess_bulk_min"] / t,
+        "max_rhat": wst["rhat_max"],
+        "coverage_0_1500_km": coverage(profile, truth, depth),
+        "engine": f"bayesbay {bayesbay.__version__} BaseBayesianInversion, sequential chains, "
+                  "bayesjoint moves, prior and likelihood",
+    }
+
+
 def settings(size):
     """Run lengths of each sampler: (chains, iterations[, temperatures]) or
     (chains, warm-up, samples)."""
     if size == "smoke":  # checks that every sampler runs; the numbers mean nothing
         return {"nuts": (1, 20, 20), "rjmcmc": (2, 400), "rjmcmc_pt": (2, 400, 2),
-                "sa": (1, 100, 100)}
+                "sa": (1, 100, 100), "bayesbay": (2, 200)}
     if size == "quick":
         return {"nuts": (2, 150, 150), "rjmcmc": (4, 40_000), "rjmcmc_pt": (4, 10_000, 4),
-                "sa": (4, 5_000, 5_000)}
+                "sa": (4, 5_000, 5_000), "bayesbay": (4, 2_000)}
     return {"nuts": (4, 1000, 1000), "rjmcmc": (4, 400_000), "rjmcmc_pt": (4, 200_000, 4),
-            "sa": (4, 50_000, 50_000)}
+            "sa": (4, 50_000, 50_000), "bayesbay": (4, 40_000)}
 
 
 def benchmark(name, datasets, truth, size):
@@ -160,10 +245,11 @@ def benchmark(name, datasets, truth, size):
     out["sa"] = run_sa(datasets, fixed_grid_prior(), truth, c, w, n)
     try:
         import bayesbay  # noqa: F401
-
-        out["bayesbay"] = {"note": "installed, but no like-for-like setup is scripted yet"}
     except ImportError:
         out["bayesbay"] = {"note": "not installed"}
+    else:
+        c, n = cfg["bayesbay"]
+        out["bayesbay"] = run_bayesbay(datasets, trans_d_prior(), truth, c, n)
     return out
 
 

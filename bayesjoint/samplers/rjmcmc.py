@@ -285,6 +285,35 @@ def sample_prior(key, spec: PriorSpec, n_datasets: int, seismic=False):
     return LayeredEarth(z, n_layers=k.astype(jnp.int32), **values), noise
 
 
+def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
+                seismic=False) -> mv.MoveParams:
+    """The constants and step sizes the moves of :mod:`~bayesjoint.samplers.moves` take.
+
+    Parameters
+    ----------
+    spec : PriorSpec
+    probs : array, shape (len(MOVES),)
+        Move probabilities (:func:`check_move_probs`); birth and death enter
+        the dimension-changing proposal ratios.
+    scales : ProposalScales
+    birth : {"prior", "neighbour"}
+    seismic : bool
+        Whether the layers carry Vs and Vp/Vs.
+    """
+    fields = mv.FIELDS if seismic else mv.FIELDS[:1]
+    bounds = {f: property_bounds(spec, f)[:2] for f in fields}
+    steps = dict(zip(mv.FIELDS, (scales.value, scales.vs, scales.vp_vs)))
+    births = dict(zip(mv.FIELDS, (scales.birth_value, scales.birth_vs, scales.birth_vp_vs)))
+    return mv.MoveParams(
+        k_min=spec.k_min, k_max=spec.k_max, depth_max_km=spec.depth_max_km,
+        value_lo={f: b[0] for f, b in bounds.items()},
+        value_hi={f: b[1] for f, b in bounds.items()},
+        p_birth=max(probs[0], 1e-300), p_death=max(probs[1], 1e-300),
+        interface_std_km=scales.interface_km, value_std={f: steps[f] for f in fields},
+        noise_log_std=scales.noise_log,
+        birth_std=None if birth == "prior" else {f: births[f] for f in fields})
+
+
 def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_scales=None,
                  birth="prior", seismic=False):
     """Build the reversible-jump MH kernel.
@@ -320,24 +349,13 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         raise ValueError(f"birth = {birth!r}: allowed values are {BIRTH_MODES}")
     probs = check_move_probs(default_move_probs(spec, seismic) if move_probs is None
                              else move_probs, spec, seismic)
-    fields = mv.FIELDS if seismic else mv.FIELDS[:1]
-    bounds = {f: property_bounds(spec, f)[:2] for f in fields}
     base_scales = default_proposal_scales(spec) if proposal_scales is None else proposal_scales
     check_scales(base_scales)
     log_probs = jnp.log(jnp.asarray(probs))
 
     def kernel(key, state: State, temperature=1.0, scales=None):
-        sc = base_scales if scales is None else scales
-        steps = dict(zip(mv.FIELDS, (sc.value, sc.vs, sc.vp_vs)))
-        births = dict(zip(mv.FIELDS, (sc.birth_value, sc.birth_vs, sc.birth_vp_vs)))
-        params = mv.MoveParams(
-            k_min=spec.k_min, k_max=spec.k_max, depth_max_km=spec.depth_max_km,
-            value_lo={f: b[0] for f, b in bounds.items()},
-            value_hi={f: b[1] for f, b in bounds.items()},
-            p_birth=max(probs[0], 1e-300), p_death=max(probs[1], 1e-300),
-            interface_std_km=sc.interface_km, value_std={f: steps[f] for f in fields},
-            noise_log_std=sc.noise_log,
-            birth_std=None if birth == "prior" else {f: births[f] for f in fields})
+        params = move_params(spec, probs, base_scales if scales is None else scales, birth,
+                             seismic)
         key_move, key_prop, key_acc = jax.random.split(key, 3)
         move = jax.random.categorical(key_move, log_probs)
         position = mv.Position(state.earth, state.noise_scale)
