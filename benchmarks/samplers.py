@@ -76,22 +76,26 @@ def coverage(profile, truth, depth_km):
                                   profile["log10_sigma_q95"].values, true, mask)
 
 
+def result_row(seconds, n_chains, n_iter_per_chain, wst, profile, truth, depth_km):
+    """One benchmark row: timing, throughput, ESS per second, R-hat and coverage."""
+    return {
+        "wall_time_s": seconds,
+        "n_chains": n_chains,
+        "chain_iterations_per_s": n_chains * n_iter_per_chain / seconds,
+        "min_bulk_ess": wst["ess_bulk_min"],
+        "ess_per_s": wst["ess_bulk_min"] / seconds,
+        "max_rhat": wst["rhat_max"],
+        "coverage_0_1500_km": coverage(profile, truth, depth_km),
+    }
+
+
 def run_workflow(datasets, spec, sampler, truth, n_iter_per_chain, n_chains):
     with tempfile.TemporaryDirectory() as tmp:
         r = invert(datasets, spec, sampler, tmp, truth=truth, depth_max_km=2000.0)
         tree = xr.load_datatree(os.path.join(tmp, "posterior.nc"), engine="h5netcdf")
         profile = tree["profile"].to_dataset()
-    t = r["timings_s"]["sampling"]
-    w = r["diagnostics"]["worst"]
-    return {
-        "wall_time_s": t,
-        "n_chains": n_chains,
-        "chain_iterations_per_s": n_chains * n_iter_per_chain / t,
-        "min_bulk_ess": w["ess_bulk_min"],
-        "ess_per_s": w["ess_bulk_min"] / t,
-        "max_rhat": w["rhat_max"],
-        "coverage_0_1500_km": coverage(profile, truth, profile["depth_km"].values),
-    }
+    return result_row(r["timings_s"]["sampling"], n_chains, n_iter_per_chain,
+                      r["diagnostics"]["worst"], profile, truth, profile["depth_km"].values)
 
 
 def run_sa(datasets, spec, truth, n_chains, n_warmup, n_samples, seed=0):
@@ -113,15 +117,7 @@ def run_sa(datasets, spec, truth, n_chains, n_warmup, n_samples, seed=0):
     draws.update({k: v for k, v in s.items() if k.startswith("noise_scale_")})
     wst = worst(convergence(draws))
     profile = post.profile_summary(values, depth, post.value_bins(-4, 2))
-    return {
-        "wall_time_s": t,
-        "n_chains": n_chains,
-        "chain_iterations_per_s": n_chains * (n_warmup + n_samples) / t,
-        "min_bulk_ess": wst["ess_bulk_min"],
-        "ess_per_s": wst["ess_bulk_min"] / t,
-        "max_rhat": wst["rhat_max"],
-        "coverage_0_1500_km": coverage(profile, truth, depth),
-    }
+    return result_row(t, n_chains, n_warmup + n_samples, wst, profile, truth, depth)
 
 
 def run_bayesbay(datasets, spec, truth, n_chains, n_iterations, seed=0):
@@ -196,13 +192,7 @@ def run_bayesbay(datasets, spec, truth, n_chains, n_iterations, seed=0):
     wst = worst(convergence(draws))
     profile = post.profile_summary(values, depth, post.value_bins(-4, 2))
     return {
-        "wall_time_s": t,
-        "n_chains": n_chains,
-        "chain_iterations_per_s": n_chains * n_iterations / t,
-        "min_bulk_ess": wst["ess_bulk_min"],
-        "ess_per_s": wst["ess_bulk_min"] / t,
-        "max_rhat": wst["rhat_max"],
-        "coverage_0_1500_km": coverage(profile, truth, depth),
+        **result_row(t, n_chains, n_iterations, wst, profile, truth, depth),
         "engine": f"bayesbay {bayesbay.__version__} BaseBayesianInversion, sequential chains, "
                   "bayesjoint moves, prior and likelihood",
     }
