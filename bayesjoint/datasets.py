@@ -7,6 +7,7 @@ Each generator uses a fixed seed by default, so tests, notebooks and the
 from typing import NamedTuple
 
 import numpy as np
+from scipy.signal import lfilter
 
 from bayesjoint.data import DstData, MTData, RFData, SqData
 from bayesjoint.data.geomag import DEFAULT_SHELL_LAW
@@ -229,11 +230,11 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
     if correlation_s is None:
         noise = white
     else:
+        # AR(1) of unit variance: n_0 = w_0, n_i = rho n_(i-1) + sqrt(1 - rho^2) w_i
         rho = np.exp(-dt_s / correlation_s)
-        noise = np.empty_like(white)
-        noise[:, 0] = white[:, 0]
-        for i in range(1, noise.shape[1]):  # AR(1) with unit variance
-            noise[:, i] = rho * noise[:, i - 1] + np.sqrt(1.0 - rho**2) * white[:, i]
+        rest, _ = lfilter([np.sqrt(1.0 - rho**2)], [1.0, -rho], white[:, 1:], axis=1,
+                          zi=rho * white[:, :1])
+        noise = np.concatenate([white[:, :1], rest], axis=1)
     return RFData.from_traces(clean + noise_std * noise, p, meta={"synthetic": True},
                               **settings)
 

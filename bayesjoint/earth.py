@@ -31,6 +31,14 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
+PROPERTY_FIELDS = ("log10_sigma", "vs_km_s", "vp_vs")
+"""The per-layer properties of :class:`LayeredEarth`; the last two only in a seismic model."""
+
+
+def property_fields(seismic=False):
+    """The per-layer properties a model carries: all of them if ``seismic``, else log10 sigma."""
+    return PROPERTY_FIELDS if seismic else PROPERTY_FIELDS[:1]
+
 
 class LayeredEarth(NamedTuple):
     """A 1-D layered Earth at fixed capacity (a JAX pytree).

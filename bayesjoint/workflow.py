@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from bayesjoint import __version__
-from bayesjoint.earth import LayeredEarth
+from bayesjoint.earth import LayeredEarth, property_fields
 from bayesjoint.model.joint import build_model, make_log_likelihood, needs_seismic
 from bayesjoint.model.prior import PriorSpec, property_bounds
 from bayesjoint.model.registry import lookup
@@ -187,7 +187,7 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
     d = result.draws()
     stats = result.stats()
     kmax = spec.k_max
-    fields = ("log10_sigma", "vs_km_s", "vp_vs") if seismic else ("log10_sigma",)
+    fields = property_fields(seismic)
     # inactive slots are NaN on disk; any finite in-bounds value works for them
     earths = LayeredEarth(np.nan_to_num(d["interface_depth_km"], nan=spec.depth_max_km),
                           n_layers=d["n_layers"].astype(np.int32),

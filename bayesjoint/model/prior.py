@@ -51,7 +51,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
-from bayesjoint.earth import LayeredEarth
+from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth
 
 INTERFACE_MODES = ("fixed", "sampled")
 K_PRIORS = ("uniform", "poisson")
@@ -271,7 +271,7 @@ def log_prior(earth: LayeredEarth, noise_scale, spec: PriorSpec):
     """
     lp = log_prior_k(earth.n_layers, spec)
     lp = lp + log_prior_interfaces(earth, spec)
-    for field in ("log10_sigma", "vs_km_s", "vp_vs"):
+    for field in PROPERTY_FIELDS:
         values = getattr(earth, field)
         if values is not None:
             lp = lp + log_prior_values(values, earth.n_layers, spec, field)

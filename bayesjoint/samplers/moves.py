@@ -50,7 +50,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bayesjoint.earth import LayeredEarth
+from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
@@ -82,7 +82,8 @@ class MoveParams(NamedTuple):
     value_lo, value_hi : dict
         Bounds of each per-layer property, ``{field: float}`` (log10 S/m,
         km/s or the dimensionless Vp/Vs); its keys are the properties that
-        birth and death add and remove, in the order of :data:`FIELDS`.
+        birth and death add and remove, in the order of
+        :data:`~bayesjoint.earth.PROPERTY_FIELDS`.
     p_birth, p_death : float
         Probabilities with which the kernel picks birth and death.
     interface_std_km : float or array
@@ -111,11 +112,7 @@ class MoveParams(NamedTuple):
     @property
     def fields(self):
         """The per-layer properties birth and death act on."""
-        return tuple(f for f in FIELDS if f in self.value_lo)
-
-
-FIELDS = ("log10_sigma", "vs_km_s", "vp_vs")
-"""Per-layer properties of :class:`~bayesjoint.earth.LayeredEarth` the moves can act on."""
+        return tuple(f for f in PROPERTY_FIELDS if f in self.value_lo)
 
 
 # ---------------------------------------------------------------- fixed-shape array edits

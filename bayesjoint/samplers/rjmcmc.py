@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bayesjoint.earth import LayeredEarth
+from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth, property_fields
 from bayesjoint.model.prior import PriorSpec, log_prior, log_prior_k, property_bounds
 from bayesjoint.samplers import moves as mv
 
@@ -274,7 +274,7 @@ def sample_prior(key, spec: PriorSpec, n_datasets: int, seismic=False):
     u = jax.random.uniform(key_z, (kmax - 1,)) * length
     y = jnp.sort(jnp.where(slot < m, u, jnp.inf))
     z = jnp.where(slot < m, y + (slot + 1) * h, spec.depth_max_km)
-    fields = mv.FIELDS if seismic else mv.FIELDS[:1]
+    fields = property_fields(seismic)
     values = {f: _sample_values(kk, spec, f, kmax) for f, kk in zip(fields, key_f)}
     if spec.hierarchical_noise:
         log_s = jax.random.uniform(key_s, (n_datasets,), minval=np.log(spec.noise_scale_min),
@@ -300,10 +300,10 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
     seismic : bool
         Whether the layers carry Vs and Vp/Vs.
     """
-    fields = mv.FIELDS if seismic else mv.FIELDS[:1]
+    fields = property_fields(seismic)
     bounds = {f: property_bounds(spec, f)[:2] for f in fields}
-    steps = dict(zip(mv.FIELDS, (scales.value, scales.vs, scales.vp_vs)))
-    births = dict(zip(mv.FIELDS, (scales.birth_value, scales.birth_vs, scales.birth_vp_vs)))
+    steps = dict(zip(PROPERTY_FIELDS, (scales.value, scales.vs, scales.vp_vs)))
+    births = dict(zip(PROPERTY_FIELDS, (scales.birth_value, scales.birth_vs, scales.birth_vp_vs)))
     return mv.MoveParams(
         k_min=spec.k_min, k_max=spec.k_max, depth_max_km=spec.depth_max_km,
         value_lo={f: b[0] for f, b in bounds.items()},

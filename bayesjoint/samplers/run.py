@@ -49,7 +49,7 @@ import jax.numpy as jnp
 import numpy as np
 from tqdm.auto import tqdm
 
-from bayesjoint.earth import LayeredEarth
+from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth, property_fields
 from bayesjoint.model.prior import PriorSpec
 from bayesjoint.samplers import moves as mv
 from bayesjoint.samplers import rjmcmc, tempering
@@ -118,7 +118,7 @@ def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, i
     if isinstance(initial, LayeredEarth):
         init_cfg = {"n_layers": int(initial.n_layers)}
         init_cfg.update({name: np.asarray(getattr(initial, name)).tolist()
-                         for name in ("interface_depth_km",) + _fields(seismic)})
+                         for name in ("interface_depth_km",) + property_fields(seismic)})
     else:
         init_cfg = initial
     cfg = {
@@ -181,14 +181,9 @@ def _chunk_path(out_dir, index):
 
 # ---------------------------------------------------------------- compiled pieces
 
-def _fields(seismic):
-    """Per-layer properties a run samples."""
-    return mv.FIELDS if seismic else mv.FIELDS[:1]
-
-
 def _earth_arrays(earth: LayeredEarth):
     """The arrays of a model that a run stores, by name (absent properties left out)."""
-    names = ("interface_depth_km", "n_layers") + mv.FIELDS
+    names = ("interface_depth_km", "n_layers") + PROPERTY_FIELDS
     return {n: getattr(earth, n) for n in names if getattr(earth, n) is not None}
 
 
@@ -202,7 +197,7 @@ def _stack_states(states: rjmcmc.State):
 
 def _unstack_states(npz) -> rjmcmc.State:
     earth = LayeredEarth(**{n: jnp.asarray(npz[f"state_{n}"])
-                            for n in ("interface_depth_km", "n_layers") + mv.FIELDS
+                            for n in ("interface_depth_km", "n_layers") + PROPERTY_FIELDS
                             if f"state_{n}" in npz.files})
     return rjmcmc.State(earth, jnp.asarray(npz["state_noise_scale"]),
                         jnp.asarray(npz["state_log_likelihood"]),
@@ -216,7 +211,7 @@ def _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initia
             earth = LayeredEarth(
                 jnp.asarray(initial.interface_depth_km, dtype=float),
                 n_layers=jnp.asarray(initial.n_layers, dtype=jnp.int32),
-                **{f: jnp.asarray(getattr(initial, f), dtype=float) for f in _fields(seismic)})
+                **{f: jnp.asarray(getattr(initial, f), dtype=float) for f in property_fields(seismic)})
             noise = (jnp.ones(n_datasets) if initial_noise_scale is None
                      else jnp.asarray(initial_noise_scale, dtype=float))
         else:
@@ -506,7 +501,7 @@ def load_draws(out_dir):
     kmax = out["log10_sigma"].shape[-1]
     out["interface_depth_km"] = np.where(np.arange(kmax - 1) < (k[..., None] - 1),
                                          out["interface_depth_km"], np.nan)
-    for name in mv.FIELDS:
+    for name in PROPERTY_FIELDS:
         if name in out:
             out[name] = np.where(np.arange(kmax) < k[..., None], out[name], np.nan)
     return out
@@ -573,9 +568,9 @@ def to_datatree(out_dir):
         attrs.update({f"acceptance_{m}": float(v[0]) for m, v in s["acceptance"].items()})
         attrs["swap_acceptance"] = s["swap_acceptance"].tolist()
         attrs["non_finite"] = int(s["non_finite"].sum())
-    names = ("n_layers", "interface_depth_km") + mv.FIELDS + ("noise_scale",)
+    names = ("n_layers", "interface_depth_km") + PROPERTY_FIELDS + ("noise_scale",)
     dims = {"interface_depth_km": ["interface"], "noise_scale": ["dataset"],
-            **{f: ["layer"] for f in mv.FIELDS}}
+            **{f: ["layer"] for f in PROPERTY_FIELDS}}
     tree = from_dict(
         {"posterior": {k: d[k] for k in names if k in d},
          "sample_stats": {"log_likelihood": d["log_likelihood"], "log_prior": d["log_prior"]}},
