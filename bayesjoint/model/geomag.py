@@ -7,6 +7,8 @@ from the surface down, its last active layer extending to the core at
 responses unchanged, so one compiled function serves every layer count.
 """
 
+import functools
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -44,22 +46,33 @@ def sphere_stack(earth: LayeredEarth, core_depth_km, core_sigma_s_per_m):
             jnp.concatenate([sigma, jnp.full((1,), core_sigma_s_per_m, dtype=sigma.dtype)]))
 
 
-def predict_dst(earth: LayeredEarth, data: DstData):
-    """Predicted Dst data vector ``[Re, Im]`` of Q_n or C_n (km), shape (2P,)."""
+def _n_active(earth: LayeredEarth, active_only):
+    """Shells and core the sphere recursion visits: the k layers and the core."""
+    return earth.n_layers + 1 if active_only else None
+
+
+def predict_dst(earth: LayeredEarth, data: DstData, active_only=False):
+    """Predicted Dst data vector ``[Re, Im]`` of Q_n or C_n (km), shape (2P,).
+
+    With ``active_only`` the recursion visits only the active layers (same
+    values, no reverse-mode gradient), see
+    :func:`bayesjoint.physics.sphere.q_response`.
+    """
     thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
     response = sphere.q_response if data.kind == "q" else sphere.c_response_km
     v = response(jnp.asarray(data.period_s), thickness_m, sigma, degree=int(data.degree),
-                 shell_law=data.shell_law)
+                 shell_law=data.shell_law, n_active=_n_active(earth, active_only))
     return jnp.concatenate([v.real, v.imag])
 
 
-def predict_sq(earth: LayeredEarth, data: SqData):
+def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
     """Predicted Sq data vector ``[Re T, Im T]``, shape (2P,).
 
     One Q_n recursion per distinct degree; each term's transfer function is
     ``T = [n - (n+1) Q_n] P_n^|m|(cos theta) exp(i m phi)`` (Olsen 1999,
     :func:`bayesjoint.physics.geomag.transfer_function_from_q`; for m < 0
-    the azimuthal factor is ``exp(i m phi)``).
+    the azimuthal factor is ``exp(i m phi)``). ``active_only`` as in
+    :func:`predict_dst`.
     """
     thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
     period = np.asarray(data.period_s)
@@ -67,7 +80,8 @@ def predict_sq(earth: LayeredEarth, data: SqData):
     for n in np.unique(data.degree):
         in_n = data.degree == n
         q = sphere.q_response(jnp.asarray(period[in_n]), thickness_m, sigma, degree=int(n),
-                              shell_law=data.shell_law)
+                              shell_law=data.shell_law,
+                              n_active=_n_active(earth, active_only))
         t_n = jnp.zeros(q.shape, dtype=jnp.complex128)
         for m in np.unique(data.order[in_n]):
             sel = data.order[in_n] == m
@@ -94,5 +108,7 @@ def check_core_below_prior(data, spec):
             "deepest interface; lower depth_max_km below the core depth")
 
 
-register(DstData, predict_dst, check_prior=check_core_below_prior)
-register(SqData, predict_sq, check_prior=check_core_below_prior)
+register(DstData, predict_dst, check_prior=check_core_below_prior,
+         predict_active=functools.partial(predict_dst, active_only=True))
+register(SqData, predict_sq, check_prior=check_core_below_prior,
+         predict_active=functools.partial(predict_sq, active_only=True))

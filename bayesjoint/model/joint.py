@@ -60,12 +60,15 @@ def needs_seismic(datasets):
     return any(lookup(d).needs_seismic for d in datasets)
 
 
-def make_log_likelihood(datasets, spec: PriorSpec | None = None):
+def make_log_likelihood(datasets, spec: PriorSpec | None = None, active_only=False):
     """Pure joint log-likelihood ``f(earth, noise_scale) -> scalar``.
 
     ``noise_scale`` has shape (D,), one factor per dataset in the order
     given. Non-finite predictions give ``-inf``. With ``spec``, the
-    datasets are first checked against the prior.
+    datasets are first checked against the prior. With ``active_only``
+    the forward models that can visit only the active layers do so (same
+    values, cost following the layer count; for the trans-dimensional
+    sampler, which needs no gradient).
     """
     datasets = list(datasets)
     dataset_names(datasets)
@@ -76,7 +79,9 @@ def make_log_likelihood(datasets, spec: PriorSpec | None = None):
     def log_likelihood(earth, noise_scale):
         total = 0.0
         for i, (entry, data, obs, std) in enumerate(packed):
-            pred = entry.predict(earth, data)
+            predict = (entry.predict_active if active_only and entry.predict_active is not None
+                       else entry.predict)
+            pred = predict(earth, data)
             total = total + entry.log_likelihood(obs, std, pred, noise_scale[i], data)
         return total
 

@@ -5,6 +5,10 @@ Each data type registers, once, at import of its module in
 
 ``predict(earth, data) -> array (N,)``
     the predicted data vector, laid out like ``data.observed()``;
+``predict_active(earth, data) -> array (N,)``, optional
+    the same values from a recursion that visits only the model's active
+    layers (cost following the layer count, no reverse-mode gradient), used
+    by the trans-dimensional sampler;
 ``log_likelihood(observed, std, predicted, noise_scale, data) -> scalar``
     a pure JAX log-likelihood (default: independent Gaussian);
 ``numpyro_likelihood(name, predicted, data, noise_scale, spec)``
@@ -42,6 +46,7 @@ class Entry(NamedTuple):
     """Forward model and likelihood of one dataset type."""
 
     predict: Callable
+    predict_active: Callable | None = None
     log_likelihood: Callable = _gaussian
     numpyro_likelihood: Callable = gaussian_numpyro_likelihood
     needs_seismic: bool = False
@@ -51,10 +56,10 @@ class Entry(NamedTuple):
 _REGISTRY: dict[type, Entry] = {}
 
 
-def register(data_type, predict, *, log_likelihood=None, numpyro_likelihood=None,
-             needs_seismic=False, check_prior=None):
+def register(data_type, predict, *, predict_active=None, log_likelihood=None,
+             numpyro_likelihood=None, needs_seismic=False, check_prior=None):
     """Register the forward model (and optionally the likelihood) of a data type."""
-    _REGISTRY[data_type] = Entry(predict, log_likelihood or _gaussian,
+    _REGISTRY[data_type] = Entry(predict, predict_active, log_likelihood or _gaussian,
                                  numpyro_likelihood or gaussian_numpyro_likelihood,
                                  needs_seismic, check_prior)
 

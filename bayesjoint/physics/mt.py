@@ -26,9 +26,10 @@ precision. A layer of zero thickness has ``t_j = 0`` exactly and returns
 ``Z_j = Z_{j+1}`` exactly.
 """
 
-import jax
 import jax.numpy as jnp
 import numpy as np
+
+from bayesjoint.physics.recursion import bottom_up
 
 MU0 = 4e-7 * np.pi
 """Magnetic permeability of free space, H/m."""
@@ -36,7 +37,7 @@ MU0 = 4e-7 * np.pi
 _SQRT_I = (1.0 + 1.0j) / np.sqrt(2.0)  # principal square root of i
 
 
-def impedance(period_s, thickness_m, sigma_s_per_m):
+def impedance(period_s, thickness_m, sigma_s_per_m, n_active=None):
     """Surface impedance of a layered half-space.
 
     Parameters
@@ -49,6 +50,13 @@ def impedance(period_s, thickness_m, sigma_s_per_m):
     sigma_s_per_m : array, shape (K,)
         Conductivity of each layer in S/m, top first; the last entry is the
         bottom half-space.
+    n_active : int scalar, optional
+        Evaluate only the deepest ``n_active`` layers (the half-space
+        included); every layer above them must have zero thickness, as the
+        padding of :meth:`bayesjoint.earth.LayeredEarth.sigma_stack` has.
+        The result is identical and the cost follows ``n_active``; without
+        it every layer is visited and reverse-mode ``grad`` applies
+        (:func:`bayesjoint.physics.recursion.bottom_up`).
 
     Returns
     -------
@@ -78,9 +86,9 @@ def impedance(period_s, thickness_m, sigma_s_per_m):
         z_top = (z_below + zeta * t) / (1.0 + z_below * t / zeta)
         return z_top, None
 
-    # Scan from the deepest finite layer to the surface.
-    z_surface, _ = jax.lax.scan(step, z_bottom, (thickness_m[::-1], sigma[:-1][::-1]))
-    return z_surface
+    # From the deepest finite layer to the surface.
+    n_steps = None if n_active is None else n_active - 1
+    return bottom_up(step, z_bottom, (thickness_m[::-1], sigma[:-1][::-1]), n_steps)
 
 
 def apparent_resistivity_phase(period_s, z_ohm):

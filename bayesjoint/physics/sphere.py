@@ -74,6 +74,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bayesjoint.physics.mt import MU0
+from bayesjoint.physics.recursion import bottom_up
 
 EARTH_RADIUS_KM = 6371.2
 """Surface radius a used for geomagnetic responses, km."""
@@ -133,7 +134,8 @@ def c_from_q(q, degree):
     return EARTH_RADIUS_KM * (n - (n + 1) * q) / (n * (n + 1) * (1.0 + q))
 
 
-def q_response(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadratic"):
+def q_response(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadratic",
+               n_active=None):
     """Q-response of a radially layered sphere with a conducting core.
 
     Parameters
@@ -151,6 +153,11 @@ def q_response(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadra
         Spherical-harmonic degree n >= 1 of the inducing field (static).
     shell_law : {"quadratic", "constant"}
         Radial conductivity law inside each shell (static).
+    n_active : int scalar, optional
+        Evaluate only the deepest ``n_active`` entries of ``sigma_s_per_m``
+        (the core included); every shell above them must have zero
+        thickness. Identical result, cost following ``n_active``; without
+        it every shell is visited and reverse-mode ``grad`` applies.
 
     Returns
     -------
@@ -160,11 +167,12 @@ def q_response(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadra
         perfect conductor at the surface.
     """
     n = degree
-    y = _surface_admittance(period_s, thickness_m, sigma_s_per_m, n, shell_law)
+    y = _surface_admittance(period_s, thickness_m, sigma_s_per_m, n, shell_law, n_active)
     return n / (n + 1) * (y - (n + 1)) / (y + n)
 
 
-def c_response_km(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadratic"):
+def c_response_km(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadratic",
+                  n_active=None):
     """C-response in km of a radially layered sphere with a conducting core.
 
     Same parameters as :func:`q_response`.
@@ -175,21 +183,22 @@ def c_response_km(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="qua
         ``C_n`` in km, ``exp(+i omega t)`` convention (``Re C > 0``,
         ``Im C < 0``); ``a/(n+1)`` for an insulating sphere.
     """
-    y = _surface_admittance(period_s, thickness_m, sigma_s_per_m, degree, shell_law)
+    y = _surface_admittance(period_s, thickness_m, sigma_s_per_m, degree, shell_law, n_active)
     return EARTH_RADIUS_KM / y
 
 
-def _surface_admittance(period_s, thickness_m, sigma_s_per_m, n, shell_law):
+def _surface_admittance(period_s, thickness_m, sigma_s_per_m, n, shell_law, n_active=None):
     """Scale-free admittance ``y = r u'/u`` at the surface, shape (P,)."""
     if shell_law not in _SHELL_LAWS:
         raise ValueError(f"shell_law must be one of {_SHELL_LAWS}, got {shell_law!r}")
     if int(n) != n or n < 1:
         raise ValueError(f"degree must be an integer >= 1, got {n!r}")
-    return _admittance_recursion(period_s, thickness_m, sigma_s_per_m, int(n), shell_law)
+    return _admittance_recursion(period_s, thickness_m, sigma_s_per_m, int(n), shell_law,
+                                 n_active)
 
 
 @functools.partial(jax.jit, static_argnums=(3, 4))
-def _admittance_recursion(period_s, thickness_m, sigma_s_per_m, n, shell_law):
+def _admittance_recursion(period_s, thickness_m, sigma_s_per_m, n, shell_law, n_active):
     # Compiled once per degree, shell law and array shapes (the constant
     # law's Bessel-function step is large); inlined under an outer jit.
     period_s = jnp.asarray(period_s, dtype=jnp.float64)
@@ -205,8 +214,8 @@ def _admittance_recursion(period_s, thickness_m, sigma_s_per_m, n, shell_law):
         core, step = _quadratic_core(n, omega), _quadratic_step(n, omega)
     else:
         core, step = _constant_core(n, omega), _constant_step(n, omega)
-    y_surface, _ = jax.lax.scan(step, core(sigma[-1], radii[-1]), shells)
-    return y_surface
+    n_steps = None if n_active is None else n_active - 1
+    return bottom_up(step, core(sigma[-1], radii[-1]), shells, n_steps)
 
 
 # ---------------------------------------------------------------------------
