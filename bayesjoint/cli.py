@@ -68,8 +68,12 @@ def demo_settings(data, sampler, quick, seed):
 
     Trans-dimensional runs use the model space of the reference experiment
     (2-30 layers, interfaces 0-2000 km at least 33 km apart, log10 sigma in
-    [-4, 2], smoothness step 0.5). NUTS uses fixed log-spaced layers, with
-    the shallowest interface and the bottom chosen for what each dataset can
+    [-4, 2], smoothness step 0.5) with the layer-count prior of Yao et al.
+    (2023) (``k_prior = "rejection"``), and sample until converged: the full
+    run by the default criterion (max R-hat <= 1.01, bulk and tail ESS >=
+    400), the quick run by max R-hat <= 1.05 and ESS >= 100 (or until its
+    iterations are spent). NUTS uses fixed log-spaced layers, with the
+    shallowest interface and the bottom chosen for what each dataset can
     see.
     """
     from bayesjoint.model.prior import PriorSpec
@@ -78,11 +82,15 @@ def demo_settings(data, sampler, quick, seed):
 
     if sampler == "rjmcmc":
         spec = PriorSpec(interfaces="sampled", k_min=2, k_max=30, depth_max_km=2000.0,
-                         min_thickness_km=33.0, smoothness_std=0.5)
-        n = 120_000 if quick else 600_000
-        config = RJMCMCConfig(n_iterations=n, n_burn=n // 2, n_chains=4,
-                              n_temperatures=1 if quick else 4, t_max=4.0, thin=50,
-                              chunk_size=n // 8, seed=seed)
+                         min_thickness_km=33.0, smoothness_std=0.5, k_prior="rejection")
+        if quick:
+            config = RJMCMCConfig(n_iterations=160_000, n_burn=40_000, n_chains=4,
+                                  n_temperatures=1, thin=20, chunk_size=20_000, seed=seed,
+                                  until_converged=True, rhat_max=1.05, ess_min=100.0)
+        else:
+            config = RJMCMCConfig(n_iterations=2_000_000, n_burn=100_000, n_chains=4,
+                                  n_temperatures=1, thin=50, chunk_size=50_000, seed=seed,
+                                  until_converged=True)
         return spec, config, 2000.0
     first, bottom = {"mt": (5.0, 600.0), "sq": (30.0, 2000.0), "dst": (100.0, 2000.0),
                      "joint": (5.0, 2000.0)}[data]

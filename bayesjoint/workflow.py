@@ -75,19 +75,19 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
+    zmax = spec.depth_max_km if depth_max_km is None else depth_max_km
+    depth = post.default_depth_grid_km(zmax, n_depths)
     t0 = time.perf_counter()
     if isinstance(sampler, NUTSConfig):
         sampled = _sample_nuts(datasets, spec, sampler, out / "chains", resume)
         name = "nuts"
     elif isinstance(sampler, RJMCMCConfig):
-        sampled = _sample_rjmcmc(datasets, spec, sampler, out / "chains", resume)
+        sampled = _sample_rjmcmc(datasets, spec, sampler, out / "chains", resume, depth)
         name = "rjmcmc"
     else:
         raise TypeError(f"unknown sampler settings {type(sampler).__name__}")
     t_sample = time.perf_counter() - t0
 
-    zmax = spec.depth_max_km if depth_max_km is None else depth_max_km
-    depth = post.default_depth_grid_km(zmax, n_depths)
     bins = {"log10_sigma": post.value_bins(spec.log10_sigma_min, spec.log10_sigma_max)}
     if sampled["earths"].vs_km_s is not None:
         bins["vs_km_s"] = post.value_bins(spec.vs_km_s_min, spec.vs_km_s_max)
@@ -176,14 +176,18 @@ def _sample_nuts(datasets, spec, config, chain_dir, resume):
     }
 
 
-def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
+def _sample_rjmcmc(datasets, spec, config, chain_dir, resume, depth_grid_km):
     seismic = needs_seismic(datasets)
-    loglik = make_log_likelihood(datasets, spec)
+    loglik = make_log_likelihood(datasets, spec, active_only=True)
     result = rj_run.run(
         loglik, spec, chain_dir, n_iterations=config.n_iterations, n_burn=config.n_burn,
         n_chains=config.n_chains, temperatures=tuple(config.temperatures()), thin=config.thin,
         chunk_size=config.chunk_size, seed=config.seed, n_datasets=len(datasets),
-        birth=config.birth, seismic=seismic, resume=resume, progress=config.progress_bar)
+        birth=config.birth, seismic=seismic, n_depth_bins=config.n_depth_bins,
+        adapt_ladder=config.adapt_ladder,
+        until_converged=config.criterion() if config.until_converged else None,
+        depth_grid_km=depth_grid_km, time_budget_s=config.time_budget_s, resume=resume,
+        progress=config.progress_bar)
     d = result.draws()
     stats = result.stats()
     kmax = spec.k_max
@@ -199,6 +203,10 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
                               if np.isfinite(v[0])},  # moves never proposed are left out
             "swap_acceptance": np.asarray(stats.get("swap_acceptance", [])).tolist(),
             "temperatures": np.asarray(stats["temperatures"]).tolist(),
+            "adapted_temperatures": np.asarray(stats.get("adapted_temperatures", [])).tolist(),
+            "stop": stats.get("stop"),
+            "stop_reason": (stats.get("stop") or {}).get("reason"),
+            "per_chain": _per_chain(d, datasets),
             "non_finite_log_likelihood": int(np.sum(stats.get("non_finite", 0))),
             "n_layers_posterior": {int(k): float(p) for k, p in enumerate(
                 post.layer_count_probability(earths.n_layers, kmax), start=1) if p > 0}}
@@ -212,6 +220,16 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume):
         "extra_draws": {"log_likelihood": d["log_likelihood"]},
         "sampler_info": info,
     }
+
+
+def _per_chain(draws, datasets):
+    """Per-chain means of the log-likelihood and noise scales: a chain stuck in a
+    poor mode shows there first."""
+    out = {"mean_log_likelihood": np.nanmean(draws["log_likelihood"], axis=1).tolist()}
+    for i, d in enumerate(datasets):
+        out[f"mean_noise_scale_{d.name}"] = np.nanmean(draws["noise_scale"][..., i],
+                                                       axis=1).tolist()
+    return out
 
 
 def _predict_subset(datasets, earths, max_draws):

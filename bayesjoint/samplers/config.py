@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from bayesjoint.samplers.rjmcmc import BIRTH_MODES
+from bayesjoint.samplers.rjmcmc import BIRTH_MODES, N_DEPTH_BINS
 from bayesjoint.samplers.tempering import geometric_ladder
+from bayesjoint.summaries.stopping import ConvergenceCriterion
 
 
 @dataclass(frozen=True)
@@ -13,14 +14,16 @@ class RJMCMCConfig:
     Attributes
     ----------
     n_iterations : int
-        Iterations per chain, burn-in included (a multiple of ``chunk_size``).
+        Iterations per chain, burn-in included (a multiple of ``chunk_size``);
+        with ``until_converged`` the most a run may take.
     n_burn : int
         Burn-in iterations: discarded, and the only ones during which the
         proposal scales adapt.
     n_chains : int
     n_temperatures : int
-        Replicas per chain on a geometric ladder from 1 to ``t_max``; only
-        the T = 1 replica's draws are kept.
+        Replicas per chain on a geometric ladder from 1 to ``t_max`` (the
+        start of the ladder adaptation); only the T = 1 replica's draws are
+        kept.
     t_max : float
     thin : int
         Keep every ``thin``-th iteration.
@@ -33,6 +36,17 @@ class RJMCMCConfig:
     max_predictive_draws : int
         Largest number of draws for which data are predicted (evenly spaced
         over the kept draws) for the predictive envelopes.
+    until_converged : bool
+        Stop after the first chunk at whose end the kept draws meet the
+        convergence criterion (``rhat_max``, ``ess_min``).
+    rhat_max, ess_min : float
+        The criterion (:class:`~bayesjoint.summaries.stopping.ConvergenceCriterion`).
+    time_budget_s : float or None
+        Stop after the first chunk that ends past this wall time, s.
+    n_depth_bins : int
+        Depth bins of the depth-dependent step sizes.
+    adapt_ladder : bool
+        Adapt the temperature ladder to equal swap rates during burn-in.
     """
 
     n_iterations: int = 20000
@@ -46,10 +60,16 @@ class RJMCMCConfig:
     birth: str = "prior"
     progress_bar: bool = True
     max_predictive_draws: int = 400
+    until_converged: bool = False
+    rhat_max: float = 1.01
+    ess_min: float = 400.0
+    time_budget_s: float | None = None
+    n_depth_bins: int = N_DEPTH_BINS
+    adapt_ladder: bool = True
 
     def __post_init__(self):
         for name in ("n_iterations", "n_chains", "n_temperatures", "thin", "chunk_size",
-                     "max_predictive_draws"):
+                     "max_predictive_draws", "n_depth_bins"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} = {v!r}: must be an integer >= 1")
@@ -66,7 +86,18 @@ class RJMCMCConfig:
                              f"chunk_size = {self.chunk_size}")
         if self.birth not in BIRTH_MODES:
             raise ValueError(f"birth = {self.birth!r}: allowed values are {BIRTH_MODES}")
+        for name in ("until_converged", "adapt_ladder", "progress_bar"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} = {getattr(self, name)!r}: must be true or false")
+        if self.time_budget_s is not None and (isinstance(self.time_budget_s, bool)
+                                               or not self.time_budget_s > 0):
+            raise ValueError(f"time_budget_s = {self.time_budget_s!r}: must be > 0 s")
+        self.criterion()
         self.temperatures()
+
+    def criterion(self):
+        """The convergence criterion of ``until_converged``."""
+        return ConvergenceCriterion(self.rhat_max, self.ess_min)
 
     def temperatures(self):
         """The temperature ladder, shape (n_temperatures,)."""

@@ -1,13 +1,26 @@
 """Reversible-jump proposals on a fixed-capacity layered Earth.
 
 Every move has the signature ``move(key, position, params) -> (proposal,
-log_q_ratio)`` where ``position`` is a :class:`Position` (the sampled
-parameters), ``params`` a :class:`MoveParams`, and ``log_q_ratio`` is
+log_q_ratio, depth_bin)`` where ``position`` is a :class:`Position` (the
+sampled parameters), ``params`` a :class:`MoveParams`, ``log_q_ratio`` is
 
     log q(m | m') - log q(m' | m) + log |J|
 
 the log proposal ratio including the Jacobian of the dimension-matching map
-(Green 1995, eq. 7-8). The Jacobian is 1 for every move here: birth draws
+(Green 1995, eq. 7-8), and ``depth_bin`` the depth bin whose step size the
+move used (0 for moves without depth-dependent steps).
+
+Depth-dependent steps
+---------------------
+The data constrain shallow layers far better than deep ones, so one step
+size for the whole depth range is either too large near the surface or too
+small at depth. The interface random walk and the per-layer perturbations
+therefore take their standard deviation from the depth bin (log-spaced,
+:func:`depth_bin_edges_km`) of the interface or of the top of the layer
+they act on; the driver adapts one step per bin. A perturbation leaves the
+layer's top where it is, so its proposal stays symmetric. An interface
+moved into another bin is proposed back with that bin's step, so its
+ratio is ``log N(z; z', s(z')) - log N(z'; z, s(z))``. The Jacobian is 1 for every move here: birth draws
 the new interface depth and value directly (the identity map of Bodin &
 Sambridge 2009, sec. 3). A proposal that leaves the model space
 (``k`` outside ``k_min .. k_max``, a layer thinner than the minimum, a
@@ -53,6 +66,7 @@ import numpy as np
 from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+_NO_BIN = np.int32(0)
 
 
 class Position(NamedTuple):
@@ -86,15 +100,18 @@ class MoveParams(NamedTuple):
         :data:`~bayesjoint.earth.PROPERTY_FIELDS`.
     p_birth, p_death : float
         Probabilities with which the kernel picks birth and death.
-    interface_std_km : float or array
-        Standard deviation of the interface random walk, km.
+    interface_std_km : array, shape (B,)
+        Standard deviation of the interface random walk in each depth bin, km.
     value_std : dict
-        Standard deviation of each property's random walk, ``{field: float or array}``.
+        Standard deviation of each property's random walk in each depth
+        bin, ``{field: array (B,)}``.
     noise_log_std : float or array
         Standard deviation of the random walk on log noise scale.
     birth_std : dict or None
         None: birth draws new values uniform on the bounds. Otherwise
         ``{field: std}`` of the Gaussian around the split layer's value.
+    depth_edges_km : tuple of float
+        Inner edges of the B depth bins, km, increasing (B - 1 values).
     """
 
     k_min: int
@@ -108,11 +125,36 @@ class MoveParams(NamedTuple):
     value_std: dict
     noise_log_std: float
     birth_std: dict | None = None
+    depth_edges_km: tuple = ()
 
     @property
     def fields(self):
         """The per-layer properties birth and death act on."""
         return tuple(f for f in PROPERTY_FIELDS if f in self.value_lo)
+
+
+def depth_bin_edges_km(depth_max_km, n_bins=8):
+    """Inner edges of ``n_bins`` log-spaced depth bins, km.
+
+    The bins are ``[0, e_0), [e_0, e_1), ..., [e_{B-2}, inf)`` with the
+    edges log-spaced from ``depth_max_km / 2^(B-1)`` to ``depth_max_km / 2``
+    (each bin twice as deep as the one above it).
+
+    Returns
+    -------
+    tuple of float, length ``n_bins - 1``
+    """
+    n_bins = int(n_bins)
+    if n_bins < 1:
+        raise ValueError(f"n_bins = {n_bins}: need at least one depth bin")
+    return tuple(float(depth_max_km) / 2.0 ** np.arange(n_bins - 1, 0, -1))
+
+
+def depth_bin(depth_km, edges_km):
+    """Index of the depth bin of ``depth_km`` (scalar) for inner edges ``edges_km``."""
+    if len(edges_km) == 0:
+        return jnp.zeros((), dtype=jnp.int32)
+    return jnp.searchsorted(jnp.asarray(edges_km), depth_km, side="right").astype(jnp.int32)
 
 
 # ---------------------------------------------------------------- fixed-shape array edits
@@ -159,6 +201,12 @@ def _uniform_index(key, n):
     return jnp.minimum(jnp.floor(jax.random.uniform(key) * n).astype(jnp.int32), n - 1)
 
 
+def _binned(stds, b, params: MoveParams):
+    """Entry ``b`` of a per-bin step (a scalar step applies to every bin)."""
+    n_bins = len(params.depth_edges_km) + 1
+    return jnp.broadcast_to(jnp.atleast_1d(jnp.asarray(stds, dtype=float)), (n_bins,))[b]
+
+
 def _normal_logpdf(x, mean, std):
     return -0.5 * ((x - mean) / std) ** 2 - jnp.log(std) - _LOG_SQRT_2PI
 
@@ -192,10 +240,12 @@ def birth(key, position: Position, params: MoveParams):
     proposal : Position
     log_q_ratio : scalar
         ``-inf`` when the model already has ``k_max`` layers.
+    depth_bin : int scalar
+        0.
     """
     earth = position.earth
     if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
-        return position, jnp.asarray(-jnp.inf)
+        return position, jnp.asarray(-jnp.inf), _NO_BIN
     k = jnp.asarray(earth.n_layers)
     key_z, *key_v = jax.random.split(key, 1 + len(params.fields))
     z_new = params.depth_max_km * (1.0 - jax.random.uniform(key_z))  # in (0, depth_max]
@@ -214,7 +264,8 @@ def birth(key, position: Position, params: MoveParams):
         n_layers=(k + 1).astype(jnp.asarray(earth.n_layers).dtype), **changes)
     possible = k < min(params.k_max, earth.k_max)
     new_earth = jax.tree.map(lambda a, b: jnp.where(possible, a, b), new_earth, earth)
-    return Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf)
+    return (Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf),
+            _NO_BIN)
 
 
 def death(key, position: Position, params: MoveParams):
@@ -225,10 +276,12 @@ def death(key, position: Position, params: MoveParams):
     proposal : Position
     log_q_ratio : scalar
         ``-inf`` when the model has ``k_min`` layers (or one layer).
+    depth_bin : int scalar
+        0.
     """
     earth = position.earth
     if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
-        return position, jnp.asarray(-jnp.inf)
+        return position, jnp.asarray(-jnp.inf), _NO_BIN
     k = jnp.asarray(earth.n_layers)
     n_iface = jnp.maximum(k - 1, 1)
     j = _uniform_index(key, n_iface)
@@ -244,27 +297,41 @@ def death(key, position: Position, params: MoveParams):
         n_layers=(k - 1).astype(jnp.asarray(earth.n_layers).dtype), **changes)
     possible = (k > max(params.k_min, 1))
     new_earth = jax.tree.map(lambda a, b: jnp.where(possible, a, b), new_earth, earth)
-    return Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf)
+    return (Position(new_earth, position.noise_scale), jnp.where(possible, log_q, -jnp.inf),
+            _NO_BIN)
 
 
 def move_interface(key, position: Position, params: MoveParams):
     """Gaussian random walk of one active interface, chosen uniformly.
 
-    The proposal is symmetric (``log_q_ratio = 0``). An interface moved past
-    a neighbour, above the minimum thickness or below ``depth_max_km`` has
+    The step's standard deviation is ``params.interface_std_km`` of the
+    interface's depth bin; the proposal ratio accounts for a move into a
+    bin with another step (module docstring). An interface moved past a
+    neighbour, above the minimum thickness or below ``depth_max_km`` has
     zero prior density and is rejected. With one layer there is nothing to
     move and the ratio is ``-inf``.
+
+    Returns
+    -------
+    proposal : Position
+    log_q_ratio : scalar
+    depth_bin : int scalar
+        Bin of the interface before the move.
     """
     earth = position.earth
     if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
-        return position, jnp.asarray(-jnp.inf)
+        return position, jnp.asarray(-jnp.inf), _NO_BIN
     k = jnp.asarray(earth.n_layers)
     key_j, key_step = jax.random.split(key)
     j = _uniform_index(key_j, jnp.maximum(k - 1, 1))
     z = earth.interface_depth_km
-    z_new = z[j] + params.interface_std_km * jax.random.normal(key_step)
+    b = depth_bin(z[j], params.depth_edges_km)
+    std = _binned(params.interface_std_km, b, params)
+    z_new = z[j] + std * jax.random.normal(key_step)
+    std_back = _binned(params.interface_std_km, depth_bin(z_new, params.depth_edges_km), params)
+    log_q = _normal_logpdf(z[j], z_new, std_back) - _normal_logpdf(z_new, z[j], std)
     new_earth = earth._replace(interface_depth_km=z.at[j].set(z_new))
-    return Position(new_earth, position.noise_scale), jnp.where(k >= 2, 0.0, -jnp.inf)
+    return (Position(new_earth, position.noise_scale), jnp.where(k >= 2, log_q, -jnp.inf), b)
 
 
 def perturb_value(key, position: Position, params: MoveParams, field="log10_sigma"):
@@ -275,7 +342,8 @@ def perturb_value(key, position: Position, params: MoveParams, field="log10_sigm
     key : PRNG key
     position : Position
     params : MoveParams
-        ``params.value_std[field]`` is the step standard deviation.
+        ``params.value_std[field][b]`` is the step standard deviation for a
+        layer whose top lies in depth bin ``b``.
     field : str
         Name of the per-layer array of :class:`~bayesjoint.earth.LayeredEarth`
         to perturb (``log10_sigma``, ``vs_km_s``, ...), shape (K_max,).
@@ -286,15 +354,21 @@ def perturb_value(key, position: Position, params: MoveParams, field="log10_sigm
     log_q_ratio : scalar
         0 (symmetric proposal, uniform choice of the layer); ``-inf`` when
         the model does not carry ``field``.
+    depth_bin : int scalar
+        Bin of the top of the perturbed layer.
     """
     earth = position.earth
     values = getattr(earth, field)
     if values is None:  # a property the model does not carry: never proposed
-        return position, jnp.asarray(-jnp.inf)
+        return position, jnp.asarray(-jnp.inf), _NO_BIN
     key_i, key_step = jax.random.split(key)
     i = _uniform_index(key_i, jnp.asarray(earth.n_layers))
-    new_values = values.at[i].add(params.value_std[field] * jax.random.normal(key_step))
-    return Position(earth._replace(**{field: new_values}), position.noise_scale), jnp.zeros(())
+    top_km = jnp.concatenate([jnp.zeros(1), earth.interface_depth_km])[i]
+    b = depth_bin(top_km, params.depth_edges_km)
+    std = _binned(params.value_std[field], b, params)
+    new_values = values.at[i].add(std * jax.random.normal(key_step))
+    return (Position(earth._replace(**{field: new_values}), position.noise_scale),
+            jnp.zeros(()), b)
 
 
 def update_noise(key, position: Position, params: MoveParams):
@@ -309,7 +383,7 @@ def update_noise(key, position: Position, params: MoveParams):
     d = _uniform_index(key_d, s.shape[-1])
     step = params.noise_log_std * jax.random.normal(key_step)
     new_s = s.at[d].multiply(jnp.exp(step))
-    return Position(position.earth, new_s), step
+    return Position(position.earth, new_s), step, _NO_BIN
 
 
 def perturb_vs(key, position: Position, params: MoveParams):

@@ -14,9 +14,12 @@ eq. 9; tempered as in Sambridge 2014, eq. 6)::
 
 ``T >= 1`` is the temperature; only the likelihood is tempered. The prior
 is :func:`bayesjoint.model.prior.log_prior` (interfaces sampled). The
-log-likelihood is evaluated once per proposal. A proposal inside the prior
-support whose log-likelihood is not finite is rejected and flagged in
-:class:`Info` (``non_finite``); it is never retried.
+log-likelihood is evaluated once per proposal, and not at all for a
+proposal outside the prior support (behind :func:`jax.lax.cond`, which
+skips the work when replicas are mapped one after another rather than
+vmapped). A proposal inside the prior support whose log-likelihood is not
+finite is rejected and flagged in :class:`Info` (``non_finite``); it is
+never retried.
 """
 
 from typing import NamedTuple
@@ -62,12 +65,15 @@ class Info(NamedTuple):
     non_finite : bool scalar
         The proposal was inside the prior support but its log-likelihood
         was not finite.
+    depth_bin : int scalar
+        Depth bin whose step the move used (0 for moves without one).
     """
 
     move: jnp.ndarray
     accepted: jnp.ndarray
     log_acceptance: jnp.ndarray
     non_finite: jnp.ndarray
+    depth_bin: jnp.ndarray
 
 
 class ProposalScales(NamedTuple):
@@ -75,8 +81,10 @@ class ProposalScales(NamedTuple):
 
     The first :data:`N_ADAPTED` fields are the random-walk steps of the
     moves ``move``, ``perturb``, ``perturb_vs``, ``perturb_vp_vs`` and
-    ``noise`` (in that order, the order the driver adapts them in); the
-    birth scales are used only with ``birth="neighbour"``.
+    ``noise`` (in that order, :data:`~bayesjoint.samplers.adaptation.ADAPTED_MOVES`);
+    the first four take one value per depth bin
+    (:func:`~bayesjoint.samplers.moves.depth_bin_edges_km`) or one for all
+    bins. The birth scales are used only with ``birth="neighbour"``.
 
     Attributes
     ----------
@@ -105,6 +113,9 @@ N_ADAPTED = 5
 
 BIRTH_MODES = ("prior", "neighbour")
 
+N_DEPTH_BINS = 8
+"""Default number of depth bins of the depth-dependent steps."""
+
 
 def check_spec(spec: PriorSpec):
     """Raise ValueError if ``spec`` cannot be sampled trans-dimensionally."""
@@ -119,17 +130,22 @@ def check_spec(spec: PriorSpec):
             f"need (k_max - 1) * min_thickness_km < depth_max_km = {spec.depth_max_km}")
 
 
-def default_proposal_scales(spec: PriorSpec) -> ProposalScales:
-    """Starting step sizes: 5 % of the depth range, 10 % of each value range.
+def default_proposal_scales(spec: PriorSpec, n_depth_bins=N_DEPTH_BINS) -> ProposalScales:
+    """Starting step sizes.
 
-    A neighbour birth uses the property's smoothness step when the prior
-    has one, else 10 % of its range.
+    Interfaces: in each depth bin half the bin's bottom depth, at most 5 %
+    of the depth range (shallow interfaces take small steps). Values: 10 %
+    of each value range in every bin. A neighbour birth uses the
+    property's smoothness step when the prior has one, else 10 % of its
+    range.
     """
     def tenth(lo, hi):
         return 0.1 * (hi - lo)
 
+    bottoms = np.append(mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins),
+                        spec.depth_max_km)
     return ProposalScales(
-        interface_km=0.05 * spec.depth_max_km,
+        interface_km=np.minimum(0.5 * bottoms, 0.05 * spec.depth_max_km),
         value=tenth(spec.log10_sigma_min, spec.log10_sigma_max),
         vs=tenth(spec.vs_km_s_min, spec.vs_km_s_max),
         vp_vs=tenth(spec.vp_vs_min, spec.vp_vs_max),
@@ -286,7 +302,7 @@ def sample_prior(key, spec: PriorSpec, n_datasets: int, seismic=False):
 
 
 def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
-                seismic=False) -> mv.MoveParams:
+                seismic=False, n_depth_bins=N_DEPTH_BINS) -> mv.MoveParams:
     """The constants and step sizes the moves of :mod:`~bayesjoint.samplers.moves` take.
 
     Parameters
@@ -299,6 +315,8 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
     birth : {"prior", "neighbour"}
     seismic : bool
         Whether the layers carry Vs and Vp/Vs.
+    n_depth_bins : int
+        Depth bins of the depth-dependent steps.
     """
     fields = property_fields(seismic)
     bounds = {f: property_bounds(spec, f)[:2] for f in fields}
@@ -311,11 +329,12 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
         p_birth=max(probs[0], 1e-300), p_death=max(probs[1], 1e-300),
         interface_std_km=scales.interface_km, value_std={f: steps[f] for f in fields},
         noise_log_std=scales.noise_log,
-        birth_std=None if birth == "prior" else {f: births[f] for f in fields})
+        birth_std=None if birth == "prior" else {f: births[f] for f in fields},
+        depth_edges_km=mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins))
 
 
 def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_scales=None,
-                 birth="prior", seismic=False):
+                 birth="prior", seismic=False, n_depth_bins=N_DEPTH_BINS):
     """Build the reversible-jump MH kernel.
 
     Parameters
@@ -337,6 +356,9 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         The states carry ``vs_km_s`` and ``vp_vs`` (a receiver-function
         dataset takes part): birth and death act on them too and the
         ``perturb_vs`` and ``perturb_vp_vs`` moves may be used.
+    n_depth_bins : int
+        Depth bins of the depth-dependent steps of the interface and value
+        random walks.
 
     Returns
     -------
@@ -349,21 +371,25 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         raise ValueError(f"birth = {birth!r}: allowed values are {BIRTH_MODES}")
     probs = check_move_probs(default_move_probs(spec, seismic) if move_probs is None
                              else move_probs, spec, seismic)
-    base_scales = default_proposal_scales(spec) if proposal_scales is None else proposal_scales
+    base_scales = (default_proposal_scales(spec, n_depth_bins) if proposal_scales is None
+                   else proposal_scales)
     check_scales(base_scales)
     log_probs = jnp.log(jnp.asarray(probs))
 
     def kernel(key, state: State, temperature=1.0, scales=None):
         params = move_params(spec, probs, base_scales if scales is None else scales, birth,
-                             seismic)
+                             seismic, n_depth_bins)
         key_move, key_prop, key_acc = jax.random.split(key, 3)
         move = jax.random.categorical(key_move, log_probs)
         position = mv.Position(state.earth, state.noise_scale)
         branches = [lambda kk, pos, f=f: f(kk, pos, params) for f in mv.MOVE_FUNCTIONS]
-        proposal, log_q = jax.lax.switch(move, branches, key_prop, position)
+        proposal, log_q, depth_bin = jax.lax.switch(move, branches, key_prop, position)
         lp_new = log_prior(proposal.earth, proposal.noise_scale, spec)
-        ll_new = log_likelihood_fn(proposal.earth, proposal.noise_scale)
         in_support = jnp.isfinite(lp_new) & jnp.isfinite(log_q)
+        ll_new = jax.lax.cond(
+            in_support,
+            lambda p: jnp.asarray(log_likelihood_fn(p.earth, p.noise_scale), dtype=float),
+            lambda p: jnp.asarray(-jnp.inf), proposal)
         ll_ok = jnp.isfinite(ll_new)
         log_alpha = ((ll_new - state.log_likelihood) / temperature
                      + lp_new - state.log_prior + log_q)
@@ -373,7 +399,8 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         new_state = State(proposal.earth, proposal.noise_scale,
                           jnp.asarray(ll_new, dtype=float), jnp.asarray(lp_new, dtype=float))
         new_state = jax.tree.map(lambda a, b: jnp.where(accepted, a, b), new_state, state)
-        info = Info(move, accepted, jnp.minimum(log_alpha, 0.0), in_support & ~ll_ok)
+        info = Info(move, accepted, jnp.minimum(log_alpha, 0.0), in_support & ~ll_ok,
+                    jnp.asarray(depth_bin, dtype=jnp.int32))
         return new_state, info
 
     return kernel

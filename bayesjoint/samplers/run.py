@@ -1,12 +1,9 @@
-"""Driver for reversible-jump MCMC with parallel tempering, written to disk in chunks.
+"""Reversible-jump MCMC with parallel tempering, written to disk in chunks, resumable.
 
 :func:`run` advances ``n_chains`` independent chains, each with one replica
-per temperature, through ``n_iterations`` iterations. One iteration is one
-kernel step (:mod:`~bayesjoint.samplers.rjmcmc`) of every replica followed
-by one round of neighbour swaps (:mod:`~bayesjoint.samplers.tempering`).
-Chains and temperatures are vmapped batch axes and each chunk of
-``chunk_size`` iterations is one jitted :func:`jax.lax.scan`, compiled once
-per :func:`run` call; nothing leaves the device inside a chunk.
+per temperature, chunk by chunk with the compiled driver of
+:mod:`~bayesjoint.samplers.driver` (on every device, compiled once per
+:func:`run` call and cached across calls), and writes each chunk to disk.
 
 Random stream
     The key of iteration ``t`` is ``fold_in(run_key, t)`` and chain ``c``
@@ -14,22 +11,30 @@ Random stream
     the iteration: a run stopped and resumed equals the uninterrupted run
     draw for draw.
 Adaptation
-    During the first ``n_burn`` iterations the step sizes of the move,
-    perturbation (conductivity, Vs, Vp/Vs) and noise moves are adapted per replica by Robbins-Monro on
-    their log, ``log s += (t + 1)^-0.6 (min(1, alpha) - target_acceptance)``
-    each time the move is proposed; from iteration ``n_burn`` on they are
-    frozen (the chain is then a fixed Markov kernel). The birth/death
-    proposals are not adapted.
+    During the first ``n_burn`` iterations the step sizes of the interface
+    move and of the perturbations (one per depth bin) and of the noise move
+    adapt per replica (:mod:`~bayesjoint.samplers.adaptation`), and with
+    several temperatures each chain's ladder adapts towards equal swap
+    rates (:mod:`~bayesjoint.samplers.tempering`); from iteration
+    ``n_burn`` on both are frozen (the chain is then a fixed Markov
+    kernel). The birth/death proposals are not adapted.
+Run until converged
+    With ``until_converged`` (a
+    :class:`~bayesjoint.summaries.stopping.ConvergenceCriterion`) the run
+    stops after the first chunk at whose end the kept draws meet the
+    criterion, or when ``n_iterations`` or ``time_budget_s`` is spent;
+    the manifest records which (``stop``).
 Files in ``out_dir``
     ``chunk_NNNNN.npz``: the kept draws of the chunk (T = 1 only, every
     ``thin``-th iteration at or after ``n_burn``), the acceptance counts of
     the chunk and the complete sampler state at its end.
-    ``manifest.json``: the configuration, the PRNG key and the list of
-    complete chunks. Both are written to a temporary file and moved into
-    place with :func:`os.replace`, chunk first, so an interrupted run loses
-    at most the chunk in progress; calling :func:`run` again with the same
-    configuration resumes after the last complete chunk (``n_iterations``
-    may be raised to extend a finished run).
+    ``manifest.json``: the configuration, the PRNG key, the list of
+    complete chunks and how the run stopped. Both are written to a
+    temporary file and moved into place with :func:`os.replace`, chunk
+    first, so an interrupted run loses at most the chunk in progress;
+    calling :func:`run` again with the same configuration resumes after
+    the last complete chunk (``n_iterations`` may be raised to extend a
+    finished run).
 Kept draws
     ``n_layers`` (chain, draw), ``interface_depth_km`` (chain, draw,
     K_max - 1), ``log10_sigma`` (chain, draw, K_max), and for a seismic run
@@ -42,6 +47,7 @@ import functools
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 
 import jax
@@ -51,14 +57,12 @@ from tqdm.auto import tqdm
 
 from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth, property_fields
 from bayesjoint.model.prior import PriorSpec
+from bayesjoint.samplers import adaptation, driver, rjmcmc, tempering
 from bayesjoint.samplers import moves as mv
-from bayesjoint.samplers import rjmcmc, tempering
+from bayesjoint.summaries import stopping
 
-FORMAT = "bayesjoint-rjmcmc-2"
+FORMAT = "bayesjoint-rjmcmc-3"
 MANIFEST = "manifest.json"
-ADAPTED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "noise")
-_FIRST_ADAPTED = mv.MOVES.index(ADAPTED_MOVES[0])
-_COUNT_NAMES = ("proposed", "accepted", "non_finite", "swap_attempted", "swap_accepted")
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,8 @@ def _validate(spec, n_iterations, n_burn, n_chains, thin, chunk_size, n_datasets
 
 
 def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
-            initial_noise_scale, probs, scales, birth, target_acceptance, seismic):
+            initial_noise_scale, probs, scales, birth, target_acceptance, seismic, n_depth_bins,
+            adapt_ladder):
     if isinstance(initial, LayeredEarth):
         init_cfg = {"n_layers": int(initial.n_layers)}
         init_cfg.update({name: np.asarray(getattr(initial, name)).tolist()
@@ -128,8 +133,10 @@ def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, i
         "initial_noise_scale": (None if initial_noise_scale is None
                                 else np.asarray(initial_noise_scale, float).tolist()),
         "move_probs": dict(zip(mv.MOVES, (float(p) for p in probs))),
-        "proposal_scales": {k: float(v) for k, v in scales._asdict().items()},
+        "proposal_scales": {k: np.asarray(v, dtype=float).tolist()
+                            for k, v in scales._asdict().items()},
         "birth": birth, "target_acceptance": float(target_acceptance), "seismic": bool(seismic),
+        "n_depth_bins": int(n_depth_bins), "adapt_ladder": bool(adapt_ladder),
     }
     return json.loads(json.dumps(cfg))
 
@@ -181,27 +188,30 @@ def _chunk_path(out_dir, index):
 
 # ---------------------------------------------------------------- compiled pieces
 
-def _earth_arrays(earth: LayeredEarth):
-    """The arrays of a model that a run stores, by name (absent properties left out)."""
-    names = ("interface_depth_km", "n_layers") + PROPERTY_FIELDS
-    return {n: getattr(earth, n) for n in names if getattr(earth, n) is not None}
+def _stack_states(cs: driver.ChainState):
+    out = {f"state_{k}": v for k, v in driver.earth_arrays(cs.replicas.earth).items()}
+    out.update({"state_noise_scale": cs.replicas.noise_scale,
+                "state_log_likelihood": cs.replicas.log_likelihood,
+                "state_log_prior": cs.replicas.log_prior,
+                "state_log_scales": cs.adapt.log_scales,
+                "state_n_proposed": cs.adapt.n_proposed,
+                "state_ladder_log_t_max": cs.ladder.log_t_max,
+                "state_ladder_weights": cs.ladder.weights})
+    return {k: np.asarray(v) for k, v in out.items()}
 
 
-def _stack_states(states: rjmcmc.State):
-    out = {f"state_{k}": v for k, v in _earth_arrays(states.earth).items()}
-    out.update({"state_noise_scale": states.noise_scale,
-                "state_log_likelihood": states.log_likelihood,
-                "state_log_prior": states.log_prior})
-    return out
-
-
-def _unstack_states(npz) -> rjmcmc.State:
+def _unstack_states(npz) -> driver.ChainState:
     earth = LayeredEarth(**{n: jnp.asarray(npz[f"state_{n}"])
                             for n in ("interface_depth_km", "n_layers") + PROPERTY_FIELDS
                             if f"state_{n}" in npz.files})
-    return rjmcmc.State(earth, jnp.asarray(npz["state_noise_scale"]),
-                        jnp.asarray(npz["state_log_likelihood"]),
-                        jnp.asarray(npz["state_log_prior"]))
+    replicas = rjmcmc.State(earth, jnp.asarray(npz["state_noise_scale"]),
+                            jnp.asarray(npz["state_log_likelihood"]),
+                            jnp.asarray(npz["state_log_prior"]))
+    adapt = adaptation.AdaptState(jnp.asarray(npz["state_log_scales"]),
+                                  jnp.asarray(npz["state_n_proposed"]))
+    ladder = tempering.LadderState(jnp.asarray(npz["state_ladder_log_t_max"]),
+                                   jnp.asarray(npz["state_ladder_weights"]))
+    return driver.ChainState(replicas, adapt, ladder)
 
 
 def _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initial,
@@ -226,85 +236,52 @@ def _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initia
     return init_all
 
 
+def initial_chain_state(replicas, scales, temps, n_depth_bins):
+    """The :class:`~bayesjoint.samplers.driver.ChainState` at the start of a run.
+
+    Parameters
+    ----------
+    replicas : rjmcmc.State
+        Leading axes (n_chains, n_temps).
+    scales : rjmcmc.ProposalScales
+        Starting steps.
+    temps : array, shape (n_temps,)
+    n_depth_bins : int
+    """
+    n_chains, n_temps = np.shape(replicas.log_likelihood)
+    layout = adaptation.Layout(n_depth_bins)
+    adapt0 = layout.initial(scales[:rjmcmc.N_ADAPTED])
+    ladder0 = tempering.ladder_state(temps)
+
+    def tile(x, lead):
+        return jnp.broadcast_to(x, lead + x.shape)
+
+    adapt = jax.tree.map(lambda x: tile(x, (n_chains, n_temps)), adapt0)
+    ladder = jax.tree.map(lambda x: tile(x, (n_chains,)), ladder0)
+    return driver.ChainState(replicas, adapt, ladder)
+
+
 @functools.lru_cache(maxsize=8)
 def _make_loglik_check(log_likelihood_fn):
     return jax.jit(jax.vmap(jax.vmap(log_likelihood_fn)))
 
 
 @functools.lru_cache(maxsize=8)
-def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, temps, n_chains, thin,
-                   chunk_size, n_burn, target, seismic=False):
+def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, n_temps, n_chains, thin,
+                   chunk_size, n_burn, target, seismic, n_depth_bins, adapt_ladder, batch,
+                   n_devices):
     """The jitted chunk function; cached so that resuming or extending a run in the
     same process reuses the compiled code (all arguments are hashable)."""
-    kernel = rjmcmc.build_kernel(log_likelihood_fn, spec, probs, scales, birth, seismic)
-    n_temps = len(temps)
-    temps_j = jnp.asarray(temps)
-    n_moves = len(mv.MOVES)
-    n_adapt = len(ADAPTED_MOVES)
+    return driver.build_chunk(
+        log_likelihood_fn, spec, probs=probs, scales=scales, birth=birth, seismic=seismic,
+        n_chains=n_chains, n_temps=n_temps, thin=thin, chunk_size=chunk_size, n_burn=n_burn,
+        target_acceptance=target, n_depth_bins=n_depth_bins, adapt_ladder=adapt_ladder,
+        batch=batch, n_devices=n_devices)
 
-    def replica_step(key, state, temperature, log_scales, t):
-        sc = rjmcmc.ProposalScales(*jnp.exp(log_scales), *scales[rjmcmc.N_ADAPTED:])
-        new_state, info = kernel(key, state, temperature, scales=sc)
-        slot = info.move - _FIRST_ADAPTED
-        gain = (t + 1.0) ** -0.6
-        step = gain * (jnp.exp(info.log_acceptance) - target)
-        hit = (jnp.arange(n_adapt) == slot) & (t < n_burn)
-        return new_state, info, log_scales + jnp.where(hit, step, 0.0)
 
-    def chain_step(key, states, log_scales, t):
-        keys = jax.random.split(key, n_temps + 1)
-        states, info, log_scales = jax.vmap(replica_step, (0, 0, 0, 0, None))(
-            keys[:n_temps], states, temps_j, log_scales, t)
-        if n_temps > 1:
-            states, attempted, accepted = tempering.swap(
-                keys[n_temps], states, states.log_likelihood, temps_j, t % 2)
-        else:
-            attempted = accepted = jnp.zeros(0, dtype=bool)
-        return states, log_scales, info, attempted, accepted
-
-    def zero_counts():
-        return {"proposed": jnp.zeros((2, n_temps, n_moves), dtype=jnp.int64),
-                "accepted": jnp.zeros((2, n_temps, n_moves), dtype=jnp.int64),
-                "non_finite": jnp.zeros((2, n_temps), dtype=jnp.int64),
-                "swap_attempted": jnp.zeros((2, n_temps - 1), dtype=jnp.int64),
-                "swap_accepted": jnp.zeros((2, n_temps - 1), dtype=jnp.int64)}
-
-    @jax.jit
-    def run_chunk(run_key, states, log_scales, t0):
-        chain_ids = jnp.arange(n_chains)
-
-        def iteration(carry, t):
-            states, log_scales, counts = carry
-            key_t = jax.random.fold_in(run_key, t)
-            keys = jax.vmap(lambda c: jax.random.fold_in(key_t, c))(chain_ids)
-            states, log_scales, info, attempted, accepted = jax.vmap(
-                chain_step, (0, 0, 0, None))(keys, states, log_scales, t)
-            phase = (t >= n_burn).astype(jnp.int32)
-            onehot = jax.nn.one_hot(info.move, n_moves, dtype=jnp.int64)  # (C, T, moves)
-            counts = {
-                "proposed": counts["proposed"].at[phase].add(onehot.sum(0)),
-                "accepted": counts["accepted"].at[phase].add(
-                    (onehot * info.accepted[..., None]).sum(0)),
-                "non_finite": counts["non_finite"].at[phase].add(info.non_finite.sum(0)),
-                "swap_attempted": counts["swap_attempted"].at[phase].add(attempted.sum(0)),
-                "swap_accepted": counts["swap_accepted"].at[phase].add(accepted.sum(0)),
-            }
-            return (states, log_scales, counts), None
-
-        def block(carry, j):
-            ts = t0 + j * thin + jnp.arange(thin)
-            carry, _ = jax.lax.scan(iteration, carry, ts)
-            cold = jax.tree.map(lambda x: x[:, 0], carry[0])
-            draw = _earth_arrays(cold.earth)
-            draw.update({"noise_scale": cold.noise_scale, "log_likelihood": cold.log_likelihood,
-                         "log_prior": cold.log_prior})
-            return carry, draw
-
-        (states, log_scales, counts), draws = jax.lax.scan(
-            block, (states, log_scales, zero_counts()), jnp.arange(chunk_size // thin))
-        return states, log_scales, counts, draws
-
-    return run_chunk
+def _hashable_scales(scales):
+    return rjmcmc.ProposalScales(*(tuple(np.atleast_1d(np.asarray(s, dtype=float)).tolist())
+                                   if np.ndim(s) else float(s) for s in scales))
 
 
 # ---------------------------------------------------------------- driver
@@ -312,7 +289,9 @@ def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, temps, n_chain
 def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, n_chains=4,
         temperatures=(1.0,), thin=1, chunk_size=1000, seed=0, n_datasets=1, initial="prior",
         initial_noise_scale=None, move_probs=None, proposal_scales=None, birth="prior",
-        target_acceptance=0.3, seismic=False, resume=True, progress=True) -> RunResult:
+        target_acceptance=0.3, seismic=False, n_depth_bins=rjmcmc.N_DEPTH_BINS,
+        adapt_ladder=True, until_converged=None, depth_grid_km=None, time_budget_s=None,
+        batch=None, n_devices=None, resume=True, progress=True) -> RunResult:
     """Run (or resume) reversible-jump MCMC with parallel tempering.
 
     Parameters
@@ -325,12 +304,14 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
         Directory for the chunk files and the manifest (created if absent).
     n_iterations : int
         Total iterations, burn-in included; a multiple of ``chunk_size``.
+        With ``until_converged``, the most the run may take.
     n_burn : int
         Iterations whose draws are discarded and during which the proposal
-        scales adapt.
+        scales (and the ladder) adapt.
     n_chains : int
     temperatures : sequence of float
-        Ladder starting at 1 (see :func:`~bayesjoint.samplers.tempering.geometric_ladder`).
+        Ladder starting at 1 (see :func:`~bayesjoint.samplers.tempering.geometric_ladder`);
+        with ``adapt_ladder`` its starting point.
     thin : int
         Keep every ``thin``-th iteration; ``chunk_size`` must be a multiple.
     chunk_size : int
@@ -343,7 +324,7 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
         (unbatched) model of capacity ``spec.k_max``.
     initial_noise_scale : array, shape (D,), optional
         Start of the noise scales with a given ``initial`` (default ones).
-    move_probs, proposal_scales, birth
+    move_probs, proposal_scales, birth, n_depth_bins
         See :func:`bayesjoint.samplers.rjmcmc.build_kernel`;
         ``proposal_scales`` are the starting step sizes of the adaptation.
     target_acceptance : float
@@ -351,11 +332,28 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     seismic : bool
         Sample Vs and Vp/Vs per layer as well (a receiver-function dataset
         takes part); ``initial`` must then carry them.
+    adapt_ladder : bool
+        Adapt each chain's temperature ladder during burn-in (between 1 and
+        the largest of ``temperatures``).
+    until_converged : ConvergenceCriterion, optional
+        Stop after the first chunk whose kept draws meet it.
+    depth_grid_km : array, optional
+        Depth grid of the criterion (default 200 points from 0 to
+        ``spec.depth_max_km``).
+    time_budget_s : float, optional
+        Stop after the first chunk that ends past this wall time (s,
+        counted from the start of this call).
+    batch : {"map", "vmap"}, optional
+        How replicas share a device (:mod:`~bayesjoint.samplers.driver`).
+    n_devices : int, optional
+        Devices the chains are split over (default: as many as divide
+        ``n_chains``).
     resume : bool
         Continue a run found in ``out_dir``. With False an existing run
         raises ValueError.
     progress : bool
-        Show a tqdm bar with the T = 1 acceptance rate per move.
+        Show a tqdm bar with the T = 1 acceptance rate per move (and the
+        current R-hat and ESS when running until converged).
 
     Returns
     -------
@@ -374,12 +372,18 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     if birth not in rjmcmc.BIRTH_MODES:
         raise ValueError(f"birth = {birth!r}: allowed values are {rjmcmc.BIRTH_MODES}")
     seismic = bool(seismic)
+    n_depth_bins = _positive_int("n_depth_bins", n_depth_bins)
     probs = rjmcmc.check_move_probs(
         rjmcmc.default_move_probs(spec, seismic) if move_probs is None else move_probs, spec,
         seismic)
-    scales = rjmcmc.default_proposal_scales(spec) if proposal_scales is None else proposal_scales
-    scales = rjmcmc.ProposalScales(*(float(s) for s in scales))
+    scales = (rjmcmc.default_proposal_scales(spec, n_depth_bins) if proposal_scales is None
+              else proposal_scales)
+    scales = _hashable_scales(scales)
     rjmcmc.check_scales(scales)
+    for name, value in zip(rjmcmc.ProposalScales._fields[:4], scales[:4]):
+        if np.ndim(value) and np.size(value) not in (1, n_depth_bins):
+            raise ValueError(f"proposal_scales.{name} has {np.size(value)} values: give one, "
+                             f"or one per depth bin (n_depth_bins = {n_depth_bins})")
     if not (isinstance(initial, LayeredEarth) or initial == "prior"):
         raise ValueError(f"initial = {initial!r}: allowed values are 'prior' or a LayeredEarth")
     if isinstance(initial, LayeredEarth) and seismic and initial.vs_km_s is None:
@@ -387,17 +391,29 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     if initial_noise_scale is not None and np.shape(initial_noise_scale) != (n_datasets,):
         raise ValueError(f"initial_noise_scale has shape {np.shape(initial_noise_scale)}: "
                          f"need ({n_datasets},)")
+    if until_converged is not None and not isinstance(until_converged,
+                                                      stopping.ConvergenceCriterion):
+        raise ValueError(f"until_converged = {until_converged!r}: give a ConvergenceCriterion "
+                         "or None")
+    if time_budget_s is not None and not (float(time_budget_s) > 0):
+        raise ValueError(f"time_budget_s = {time_budget_s!r}: must be > 0 s")
+    batch = driver.default_batch() if batch is None else batch
+    if batch not in driver.BATCH_MODES:
+        raise ValueError(f"batch = {batch!r}: allowed values are {driver.BATCH_MODES}")
+    n_devices = driver.device_count_for(n_chains) if n_devices is None else int(n_devices)
     config = _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
-                     initial_noise_scale, probs, scales, birth, target_acceptance, seismic)
+                     initial_noise_scale, probs, scales, birth, target_acceptance, seismic,
+                     n_depth_bins, adapt_ladder)
     n_temps = temps.size
     out_dir = os.fspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     init_key, run_key = jax.random.split(jax.random.PRNGKey(int(seed)))
+    t_start = time.perf_counter()
 
     if os.path.exists(os.path.join(out_dir, MANIFEST)):
         if not resume:
-            raise ValueError(f"out_dir = {out_dir!r} already holds a run; pass resume=True to "
-                             "continue it or choose another directory")
+            raise ValueError(f"out_dir = {out_dir!r} already holds a run; resume it (resume=True, "
+                             "or --resume on the command line) or choose another directory")
         manifest = _read_manifest(out_dir)
         diff = _differences(manifest["config"], config)
         if diff:
@@ -416,8 +432,8 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
 
     if n_done > 0:
         with np.load(_chunk_path(out_dir, n_done - 1)) as npz:
-            states = _unstack_states(npz)
-            log_scales = jnp.asarray(npz["log_scales"])
+            cs = _unstack_states(npz)
+        states = cs.replicas
         recomputed = np.asarray(_make_loglik_check(log_likelihood_fn)(states.earth,
                                                                       states.noise_scale))
         stored = np.asarray(states.log_likelihood)
@@ -430,28 +446,39 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
         if not np.all(np.isfinite(np.asarray(states.log_prior))):
             raise ValueError("initial: the starting model has zero prior density under spec "
                              "(check k, interface spacing and value bounds)")
-        base = np.log(np.asarray(scales[:rjmcmc.N_ADAPTED], dtype=float))
-        log_scales = jnp.broadcast_to(jnp.asarray(base), (n_chains, n_temps, base.size))
+        cs = initial_chain_state(states, scales, temps, n_depth_bins)
         _write_manifest(out_dir, manifest)
 
     n_total_chunks = n_iterations // chunk_size
     run_chunk = _make_chunk_fn(log_likelihood_fn, spec, tuple(float(p) for p in probs), scales,
-                               birth, tuple(float(t) for t in temps), n_chains, thin, chunk_size,
-                               n_burn, float(target_acceptance), seismic)
+                               birth, n_temps, n_chains, thin, chunk_size, n_burn,
+                               float(target_acceptance), seismic, n_depth_bins,
+                               bool(adapt_ladder), batch, n_devices)
+    grid = (np.linspace(0.0, spec.depth_max_km, 200) if depth_grid_km is None
+            else np.asarray(depth_grid_km, dtype=float))
+    fields = ("log10_sigma", "vs_km_s") if seismic else ("log10_sigma",)
+    stop = {"reason": "iterations"}
+    if until_converged is not None and n_done > 0 and _has_draws(manifest):
+        stop = _assess(out_dir, until_converged, grid, fields)
     bar = tqdm(total=n_iterations, initial=min(n_done, n_total_chunks) * chunk_size,
                disable=not progress, unit="it", desc="rjmcmc")
+    if n_done < n_total_chunks and not stop.get("met"):
+        bar.set_postfix_str("compiling (first chunk)")
     try:
         for index in range(n_done, n_total_chunks):
+            if stop.get("met"):
+                break
+            if time_budget_s is not None and time.perf_counter() - t_start > time_budget_s:
+                stop = {**stop, "reason": "time_budget"}
+                break
             t0 = index * chunk_size
-            states, log_scales, counts, draws = run_chunk(run_key, states, log_scales,
-                                                          np.int64(t0))
+            cs, counts, draws = run_chunk(run_key, cs, np.int64(t0))
             draw_iter = t0 + np.arange(1, chunk_size // thin + 1) * thin - 1
             keep = draw_iter >= n_burn
             arrays = {"draw_iteration": draw_iter[keep]}
             arrays.update({f"draw_{k}": np.asarray(v)[keep] for k, v in draws.items()})
             arrays.update({f"count_{k}": np.asarray(v) for k, v in counts.items()})
-            arrays.update({k: np.asarray(v) for k, v in _stack_states(states).items()})
-            arrays["log_scales"] = np.asarray(log_scales)
+            arrays.update(_stack_states(cs))
             _atomic_write(_chunk_path(out_dir, index), lambda f: np.savez(f, **arrays))
             manifest["chunks"].append({"file": os.path.basename(_chunk_path(out_dir, index)),
                                        "first_iteration": t0, "n_draws": int(keep.sum())})
@@ -459,11 +486,32 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
             bar.update(chunk_size)
             prop = arrays["count_proposed"].sum(0)[0]
             acc = arrays["count_accepted"].sum(0)[0]
-            bar.set_postfix({name: f"{a / p:.2f}" for name, a, p in zip(mv.MOVES, acc, prop)
-                             if p > 0})
+            postfix = {name: f"{a / p:.2f}" for name, a, p in zip(mv.MOVES, acc, prop) if p > 0}
+            if until_converged is not None and _has_draws(manifest):
+                stop = _assess(out_dir, until_converged, grid, fields)
+                postfix.update({"R-hat": f"{stop['rhat_max']:.3f}",
+                                "ESS": f"{min(stop['ess_bulk_min'], stop['ess_tail_min']):.0f}"})
+            bar.set_postfix(postfix)
     finally:
         bar.close()
+    if stop.get("met"):
+        stop["reason"] = "converged"
+    stop["iterations"] = len(manifest["chunks"]) * chunk_size
+    stop["criterion"] = None if until_converged is None else asdict(until_converged)
+    manifest["stop"] = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                        for k, v in stop.items()}
+    _write_manifest(out_dir, manifest)
     return RunResult(out_dir)
+
+
+def _has_draws(manifest):
+    return any(c["n_draws"] > 0 for c in manifest["chunks"])
+
+
+def _assess(out_dir, criterion, grid, fields):
+    """The convergence criterion on the draws kept so far."""
+    quantities = stopping.criterion_quantities(load_draws(out_dir), grid, fields)
+    return stopping.assess(quantities, criterion)
 
 
 # ---------------------------------------------------------------- reading results
@@ -518,22 +566,29 @@ def load_stats(out_dir):
         counts after burn-in; ``swap_acceptance``, ``swap_acceptance_burn_in``:
         array (n_temps - 1,) per pair (i, i+1); ``non_finite``: array
         (n_temps,) count after burn-in; ``proposal_scales``: final adapted
-        {move: array (chain, n_temps)}; ``temperatures``.
+        {move: array (chain, n_temps, slots)} (one slot per depth bin for
+        the interface move and the perturbations); ``temperatures``: the
+        starting ladder; ``adapted_temperatures``: each chain's ladder at
+        the end (n_chains, n_temps); ``stop``: how the run stopped (the
+        manifest's record, or None).
     """
     manifest, files = _complete_chunks(out_dir)
     totals = {}
-    log_scales = None
+    log_scales = ladder = None
     for path in files:
         with np.load(path) as npz:
-            for name in _COUNT_NAMES:
+            for name in driver.COUNT_NAMES:
                 totals[name] = totals.get(name, 0) + npz[f"count_{name}"]
-            log_scales = npz["log_scales"]
+            log_scales = npz["state_log_scales"]
+            ladder = tempering.LadderState(npz["state_ladder_log_t_max"],
+                                           npz["state_ladder_weights"])
 
     def rate(num, den):
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den > 0, num / np.maximum(den, 1), np.nan)
 
-    out = {"temperatures": np.asarray(manifest["config"]["temperatures"])}
+    out = {"temperatures": np.asarray(manifest["config"]["temperatures"]),
+           "stop": manifest.get("stop")}
     if not totals:
         return out
     for phase, suffix in ((1, ""), (0, "_burn_in")):
@@ -543,7 +598,13 @@ def load_stats(out_dir):
                                                totals["swap_attempted"][phase])
     out["proposed"] = {m: totals["proposed"][1][:, i] for i, m in enumerate(mv.MOVES)}
     out["non_finite"] = totals["non_finite"][1]
-    out["proposal_scales"] = {m: np.exp(log_scales[..., i]) for i, m in enumerate(ADAPTED_MOVES)}
+    layout = adaptation.Layout(manifest["config"]["n_depth_bins"])
+    out["proposal_scales"] = {m: np.exp(log_scales[..., layout.start(m):layout.start(m)
+                                                   + layout.size(m)])
+                              for m in adaptation.ADAPTED_MOVES}
+    out["adapted_temperatures"] = np.stack([
+        np.asarray(tempering.ladder_temperatures(jax.tree.map(lambda x: x[c], ladder)))
+        for c in range(np.shape(ladder.log_t_max)[0])])
     return out
 
 

@@ -15,11 +15,87 @@ exchanges its states with probability ``min(1, a)``::
 
 Under a flat likelihood every swap is accepted. The proposal scales adapted
 by the driver stay with their temperature, the states move.
+
+Ladder adaptation
+-----------------
+A fixed geometric ladder swaps well only if ``t_max`` and the number of
+temperatures happen to suit the posterior. During burn-in the driver
+adapts each chain's ladder towards equal swap acceptance between all
+neighbouring pairs (the aim of Vousden, Farr & Mandel 2016), keeping
+``T_0 = 1`` and ``T_max`` fixed: the log-temperature gaps are
+``log(T_max) softmax(w)`` and each iteration moves
+``w_i += kappa(t) (A_i - mean(A))``, with ``A_i`` the swap acceptance
+probability of pair ``(i, i+1)`` and ``kappa(t) = 0.1 * 1000 / (t + 1000)``
+(the schedule of Vousden et al. 2016, applied to the log-gaps). A gap whose pair swaps
+more often than the others widens, one that swaps less narrows. The ladder
+is frozen after burn-in.
 """
+
+from typing import NamedTuple
+
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+LADDER_GAIN = 0.1
+LADDER_LAG = 1000.0
+
+
+class LadderState(NamedTuple):
+    """Temperature ladder of one chain, parameterised for adaptation.
+
+    Attributes
+    ----------
+    log_t_max : scalar
+        ``log T_max`` (fixed).
+    weights : array, shape (n_temps - 1,)
+        The log-temperature gaps are ``log_t_max * softmax(weights)``
+        (``-inf`` for a gap of zero).
+    """
+
+    log_t_max: jnp.ndarray
+    weights: jnp.ndarray
+
+
+def ladder_state(temperatures):
+    """:class:`LadderState` of a ladder (:func:`check_ladder`)."""
+    t = check_ladder(temperatures)
+    log_t = np.log(t)
+    if t.size == 1:
+        return LadderState(jnp.zeros(()), jnp.zeros(0))
+    with np.errstate(divide="ignore"):
+        weights = np.log(np.diff(log_t))
+    return LadderState(jnp.asarray(log_t[-1]), jnp.asarray(weights))
+
+
+def ladder_temperatures(ladder: LadderState):
+    """Temperatures of a ladder state, shape (n_temps,), starting at exactly 1."""
+    if ladder.weights.shape[-1] == 0:
+        return jnp.ones(1)
+    gaps = ladder.log_t_max * jax.nn.softmax(ladder.weights)
+    return jnp.exp(jnp.concatenate([jnp.zeros(1), jnp.cumsum(gaps)]))
+
+
+def adapt_ladder(ladder: LadderState, swap_probability, t, adapting):
+    """One adaptation step of a chain's ladder (module docstring).
+
+    Parameters
+    ----------
+    ladder : LadderState
+    swap_probability : array, shape (n_temps - 1,)
+        Acceptance probability of a swap of each neighbouring pair at the
+        current states.
+    t : int scalar
+        Iteration.
+    adapting : bool scalar
+        Whether burn-in is still on.
+    """
+    kappa = LADDER_GAIN * LADDER_LAG / (t + LADDER_LAG)
+    finite = jnp.isfinite(ladder.weights)
+    step = kappa * (swap_probability - jnp.mean(swap_probability))
+    new = jnp.where(finite & adapting, ladder.weights + step, ladder.weights)
+    return LadderState(ladder.log_t_max, new)
 
 
 def geometric_ladder(n_temps: int, t_max: float):
@@ -87,6 +163,9 @@ def swap(key, states, log_likelihood, temperatures, parity):
     attempted, accepted : bool arrays, shape (n_temps - 1,)
         Per pair ``(i, i+1)``: whether it was proposed this round and
         whether the exchange was accepted.
+    probability : array, shape (n_temps - 1,)
+        ``min(1, a)`` of every pair at the current states (whether proposed
+        or not), for the ladder adaptation.
     """
     n = temperatures.shape[0]
     lower = jnp.arange(n - 1)
@@ -101,4 +180,4 @@ def swap(key, states, log_likelihood, temperatures, parity):
     is_upper = jnp.concatenate([false, accepted])
     perm = jnp.arange(n) + is_lower.astype(int) - is_upper.astype(int)
     new_states = jax.tree.map(lambda x: jnp.take(x, perm, axis=0), states)
-    return new_states, attempted, accepted
+    return new_states, attempted, accepted, jnp.exp(jnp.minimum(log_a, 0.0))

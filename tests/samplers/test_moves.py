@@ -57,7 +57,7 @@ def test_insert_and_remove_match_numpy():
 def test_birth_keeps_interfaces_sorted_and_inserts_one_layer(birth_std):
     pos = position([0.0, 20.0, 50.0], [-1.0, -2.0, 0.0])
     p = params(birth_std)
-    new, log_q = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(500))
+    new, log_q, _ = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(500))
     k = np.asarray(new.earth.n_layers)
     assert np.all(k == 4)
     z = np.asarray(new.earth.interface_depth_km)[:, :3]
@@ -76,16 +76,16 @@ def test_birth_keeps_interfaces_sorted_and_inserts_one_layer(birth_std):
 
 def test_birth_at_k_max_and_death_at_k_min_are_impossible():
     full = position([0.0, 10.0, 20.0], [0.0, 0.0, 0.0], k_max=3)
-    new, log_q = mv.birth(keys(1)[0], full, params(k_max=3))
+    new, log_q, _ = mv.birth(keys(1)[0], full, params(k_max=3))
     assert log_q == -np.inf
     assert int(new.earth.n_layers) == 3
     low = position([0.0, 10.0], [0.0, 0.0])
-    _, log_q = mv.death(keys(1)[0], low, params(k_min=2))
+    _, log_q, _ = mv.death(keys(1)[0], low, params(k_min=2))
     assert log_q == -np.inf
     single = position([0.0], [0.0])
-    _, log_q = mv.death(keys(1)[0], single, params(k_min=1))
+    _, log_q, _ = mv.death(keys(1)[0], single, params(k_min=1))
     assert log_q == -np.inf
-    _, log_q = mv.move_interface(keys(1)[0], single, params())
+    _, log_q, _ = mv.move_interface(keys(1)[0], single, params())
     assert log_q == -np.inf
 
 
@@ -93,11 +93,11 @@ def test_birth_at_k_max_and_death_at_k_min_are_impossible():
 def test_death_reverses_birth_with_opposite_log_ratio(birth_std):
     pos = position([0.0, 30.0], [-1.0, 0.5])
     p = params(birth_std)
-    born, log_q_birth = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(40, 1))
+    born, log_q_birth, _ = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(40, 1))
     checked = 0
     for b in range(40):
         one = jax.tree.map(lambda x: x[b], born)
-        dead, log_q_death = jax.vmap(lambda k: mv.death(k, one, p))(keys(30, 2 + b))
+        dead, log_q_death, _ = jax.vmap(lambda k: mv.death(k, one, p))(keys(30, 2 + b))
         same = np.all(np.asarray(dead.earth.interface_depth_km)[:, :1] == 30.0, axis=1) & \
             np.all(np.asarray(dead.earth.log10_sigma)[:, :2] == [-1.0, 0.5], axis=1)
         assert same.any()
@@ -112,7 +112,7 @@ def test_seismic_birth_and_death_act_on_every_property(birth_std):
                                      vp_vs=[1.75, 1.8], k_max=5)
     pos = mv.Position(earth, jnp.ones(1))
     p = seismic_params(birth_std)
-    born, log_q_birth = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(40, 3))
+    born, log_q_birth, _ = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(40, 3))
     for field in SEISMIC_BOUNDS:
         v = np.asarray(getattr(born.earth, field))[:, :3]
         old = np.asarray(getattr(earth, field))[:2]
@@ -125,7 +125,7 @@ def test_seismic_birth_and_death_act_on_every_property(birth_std):
                                    + np.log(DEPTH_MAX) - np.log(2) + widths)
     for b in range(40):
         one = jax.tree.map(lambda x: x[b], born)
-        dead, log_q_death = jax.vmap(lambda k: mv.death(k, one, p))(keys(30, 50 + b))
+        dead, log_q_death, _ = jax.vmap(lambda k: mv.death(k, one, p))(keys(30, 50 + b))
         same = np.asarray(dead.earth.interface_depth_km)[:, 0] == 30.0
         for field in SEISMIC_BOUNDS:
             same &= np.all(np.asarray(getattr(dead.earth, field))[:, :2]
@@ -136,7 +136,7 @@ def test_seismic_birth_and_death_act_on_every_property(birth_std):
 
 def test_death_removes_one_interface_and_keeps_order():
     pos = position([0.0, 10.0, 30.0, 60.0], [0.0, 1.0, -1.0, -2.0])
-    new, _ = jax.vmap(lambda k: mv.death(k, pos, params()))(keys(200))
+    new, _, _ = jax.vmap(lambda k: mv.death(k, pos, params()))(keys(200))
     assert np.all(np.asarray(new.earth.n_layers) == 3)
     z = np.asarray(new.earth.interface_depth_km)[:, :2]
     assert np.all(np.diff(z, axis=1) > 0)
@@ -146,11 +146,11 @@ def test_death_removes_one_interface_and_keeps_order():
 
 def test_move_and_perturb_are_symmetric_and_change_one_entry():
     pos = position([0.0, 10.0, 30.0], [0.0, 1.0, -1.0])
-    new, log_q = jax.vmap(lambda k: mv.move_interface(k, pos, params()))(keys(100))
+    new, log_q, _ = jax.vmap(lambda k: mv.move_interface(k, pos, params()))(keys(100))
     assert np.all(log_q == 0.0)
     changed = np.asarray(new.earth.interface_depth_km)[:, :2] != [10.0, 30.0]
     assert np.all(changed.sum(1) == 1)
-    new, log_q = jax.vmap(lambda k: mv.perturb_value(k, pos, params()))(keys(100))
+    new, log_q, _ = jax.vmap(lambda k: mv.perturb_value(k, pos, params()))(keys(100))
     assert np.all(log_q == 0.0)
     changed = np.asarray(new.earth.log10_sigma)[:, :3] != [0.0, 1.0, -1.0]
     assert np.all(changed.sum(1) == 1)
@@ -161,14 +161,14 @@ def test_perturb_acts_on_any_per_layer_field():
     earth = LayeredEarth.from_layers([0.0, 10.0], log10_sigma=[0.0, 1.0], vs_km_s=[3.0, 4.0],
                                      k_max=4)
     pos = mv.Position(earth, jnp.ones(1))
-    new, _ = mv.perturb_value(keys(1)[0], pos, seismic_params(), field="vs_km_s")
+    new, _, _ = mv.perturb_value(keys(1)[0], pos, seismic_params(), field="vs_km_s")
     np.testing.assert_array_equal(new.earth.log10_sigma, earth.log10_sigma)
     assert np.sum(np.asarray(new.earth.vs_km_s) != np.asarray(earth.vs_km_s)) == 1
 
 
 def test_noise_ratio_is_log_jacobian():
     pos = position([0.0], [0.0], noise=(1.0, 2.0))
-    new, log_q = jax.vmap(lambda k: mv.update_noise(k, pos, params()))(keys(50))
+    new, log_q, _ = jax.vmap(lambda k: mv.update_noise(k, pos, params()))(keys(50))
     s = np.asarray(new.noise_scale)
     assert np.all(np.sum(s != [1.0, 2.0], axis=1) == 1)
     np.testing.assert_allclose(log_q, np.sum(np.log(s) - np.log([1.0, 2.0]), axis=1))

@@ -52,7 +52,8 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     # adaptation froze at the end of burn-in: the final scales equal those after chunk 2
     with np.load(tmp_path / "part" / "chunk_00001.npz") as first, \
             np.load(tmp_path / "part" / "chunk_00005.npz") as last:
-        np.testing.assert_array_equal(first["log_scales"], last["log_scales"])
+        np.testing.assert_array_equal(first["state_log_scales"], last["state_log_scales"])
+        np.testing.assert_array_equal(first["state_ladder_weights"], last["state_ladder_weights"])
     assert np.all(np.asarray(a["noise_scale"]) > 0)
 
     with pytest.raises(ValueError, match="thin: stored 5, given 10"):

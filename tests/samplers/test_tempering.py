@@ -33,11 +33,11 @@ def test_swap_pairs_alternate_and_permute_states():
     temps = jnp.asarray([1.0, 2.0, 4.0, 8.0, 16.0])
     states = {"id": jnp.arange(5)}
     flat = jnp.zeros(5)
-    new, attempted, accepted = tempering.swap(jax.random.PRNGKey(0), states, flat, temps, 0)
+    new, attempted, accepted, _ = tempering.swap(jax.random.PRNGKey(0), states, flat, temps, 0)
     np.testing.assert_array_equal(attempted, [True, False, True, False])
     np.testing.assert_array_equal(accepted, attempted)
     np.testing.assert_array_equal(new["id"], [1, 0, 3, 2, 4])
-    new, attempted, accepted = tempering.swap(jax.random.PRNGKey(0), states, flat, temps, 1)
+    new, attempted, accepted, _ = tempering.swap(jax.random.PRNGKey(0), states, flat, temps, 1)
     np.testing.assert_array_equal(attempted, [False, True, False, True])
     np.testing.assert_array_equal(new["id"], [0, 2, 1, 4, 3])
 
@@ -46,12 +46,12 @@ def test_swap_acceptance_probability():
     temps = jnp.asarray([1.0, 3.0])
     ll = jnp.asarray([0.0, -1.5])  # the hot replica is worse: a = exp(-1.5 (1 - 1/3)) = e^-1
     keys = jax.random.split(jax.random.PRNGKey(1), 20000)
-    _, _, acc = jax.vmap(lambda k: tempering.swap(k, {"x": ll}, ll, temps, 0))(keys)
+    _, _, acc, _ = jax.vmap(lambda k: tempering.swap(k, {"x": ll}, ll, temps, 0))(keys)
     rate = np.mean(acc)
     expected = np.exp(-1.0)
     assert abs(rate - expected) < 4 * np.sqrt(expected * (1 - expected) / keys.shape[0])
     # the better state in the hotter replica is always swapped down
-    _, _, acc = tempering.swap(keys[0], {"x": ll[::-1]}, ll[::-1], temps, 0)
+    _, _, acc, _ = tempering.swap(keys[0], {"x": ll[::-1]}, ll[::-1], temps, 0)
     assert bool(acc[0])
 
 
