@@ -19,13 +19,18 @@ def block_name(label):
     return label
 
 
+def _as_list(labels):
+    return [labels] if isinstance(labels, str) else [str(x) for x in labels]
+
+
 def residual_axis_label(labels):
     """x-axis label of a residual plot: the blocks of the data vector in order.
 
     Parameters
     ----------
-    labels : sequence of str
-        Names of the equal blocks of the data vector (``data.labels()``).
+    labels : str or sequence of str
+        Names of the equal blocks of the data vector (``data.labels()``); a
+        single str is one block.
 
     Returns
     -------
@@ -34,7 +39,7 @@ def residual_axis_label(labels):
         ``"datum: Re T, then Im T"``; receiver functions read ``"datum: RF
         traces 0 to 4, one after another"``.
     """
-    labels = list(labels)
+    labels = _as_list(labels)
     if len(labels) > 2 and all(block_name(x).startswith("RF trace") for x in labels):
         return f"datum: RF traces 0 to {len(labels) - 1}, one after another"
     return "datum: " + ", then ".join(block_name(x) for x in labels)
@@ -54,8 +59,10 @@ def plot_residuals(observed, std, predicted, labels, *, ax=None, title=None):
     observed, std, predicted : ndarray, shape (N,)
         Observed data, their standard deviations and a prediction (e.g. the
         posterior-predictive median), laid out like ``data.observed()``.
-    labels : sequence of str, length B
-        Names of the blocks (``data.labels()``); B must divide N.
+    labels : str or sequence of str, length B
+        Names of the blocks (``data.labels()``); B must divide N. A single
+        str is one block (netCDF reads a one-element list attribute back as
+        a str).
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -64,7 +71,7 @@ def plot_residuals(observed, std, predicted, labels, *, ax=None, title=None):
     matplotlib Axes
     """
     observed, std, predicted = (np.asarray(a, dtype=float) for a in (observed, std, predicted))
-    labels = list(labels)
+    labels = _as_list(labels)
     if observed.size % len(labels):
         raise ValueError(f"{observed.size} data do not split into {len(labels)} equal blocks "
                          f"{labels}")

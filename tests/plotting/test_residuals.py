@@ -53,3 +53,10 @@ def test_residuals_of_receiver_functions_name_the_traces():
     assert ax.get_xlabel() == "datum: RF traces 0 to 2, one after another"
     with pytest.raises(ValueError, match="equal blocks"):
         plot_residuals(np.zeros(5), np.ones(5), np.zeros(5), ["a", "b"])
+
+
+def test_a_single_label_is_one_block():
+    rf = RFData.from_traces(np.zeros(20), 0.05, dt_s=0.1, shift_s=0.5, gauss=2.5, std=0.01)
+    ax = plot_residuals(rf.observed(), rf.std(), rf.observed(), "rf_0")
+    assert ax.get_xlabel() == "datum: RF trace 0"
+    assert _legend_texts(ax) == ["RF trace 0"]
