@@ -1,0 +1,81 @@
+"""docs/configuration.md gives every [[data]] key, CSV header and allowed value of the loaders."""
+
+import pathlib
+import re
+
+import pytest
+
+from bayesjoint.data.geomag import SHELL_LAWS
+from bayesjoint.data.mt import MT_KINDS
+from bayesjoint.data.rf import CORRELATION_LAWS, RF_NORMALIZATIONS
+from bayesjoint.io.csv_files import MT_COLUMN_SETS
+from bayesjoint.io.datasets import CONFIG_KEYS
+from bayesjoint.io.geomag_files import DST_COLUMN_SETS, SQ_COLUMNS
+from bayesjoint.io.mt_files import COMPONENTS
+
+DOC = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
+
+HEADING = re.compile(r'^### .*\(`type = "(\w+)"`\)$', re.MULTILINE)
+ROW = re.compile(r"^\| `(\w+)` \|", re.MULTILINE)
+
+
+def _data_tables_chapter():
+    start = DOC.index("## Data tables")
+    end = DOC.index("\n## ", start + 1)
+    return DOC[start:end]
+
+
+def _sections():
+    """Text of each ``### ... (`type = "..."`)`` section, by type."""
+    chapter = _data_tables_chapter()
+    heads = list(HEADING.finditer(chapter))
+    return {m.group(1): chapter[m.start():heads[i + 1].start() if i + 1 < len(heads) else None]
+            for i, m in enumerate(heads)}
+
+
+def _rows(text):
+    """Key of each table row in ``text``."""
+    return ROW.findall(text)
+
+
+def _row(section, key):
+    (line,) = [ln for ln in section.splitlines() if ln.startswith(f"| `{key}` |")]
+    return line
+
+
+def test_every_data_type_has_a_section():
+    assert sorted(_sections()) == sorted(CONFIG_KEYS)
+
+
+@pytest.mark.parametrize("dtype", sorted(CONFIG_KEYS))
+def test_section_documents_exactly_the_keys_the_loader_accepts(dtype):
+    chapter = _data_tables_chapter()
+    common = _rows(chapter[:HEADING.search(chapter).start()])
+    rows = _rows(_sections()[dtype])
+    assert len(rows) == len(set(rows)), f"{dtype}: a key is documented twice"
+    assert set(common) | set(rows) == CONFIG_KEYS[dtype]
+
+
+@pytest.mark.parametrize("dtype, headers", [
+    ("mt", MT_COLUMN_SETS.values()),
+    ("dst", DST_COLUMN_SETS.values()),
+    ("sq", [SQ_COLUMNS]),
+])
+def test_section_gives_the_csv_headers(dtype, headers):
+    section = _sections()[dtype]
+    for columns in headers:
+        assert f"`{','.join(columns)}`" in section
+
+
+@pytest.mark.parametrize("dtype, key, allowed", [
+    ("mt", "component", COMPONENTS),
+    ("mt", "kind", MT_KINDS),
+    ("dst", "shell_law", SHELL_LAWS),
+    ("sq", "shell_law", SHELL_LAWS),
+    ("rf", "normalize", RF_NORMALIZATIONS),
+    ("rf", "correlation", CORRELATION_LAWS),
+])
+def test_rows_list_the_allowed_values(dtype, key, allowed):
+    row = _row(_sections()[dtype], key)
+    value_column = row.split(" | ")[1]
+    assert sorted(re.findall(r'`"(\w+)"`', value_column)) == sorted(allowed)
