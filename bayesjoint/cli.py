@@ -131,6 +131,7 @@ def cmd_run(args):
         top, sigma = read_conductivity_model_csv(config.truth_model)
         truth = LayeredEarth.from_layers(top, sigma)
     groups = coupling_groups(datasets, config.interfaces)
+    entries = {entry["name"]: entry for entry in config.data}
     for name, group in groups.items():
         # separate interfaces: one run per group, in a sub-folder named after it
         out = config.output_dir if len(groups) == 1 else config.output_dir / name
@@ -139,7 +140,7 @@ def cmd_run(args):
                         n_depths=config.summary.n_depths,
                         settings={"config_file": str(Path(args.config).resolve()),
                                   "interfaces": config.interfaces, "group": name},
-                        resume=args.resume)
+                        resume=args.resume, sources=[entries[d.name] for d in group])
         _report(result, out, write=not args.no_report)
     return 0
 
