@@ -31,14 +31,19 @@ def _parser():
                       help="which synthetic datasets to invert (default joint = mt + sq + dst)")
     demo.add_argument("--no-report", action="store_true",
                       help="do not write report.md and report.html")
+    demo.add_argument("--overwrite", action="store_true",
+                      help="replace the outputs of an earlier run in the output folder")
     demo.add_argument("--sampler", choices=("rjmcmc", "nuts"), default="rjmcmc",
                       help="trans-dimensional reversible-jump MCMC (default) or NUTS on fixed "
                            "log-spaced layers")
 
     run = sub.add_parser("run", help="run an inversion described by a TOML file")
     run.add_argument("config", help="configuration file (TOML)")
-    run.add_argument("--resume", action="store_true",
-                     help="continue the run found in the output folder")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--resume", action="store_true",
+                      help="continue the run found in the output folder")
+    mode.add_argument("--overwrite", action="store_true",
+                      help="replace the outputs of an earlier run in the output folder")
     run.add_argument("--no-report", action="store_true",
                      help="do not write report.md and report.html")
 
@@ -96,9 +101,11 @@ def demo_settings(data, sampler, quick, seed):
 
 
 def cmd_demo(args):
+    from bayesjoint.commands.output import prepare_output_folder
     from bayesjoint.datasets import reference_experiment
     from bayesjoint.workflow import invert
 
+    prepare_output_folder(args.out, overwrite=args.overwrite)
     exp = reference_experiment(seed=args.seed)
     datasets = {"joint": [exp.mt, exp.sq, exp.dst], "mt": [exp.mt], "sq": [exp.sq],
                 "dst": [exp.dst]}[args.data]
@@ -115,6 +122,7 @@ def cmd_demo(args):
 
 
 def cmd_run(args):
+    from bayesjoint.commands.output import prepare_output_folder
     from bayesjoint.earth import LayeredEarth
     from bayesjoint.io.config import load_config
     from bayesjoint.io.datasets import load_dataset
@@ -130,6 +138,7 @@ def cmd_run(args):
 
         top, sigma = read_conductivity_model_csv(config.truth_model)
         truth = LayeredEarth.from_layers(top, sigma)
+    prepare_output_folder(config.output_dir, overwrite=args.overwrite, resume=args.resume)
     groups = coupling_groups(datasets, config.interfaces)
     entries = {entry["name"]: entry for entry in config.data}
     for name, group in groups.items():

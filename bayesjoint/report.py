@@ -30,6 +30,9 @@ SWAP_MIN = 0.1
 RESIDUAL_RMS_MAX = 1.5
 """Root-mean-square normalised residual of the median prediction above which the fit warns."""
 
+REPORT_FILES = ("report.md", "report.html", "residuals.png")
+"""Files :func:`build_report` writes into a run folder."""
+
 
 def warnings_for(summary: dict, residual_rms: dict):
     """Plain-language warnings for the thresholds a run crosses.

@@ -42,6 +42,7 @@ from bayesjoint.model.registry import lookup
 from bayesjoint.plotting.datafit import plot_fit
 from bayesjoint.plotting.profile import (plot_depth_profile,
                                          plot_interface_probability, plot_layer_count)
+from bayesjoint.report import REPORT_FILES
 from bayesjoint.samplers import run as rj_run
 from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments
@@ -58,6 +59,13 @@ RUN_LENGTH_KEYS = ("sampler.n_iterations", "sampler.num_samples")
 
 DISPLAY_ONLY_KEYS = ("progress_bar",)
 """Sampler settings that change nothing in the draws and are not stored."""
+
+OUTPUT_FILES = ("posterior.nc", "profile.png", "datafit.png", "summary.json")
+"""Files :func:`invert` writes into the output folder (besides ``chains/``)."""
+
+SEPARATE_GROUPS = ("electromagnetic", "seismic")
+"""Sub-folders of the output folder of a run with separate interfaces
+(:func:`coupling_groups`)."""
 
 
 def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max_km=None,
@@ -116,6 +124,8 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
         name = "rjmcmc"
     t_sample = time.perf_counter() - t0
     _write_run_config(chain_dir, config)  # a resumed run is now as long as asked
+    for name in OUTPUT_FILES + REPORT_FILES:  # results of an earlier state of the run
+        (out / name).unlink(missing_ok=True)
 
     zmax = spec.depth_max_km if depth_max_km is None else depth_max_km
     depth = post.default_depth_grid_km(zmax, n_depths)
@@ -148,7 +158,7 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
                         **sampled["sampler_info"]},
         "resolved_depth_range_km": summary["resolved_depth_range_km"],
         "coverage_of_truth_90": summary["coverage"],
-        "files": ["posterior.nc", "profile.png", "datafit.png", "summary.json"],
+        "files": list(OUTPUT_FILES),
     }
     with (out / "summary.json").open("w") as f:
         json.dump(_jsonable(result), f, indent=2)
@@ -341,8 +351,7 @@ def coupling_groups(datasets, interfaces="shared"):
         raise ValueError(f"interfaces = {interfaces!r}: allowed values are 'shared', 'separate'")
     seismic = [d for d in datasets if lookup(d).needs_seismic]
     em = [d for d in datasets if not lookup(d).needs_seismic]
-    return {name: group for name, group in (("electromagnetic", em), ("seismic", seismic))
-            if group}
+    return {name: group for name, group in zip(SEPARATE_GROUPS, (em, seismic)) if group}
 
 
 def _sample_nuts(datasets, spec, config, chain_dir, resume):
