@@ -124,8 +124,8 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
         name = "rjmcmc"
     t_sample = time.perf_counter() - t0
     _write_run_config(chain_dir, config)  # a resumed run is now as long as asked
-    for name in OUTPUT_FILES + REPORT_FILES:  # results of an earlier state of the run
-        (out / name).unlink(missing_ok=True)
+    for earlier in OUTPUT_FILES + REPORT_FILES:  # results of an earlier state of the run
+        (out / earlier).unlink(missing_ok=True)
 
     zmax = spec.depth_max_km if depth_max_km is None else depth_max_km
     depth = post.default_depth_grid_km(zmax, n_depths)
