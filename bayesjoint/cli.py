@@ -163,7 +163,14 @@ def cmd_report(args):
 
 
 def _report(result, out, write=True):
-    """Print the run's headline numbers; write the uncertainty report."""
+    """Print the run's verdict, warnings and headline numbers; write the uncertainty report."""
+    from bayesjoint.summaries.verdict import UNCONVERGED_LABEL
+
+    judged = result["verdict"]
+    print(judged["headline"])
+    for line in judged["lines"]:
+        print(f"  - {line}")
+    label = "" if judged["converged"] else f" [{UNCONVERGED_LABEL}]"
     w = result["diagnostics"]["worst"]
     files = list(result["files"])
     if write:
@@ -172,15 +179,18 @@ def _report(result, out, write=True):
         build_report(out)
         files += ["report.md", "report.html"]
     print(f"wrote {', '.join(files)} to {out}")
+    rhat = w["rhat_max"]
+    rhat = f"{rhat:.3f}" if rhat is not None and np.isfinite(rhat) else "n/a"
     print(f"sampling time {result['timings_s']['sampling']:.1f} s; "
-          f"max R-hat {w['rhat_max']:.3f}; min bulk ESS {w['ess_bulk_min']:.0f}")
+          f"max R-hat {rhat}; min bulk ESS {w['ess_bulk_min']:.0f}")
     for field, rng in (result.get("resolved_depth_range_km") or {}).items():
         if rng:
-            print(f"{field}: resolved depths (narrow 90 % interval) {rng[0]:.0f}-{rng[1]:.0f} km")
+            print(f"{field}: resolved depths (narrow 90 % interval) {rng[0]:.0f}-{rng[1]:.0f} km"
+                  f"{label}")
     for field, cov in (result.get("coverage_of_truth_90") or {}).items():
         print(f"{field}: true model inside the 90 % interval at "
               f"{100 * cov['resolved_depths']:.0f} % of resolved depths "
-              f"({100 * cov['all_depths']:.0f} % of all)")
+              f"({100 * cov['all_depths']:.0f} % of all){label}")
 
 
 def cmd_forward(args):

@@ -12,8 +12,12 @@ an output folder:
     the true model when known), interface probability and p(k), and the
     data fit of every dataset.
 ``summary.json``
-    Settings, timings, R-hat and ESS, acceptance rates, the resolved depth
-    range and the coverage of the true model when known.
+    First the convergence verdict (``converged`` and ``verdict``, see
+    :func:`bayesjoint.summaries.verdict.verdict`), then settings, timings,
+    R-hat and ESS, per-chain means and standard deviations of the
+    log-likelihood and noise scales, the noise scales' mass at their prior
+    bounds, acceptance rates, the resolved depth range and the coverage of
+    the true model when known.
 ``chains/``
     the draws on disk as they were made (NUTS segments or reversible-jump
     chunks), from which a stopped run resumes, and ``run_config.json``, the
@@ -46,8 +50,10 @@ from bayesjoint.report import REPORT_FILES
 from bayesjoint.samplers import run as rj_run
 from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments
+from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
 from bayesjoint.summaries.results import summarize, to_datatree
+from bayesjoint.summaries.verdict import verdict
 
 FIELD_LABELS = {"log10_sigma": "log10 conductivity (S/m)", "vs_km_s": "Vs (km/s)"}
 
@@ -144,6 +150,15 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
              or spec.interfaces == "sampled")
     t_post = time.perf_counter() - t1
 
+    per_chain = {f"noise_scale_{k}": v for k, v in sampled["noise"].items()}
+    if "log_likelihood" in sampled["extra_draws"]:
+        per_chain["log_likelihood"] = sampled["extra_draws"]["log_likelihood"]
+    checks = {"n_chains": int(np.shape(sampled["earths"].n_layers)[0]),
+              "per_chain": diagnostics.chain_statistics(per_chain)}
+    if spec.hierarchical_noise:
+        checks["noise_scale_bound_mass"] = {
+            k: diagnostics.mass_near_bounds(v, spec.noise_scale_min, spec.noise_scale_max)
+            for k, v in sampled["noise"].items()}
     result = {
         "bayesjoint_version": __version__,
         "sampler": name,
@@ -155,11 +170,13 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
                     "devices": jax.local_device_count()},
         "timings_s": {"sampling": t_sample, "summaries_and_output": t_post},
         "diagnostics": {"worst": summary["worst"], "per_variable": summary["diagnostics"],
-                        **sampled["sampler_info"]},
+                        **checks, **sampled["sampler_info"]},
         "resolved_depth_range_km": summary["resolved_depth_range_km"],
         "coverage_of_truth_90": summary["coverage"],
         "files": list(OUTPUT_FILES),
     }
+    judged = verdict(_jsonable(result))
+    result = {"converged": judged["converged"], "verdict": judged, **result}
     with (out / "summary.json").open("w") as f:
         json.dump(_jsonable(result), f, indent=2)
     return result
