@@ -4,8 +4,9 @@ The report is built from the files a run leaves in its folder
 (``summary.json``, ``posterior.nc``, ``profile.png``, ``datafit.png``). Its
 first line is the convergence verdict
 (:func:`bayesjoint.summaries.verdict.verdict`) with every warning right
-under it; then the data and their errors, the prior, the sampler settings, a diagnostics table, the posterior
-profiles (labelled when the run did not converge), interface probability and p(k), the data fit with normalised
+under it; then the data and their errors, the prior, the sampler settings,
+a diagnostics table, the posterior profiles (labelled when the run did not
+converge), interface probability and p(k), the data fit with normalised
 residuals, and the settings needed to rerun. The HTML embeds its figures as
 base64 PNG, so it is one file that can be mailed or archived.
 """

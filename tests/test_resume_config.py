@@ -1,4 +1,4 @@
-"""A resumed run must have the stored configuration: prior, data, settings; only the length grows."""
+"""A resume must match the stored configuration (prior, data, settings); only the length grows."""
 
 import json
 
