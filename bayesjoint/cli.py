@@ -31,14 +31,19 @@ def _parser():
                       help="which synthetic datasets to invert (default joint = mt + sq + dst)")
     demo.add_argument("--no-report", action="store_true",
                       help="do not write report.md and report.html")
+    demo.add_argument("--overwrite", action="store_true",
+                      help="replace the outputs of an earlier run in the output folder")
     demo.add_argument("--sampler", choices=("rjmcmc", "nuts"), default="rjmcmc",
                       help="trans-dimensional reversible-jump MCMC (default) or NUTS on fixed "
                            "log-spaced layers")
 
     run = sub.add_parser("run", help="run an inversion described by a TOML file")
     run.add_argument("config", help="configuration file (TOML)")
-    run.add_argument("--resume", action="store_true",
-                     help="continue the run found in the output folder")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--resume", action="store_true",
+                      help="continue the run found in the output folder")
+    mode.add_argument("--overwrite", action="store_true",
+                      help="replace the outputs of an earlier run in the output folder")
     run.add_argument("--no-report", action="store_true",
                      help="do not write report.md and report.html")
 
@@ -104,9 +109,11 @@ def demo_settings(data, sampler, quick, seed):
 
 
 def cmd_demo(args):
+    from bayesjoint.commands.output import prepare_output_folder
     from bayesjoint.datasets import reference_experiment
     from bayesjoint.workflow import invert
 
+    prepare_output_folder(args.out, overwrite=args.overwrite)
     exp = reference_experiment(seed=args.seed)
     datasets = {"joint": [exp.mt, exp.sq, exp.dst], "mt": [exp.mt], "sq": [exp.sq],
                 "dst": [exp.dst]}[args.data]
@@ -123,6 +130,7 @@ def cmd_demo(args):
 
 
 def cmd_run(args):
+    from bayesjoint.commands.output import prepare_output_folder
     from bayesjoint.earth import LayeredEarth
     from bayesjoint.io.config import load_config
     from bayesjoint.io.datasets import load_dataset
@@ -138,7 +146,9 @@ def cmd_run(args):
 
         top, sigma = read_conductivity_model_csv(config.truth_model)
         truth = LayeredEarth.from_layers(top, sigma)
+    prepare_output_folder(config.output_dir, overwrite=args.overwrite, resume=args.resume)
     groups = coupling_groups(datasets, config.interfaces)
+    entries = {entry["name"]: entry for entry in config.data}
     for name, group in groups.items():
         # separate interfaces: one run per group, in a sub-folder named after it
         out = config.output_dir if len(groups) == 1 else config.output_dir / name
@@ -147,7 +157,7 @@ def cmd_run(args):
                         n_depths=config.summary.n_depths,
                         settings={"config_file": str(Path(args.config).resolve()),
                                   "interfaces": config.interfaces, "group": name},
-                        resume=args.resume)
+                        resume=args.resume, sources=[entries[d.name] for d in group])
         _report(result, out, write=not args.no_report)
     return 0
 
@@ -161,7 +171,14 @@ def cmd_report(args):
 
 
 def _report(result, out, write=True):
-    """Print the run's headline numbers; write the uncertainty report."""
+    """Print the run's verdict, warnings and headline numbers; write the uncertainty report."""
+    from bayesjoint.summaries.verdict import UNCONVERGED_LABEL
+
+    judged = result["verdict"]
+    print(judged["headline"])
+    for line in judged["lines"]:
+        print(f"  - {line}")
+    label = "" if judged["converged"] else f" [{UNCONVERGED_LABEL}]"
     w = result["diagnostics"]["worst"]
     files = list(result["files"])
     if write:
@@ -170,15 +187,18 @@ def _report(result, out, write=True):
         build_report(out)
         files += ["report.md", "report.html"]
     print(f"wrote {', '.join(files)} to {out}")
+    rhat = w["rhat_max"]
+    rhat = f"{rhat:.3f}" if rhat is not None and np.isfinite(rhat) else "n/a"
     print(f"sampling time {result['timings_s']['sampling']:.1f} s; "
-          f"max R-hat {w['rhat_max']:.3f}; min bulk ESS {w['ess_bulk_min']:.0f}")
+          f"max R-hat {rhat}; min bulk ESS {w['ess_bulk_min']:.0f}")
     for field, rng in (result.get("resolved_depth_range_km") or {}).items():
         if rng:
-            print(f"{field}: resolved depths (narrow 90 % interval) {rng[0]:.0f}-{rng[1]:.0f} km")
+            print(f"{field}: resolved depths (narrow 90 % interval) {rng[0]:.0f}-{rng[1]:.0f} km"
+                  f"{label}")
     for field, cov in (result.get("coverage_of_truth_90") or {}).items():
         print(f"{field}: true model inside the 90 % interval at "
               f"{100 * cov['resolved_depths']:.0f} % of resolved depths "
-              f"({100 * cov['all_depths']:.0f} % of all)")
+              f"({100 * cov['all_depths']:.0f} % of all){label}")
 
 
 def cmd_forward(args):

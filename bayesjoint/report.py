@@ -1,10 +1,12 @@
 """Uncertainty report of a finished run: ``report.md`` and a self-contained ``report.html``.
 
 The report is built from the files a run leaves in its folder
-(``summary.json``, ``posterior.nc``, ``profile.png``, ``datafit.png``): the
-data and their errors, the prior, the sampler settings, a diagnostics table
-with plain-language warnings when a threshold is crossed, the posterior
-profiles, interface probability and p(k), the data fit with normalised
+(``summary.json``, ``posterior.nc``, ``profile.png``, ``datafit.png``). Its
+first line is the convergence verdict
+(:func:`bayesjoint.summaries.verdict.verdict`) with every warning right
+under it; then the data and their errors, the prior, the sampler settings,
+a diagnostics table, the posterior profiles (labelled when the run did not
+converge), interface probability and p(k), the data fit with normalised
 residuals, and the settings needed to rerun. The HTML embeds its figures as
 base64 PNG, so it is one file that can be mailed or archived.
 """
@@ -18,21 +20,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-RHAT_MAX = 1.01
-"""R-hat above this warns that the chains disagree (Vehtari et al. 2021)."""
-
-ESS_MIN = 400
-"""Bulk ESS below this warns that the interval estimates are noisy (Vehtari et al. 2021)."""
-
-SWAP_MIN = 0.1
-"""Swap acceptance below this warns that neighbouring temperatures hardly exchange."""
+from bayesjoint.summaries.verdict import UNCONVERGED_LABEL, verdict
 
 RESIDUAL_RMS_MAX = 1.5
 """Root-mean-square normalised residual of the median prediction above which the fit warns."""
 
+REPORT_FILES = ("report.md", "report.html", "residuals.png")
+"""Files :func:`build_report` writes into a run folder."""
+
 
 def warnings_for(summary: dict, residual_rms: dict):
     """Plain-language warnings for the thresholds a run crosses.
+
+    The warnings of :func:`~bayesjoint.summaries.verdict.verdict`, then
+    those of the data fit.
 
     Parameters
     ----------
@@ -45,26 +46,7 @@ def warnings_for(summary: dict, residual_rms: dict):
     -------
     list of str
     """
-    out = []
-    for name, row in summary["diagnostics"]["per_variable"].items():
-        rhat, ess = row.get("rhat_max"), row.get("ess_bulk_min")
-        if rhat is not None and rhat > RHAT_MAX:
-            out.append(f"R-hat of {name} is {rhat:.3f} (> {RHAT_MAX}): the chains have not "
-                       "converged to the same distribution; run longer, add chains or "
-                       "temperatures before trusting the intervals.")
-        if ess is not None and ess < ESS_MIN:
-            out.append(f"Bulk ESS of {name} is {ess:.0f} (< {ESS_MIN}): the quantiles of this "
-                       "quantity are uncertain; run longer.")
-    for i, rate in enumerate(summary["diagnostics"].get("swap_acceptance", []) or []):
-        if rate is not None and rate < SWAP_MIN:
-            out.append(f"Swap acceptance between temperatures {i} and {i + 1} is {rate:.2f} "
-                       f"(< {SWAP_MIN}): the ladder is too wide; add temperatures.")
-    if summary["diagnostics"].get("divergences"):
-        out.append(f"{summary['diagnostics']['divergences']} divergent NUTS transitions: "
-                   "parts of the posterior may be missed; raise target_accept_prob.")
-    if summary["diagnostics"].get("non_finite_log_likelihood"):
-        out.append(f"{summary['diagnostics']['non_finite_log_likelihood']} proposals had a "
-                   "non-finite likelihood and were rejected.")
+    out = list(verdict(summary)["lines"])
     for name, rms in residual_rms.items():
         if rms > RESIDUAL_RMS_MAX:
             out.append(f"Dataset {name}: RMS normalised residual {rms:.2f} (> {RESIDUAL_RMS_MAX}); "
@@ -130,8 +112,14 @@ def build_report(run_dir):
     # Read it all into memory and close the file: a resumed run rewrites it.
     tree = xr.load_datatree(run / "posterior.nc", engine="h5netcdf")
     rms = _residual_figure(tree, summary, run / "residuals.png")
+    judged = verdict(summary)
     warns = warnings_for(summary, rms)
+    label = "" if judged["converged"] else f" ({UNCONVERGED_LABEL})"
 
+    state, _, rest = judged["headline"].partition(":")
+    head = [f"**{state}**:{rest}", ""]
+    head += [f"- {w}" for w in warns] if warns else ["No diagnostic crossed its threshold."]
+    head.append("")
     md = [f"# Uncertainty report: {run.name}", ""]
     md += ["## Data", ""]
     rows = []
@@ -172,21 +160,23 @@ def build_report(run_dir):
         md += [f"Mean NUTS acceptance probability "
                f"{summary['diagnostics']['mean_accept_prob']:.3f}; divergences "
                f"{summary['diagnostics']['divergences']}.", ""]
-    md += ["### Warnings", ""]
-    md += [f"- {w}" for w in warns] if warns else ["No diagnostic crossed its threshold."]
-    md += ["", "## Posterior", "", "![profile](profile.png)", ""]
+    md += ["## Posterior", ""]
+    if label:
+        md += ["The run did not converge: the intervals, resolved depths and coverage below "
+               "are not reliable.", ""]
+    md += ["![profile](profile.png)", ""]
     for field, rng in (summary.get("resolved_depth_range_km") or {}).items():
         if rng:
             md.append(f"- {field}: the 90 % interval is narrow (resolved) from {rng[0]:.0f} "
-                      f"to {rng[1]:.0f} km.")
+                      f"to {rng[1]:.0f} km{label}.")
     for field, cov in (summary.get("coverage_of_truth_90") or {}).items():
         md.append(f"- {field}: the true model lies inside the 90 % interval at "
                   f"{100 * cov['resolved_depths']:.0f} % of resolved depths and "
-                  f"{100 * cov['all_depths']:.0f} % of all depths.")
+                  f"{100 * cov['all_depths']:.0f} % of all depths{label}.")
     pk = summary["diagnostics"].get("n_layers_posterior")
     if pk:
         best = max(pk, key=pk.get)
-        md.append(f"- Number of layers: most probable {best} (p = {pk[best]:.2f}).")
+        md.append(f"- Number of layers: most probable {best} (p = {pk[best]:.2f}){label}.")
     md += ["", "## Data fit", "", "![data fit](datafit.png)", "",
            "![normalised residuals](residuals.png)", ""]
     md += ["## Rerun", "", "Settings recorded with the run:", "", "```json",
@@ -194,25 +184,34 @@ def build_report(run_dir):
                        if k not in ("prior", "sampler")}, indent=1), "```",
            f"bayesjoint {summary['bayesjoint_version']}, JAX {summary['machine']['jax']}, "
            f"Python {summary['machine']['python']}.", ""]
-    text = "\n".join(md)
     md_path = run / "report.md"
-    md_path.write_text(text)
+    md_path.write_text("\n".join(head + md))
     html_path = run / "report.html"
-    html_path.write_text(_to_html(text, run))
+    html_path.write_text(_to_html("\n".join(md), run, judged, warns))
     return md_path, html_path
 
 
-def _to_html(markdown_text, run):
-    """A small Markdown subset (headings, tables, lists, code, images) to HTML."""
+def _to_html(markdown_text, run, judged, warns):
+    """The verdict and its warnings, then a small Markdown subset (headings,
+    tables, lists, code, images) as HTML."""
+    state, _, rest = judged["headline"].partition(":")
+    box = "ok" if judged["converged"] else "bad"
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warns)
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>bayesjoint report</title>",
            "<style>body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
            "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:2px 6px}"
-           "pre{background:#f4f4f4;padding:.5em;overflow:auto}img{max-width:100%}</style>",
+           "pre{background:#f4f4f4;padding:.5em;overflow:auto}img{max-width:100%}"
+           ".verdict{padding:.3em 1em;border:2px solid}.ok{border-color:#2a7;background:#eefaf2}"
+           ".bad{border-color:#c33;background:#fdeeee}</style>",
            # The title reports how many embedded figures the browser decoded.
            "<script>window.addEventListener('load',()=>{const im=[...document.images];"
            "const ok=im.filter(i=>i.complete&&i.naturalWidth>0).length;"
            "document.title='bayesjoint report: '+ok+' of '+im.length+' figures';});</script>",
-           "</head><body>"]
+           "</head><body>",
+           f"<div id='verdict' class='verdict {box}'><p><b>{html.escape(state)}</b>:"
+           f"{html.escape(rest)}</p>"
+           + (f"<ul>{items}</ul>" if items else "<p>No diagnostic crossed its threshold.</p>")
+           + "</div>"]
     lines = markdown_text.splitlines()
     i = 0
     while i < len(lines):

@@ -12,17 +12,26 @@ an output folder:
     the true model when known), interface probability and p(k), and the
     data fit of every dataset.
 ``summary.json``
-    Settings, timings, R-hat and ESS, acceptance rates, the resolved depth
-    range and the coverage of the true model when known.
+    First the convergence verdict (``converged`` and ``verdict``, see
+    :func:`bayesjoint.summaries.verdict.verdict`), then settings, timings,
+    R-hat and ESS, per-chain means and standard deviations of the
+    log-likelihood and noise scales, the noise scales' mass at their prior
+    bounds, acceptance rates, the resolved depth range and the coverage of
+    the true model when known.
 ``chains/``
     the draws on disk as they were made (NUTS segments or reversible-jump
-    chunks), from which a stopped run resumes.
+    chunks), from which a stopped run resumes, and ``run_config.json``, the
+    configuration of the run (:func:`run_configuration`): a resume with any
+    other prior, data or settings is refused, except that the run length
+    (``n_iterations``, ``num_samples``) may grow.
 """
 
+import hashlib
 import json
+import os
 import platform
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import jax
@@ -37,17 +46,36 @@ from bayesjoint.model.registry import lookup
 from bayesjoint.plotting.datafit import plot_fit
 from bayesjoint.plotting.profile import (plot_depth_profile,
                                          plot_interface_probability, plot_layer_count)
+from bayesjoint.report import REPORT_FILES
 from bayesjoint.samplers import run as rj_run
 from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments
+from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
 from bayesjoint.summaries.results import summarize, to_datatree
+from bayesjoint.summaries.verdict import verdict
 
 FIELD_LABELS = {"log10_sigma": "log10 conductivity (S/m)", "vs_km_s": "Vs (km/s)"}
 
+RUN_CONFIG = "run_config.json"
+"""File in ``chains/`` holding the configuration of the run (:func:`run_configuration`)."""
+
+RUN_LENGTH_KEYS = ("sampler.n_iterations", "sampler.num_samples")
+"""Settings that may grow (and only grow) when a run is resumed."""
+
+DISPLAY_ONLY_KEYS = ("progress_bar", "time_budget_s")
+"""Sampler settings that change nothing in the draws and are not stored."""
+
+OUTPUT_FILES = ("posterior.nc", "profile.png", "datafit.png", "summary.json")
+"""Files :func:`invert` writes into the output folder (besides ``chains/``)."""
+
+SEPARATE_GROUPS = ("electromagnetic", "seismic")
+"""Sub-folders of the output folder of a run with separate interfaces
+(:func:`coupling_groups`)."""
+
 
 def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max_km=None,
-           n_depths=200, settings=None, resume=False):
+           n_depths=200, settings=None, resume=False, sources=None):
     """Run a sampler on the datasets and write the results to ``out_dir``.
 
     Parameters
@@ -64,29 +92,48 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
     settings : dict, optional
         Extra settings recorded in ``summary.json``.
     resume : bool
-        Continue the run found in ``out_dir/chains`` (same settings).
+        Continue the run found in ``out_dir/chains``. Its stored
+        configuration must equal this one (:func:`run_configuration`)
+        except for a longer run.
+    sources : sequence of dict, optional
+        Where each dataset was read from (for instance its ``[[data]]``
+        table with the ``file`` path), stored with the run's configuration.
 
     Returns
     -------
     dict
         The content of ``summary.json``.
+
+    Raises
+    ------
+    ValueError
+        When ``out_dir`` already holds a run and ``resume`` is False, or
+        when a resumed run's configuration differs from the stored one
+        (naming each difference).
     """
     datasets = list(datasets)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    chain_dir = out / "chains"
+    config = run_configuration(datasets, spec, sampler, sources=sources,
+                               depth_max_km=depth_max_km, n_depths=n_depths, truth=truth)
+    _check_resume(chain_dir, config, resume)
+    if not resume or not (chain_dir / RUN_CONFIG).exists():
+        _write_run_config(chain_dir, config)
 
     zmax = spec.depth_max_km if depth_max_km is None else depth_max_km
     depth = post.default_depth_grid_km(zmax, n_depths)
     t0 = time.perf_counter()
     if isinstance(sampler, NUTSConfig):
-        sampled = _sample_nuts(datasets, spec, sampler, out / "chains", resume)
+        sampled = _sample_nuts(datasets, spec, sampler, chain_dir, resume)
         name = "nuts"
-    elif isinstance(sampler, RJMCMCConfig):
-        sampled = _sample_rjmcmc(datasets, spec, sampler, out / "chains", resume, depth)
-        name = "rjmcmc"
     else:
-        raise TypeError(f"unknown sampler settings {type(sampler).__name__}")
+        sampled = _sample_rjmcmc(datasets, spec, sampler, chain_dir, resume, depth)
+        name = "rjmcmc"
     t_sample = time.perf_counter() - t0
+    _write_run_config(chain_dir, config)  # a resumed run is now as long as asked
+    for earlier in OUTPUT_FILES + REPORT_FILES:  # results of an earlier state of the run
+        (out / earlier).unlink(missing_ok=True)
 
     bins = {"log10_sigma": post.value_bins(spec.log10_sigma_min, spec.log10_sigma_max)}
     if sampled["earths"].vs_km_s is not None:
@@ -103,6 +150,15 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
              or spec.interfaces == "sampled")
     t_post = time.perf_counter() - t1
 
+    per_chain = {f"noise_scale_{k}": v for k, v in sampled["noise"].items()}
+    if "log_likelihood" in sampled["extra_draws"]:
+        per_chain["log_likelihood"] = sampled["extra_draws"]["log_likelihood"]
+    checks = {"n_chains": int(np.shape(sampled["earths"].n_layers)[0]),
+              "per_chain": diagnostics.chain_statistics(per_chain)}
+    if spec.hierarchical_noise:
+        checks["noise_scale_bound_mass"] = {
+            k: diagnostics.mass_near_bounds(v, spec.noise_scale_min, spec.noise_scale_max)
+            for k, v in sampled["noise"].items()}
     result = {
         "bayesjoint_version": __version__,
         "sampler": name,
@@ -114,14 +170,175 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
                     "devices": jax.local_device_count()},
         "timings_s": {"sampling": t_sample, "summaries_and_output": t_post},
         "diagnostics": {"worst": summary["worst"], "per_variable": summary["diagnostics"],
-                        **sampled["sampler_info"]},
+                        **checks, **sampled["sampler_info"]},
         "resolved_depth_range_km": summary["resolved_depth_range_km"],
         "coverage_of_truth_90": summary["coverage"],
-        "files": ["posterior.nc", "profile.png", "datafit.png", "summary.json"],
+        "files": list(OUTPUT_FILES),
     }
+    judged = verdict(_jsonable(result))
+    result = {"converged": judged["converged"], "verdict": judged, **result}
     with (out / "summary.json").open("w") as f:
         json.dump(_jsonable(result), f, indent=2)
     return result
+
+
+def dataset_sha256(dataset):
+    """Hash of a dataset's content: its observed values, standard deviations and survey.
+
+    Every compared field of the dataset container (arrays by dtype, shape
+    and bytes; other values by ``repr``) enters the hash; ``meta`` does not.
+
+    Returns
+    -------
+    str
+        Hexadecimal SHA-256 digest.
+    """
+    h = hashlib.sha256(type(dataset).__name__.encode())
+    for f in fields(dataset):
+        if not f.compare:
+            continue
+        value = getattr(dataset, f.name)
+        h.update(f.name.encode())
+        if isinstance(value, np.ndarray):
+            h.update(f"{value.dtype.str}{value.shape}".encode())
+            h.update(np.ascontiguousarray(value).tobytes())
+        else:
+            h.update(repr(value).encode())
+    return h.hexdigest()
+
+
+def run_configuration(datasets, spec: PriorSpec, sampler, *, sources=None, depth_max_km=None,
+                      n_depths=200, truth=None):
+    """Everything that defines a run's draws and summaries, as a JSON-ready dict.
+
+    Parameters
+    ----------
+    datasets : sequence of dataset containers
+    spec : PriorSpec
+    sampler : NUTSConfig or RJMCMCConfig
+    sources : sequence of dict, optional
+        Per dataset, where it was read from; ``file`` entries are stored as
+        absolute paths.
+    depth_max_km, n_depths : float or None, int
+        The summary grid.
+    truth : LayeredEarth, optional
+
+    Returns
+    -------
+    dict
+        ``sampler_method``, ``prior``, ``sampler`` (without display-only
+        settings), ``datasets`` (name, type, number of data, SHA-256 of the
+        content and the source of each), ``summary`` and ``truth_sha256``.
+    """
+    if isinstance(sampler, NUTSConfig):
+        method = "nuts"
+    elif isinstance(sampler, RJMCMCConfig):
+        method = "rjmcmc"
+    else:
+        raise TypeError(f"unknown sampler settings {type(sampler).__name__}")
+    sources = list(sources) if sources is not None else [{}] * len(datasets)
+    entries = []
+    for d, source in zip(datasets, sources):
+        source = dict(source)
+        if "file" in source:
+            source["file"] = os.path.abspath(source["file"])
+        entries.append({"name": d.name, "type": type(d).__name__, "n_data": int(d.n_data),
+                        "sha256": dataset_sha256(d), "source": source})
+    truth_hash = None
+    if truth is not None:
+        h = hashlib.sha256()
+        for leaf in jax.tree_util.tree_leaves(truth):
+            h.update(np.ascontiguousarray(np.asarray(leaf)).tobytes())
+        truth_hash = h.hexdigest()
+    config = {"sampler_method": method, "prior": asdict(spec),
+              "sampler": {k: v for k, v in asdict(sampler).items()
+                          if k not in DISPLAY_ONLY_KEYS},
+              "datasets": entries,
+              "summary": {"depth_max_km": depth_max_km, "n_depths": n_depths},
+              "truth_sha256": truth_hash}
+    return json.loads(json.dumps(_jsonable(config)))
+
+
+def configuration_differences(stored: dict, current: dict):
+    """What a resumed run would change in a stored run configuration.
+
+    Parameters
+    ----------
+    stored, current : dict
+        Outputs of :func:`run_configuration`.
+
+    Returns
+    -------
+    list of str
+        ``"prior.n_layers: 8 -> 12"`` for each differing setting (values as
+        JSON: plain numbers, quoted strings); a run length
+        (:data:`RUN_LENGTH_KEYS`) differs only when it shrinks.
+    """
+    old, new = _flatten(stored), _flatten(current)
+    out = []
+    for key in sorted(set(old) | set(new), key=lambda k: (k not in RUN_LENGTH_KEYS, k)):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if key in RUN_LENGTH_KEYS and isinstance(a, int) and isinstance(b, int):
+            if b > a:
+                continue
+            out.append(f"{key}: {a} -> {b} (the run length may grow, not shrink)")
+            continue
+        if key.endswith("sha256"):
+            what = "content" if key.startswith("datasets") else "true model"
+            out.append(f"{key}: the {what} differs ({_short(a)} -> {_short(b)})")
+        else:
+            out.append(f"{key}: {json.dumps(a)} -> {json.dumps(b)}")
+    return out
+
+
+def _short(digest):
+    return "none" if digest is None else digest[:12]
+
+
+def _flatten(x, prefix=""):
+    if isinstance(x, dict):
+        out = {}
+        for k, v in x.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(x, list) and any(isinstance(v, dict) for v in x):
+        out = {f"{prefix}.count": len(x)}
+        for i, v in enumerate(x):
+            out.update(_flatten(v, f"{prefix}[{i}]"))
+        return out
+    return {prefix: x}
+
+
+def _check_resume(chain_dir, config, resume):
+    """Refuse a fresh run over a stored one, and a resume with another configuration."""
+    stored_path = chain_dir / RUN_CONFIG
+    holds_run = chain_dir.is_dir() and any(p.name != RUN_CONFIG for p in chain_dir.iterdir())
+    if not resume:
+        if holds_run or stored_path.exists():
+            raise ValueError(f"{chain_dir.parent} already holds a run; pass resume=True to "
+                             "continue it, or choose another output folder")
+        return
+    if not stored_path.exists():
+        if holds_run:
+            raise ValueError(f"cannot resume the run in {chain_dir.parent}: it has no stored "
+                             f"configuration (chains/{RUN_CONFIG}) to check the settings "
+                             "against; start it afresh")
+        return
+    diff = configuration_differences(json.loads(stored_path.read_text()), config)
+    if diff:
+        raise ValueError(f"cannot resume the run in {chain_dir.parent}: the configuration "
+                         "differs from the stored one in " + "; ".join(diff)
+                         + ". Only the run length (n_iterations, num_samples) may change, "
+                         "and only grow; start a changed run in another output folder.")
+
+
+def _write_run_config(chain_dir, config):
+    chain_dir.mkdir(parents=True, exist_ok=True)
+    tmp = chain_dir / f".tmp-{RUN_CONFIG}"
+    tmp.write_text(json.dumps(config, indent=1))
+    os.replace(tmp, chain_dir / RUN_CONFIG)
 
 
 def coupling_groups(datasets, interfaces="shared"):
@@ -151,8 +368,7 @@ def coupling_groups(datasets, interfaces="shared"):
         raise ValueError(f"interfaces = {interfaces!r}: allowed values are 'shared', 'separate'")
     seismic = [d for d in datasets if lookup(d).needs_seismic]
     em = [d for d in datasets if not lookup(d).needs_seismic]
-    return {name: group for name, group in (("electromagnetic", em), ("seismic", seismic))
-            if group}
+    return {name: group for name, group in zip(SEPARATE_GROUPS, (em, seismic)) if group}
 
 
 def _sample_nuts(datasets, spec, config, chain_dir, resume):
@@ -206,7 +422,6 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume, depth_grid_km):
             "adapted_temperatures": np.asarray(stats.get("adapted_temperatures", [])).tolist(),
             "stop": stats.get("stop"),
             "stop_reason": (stats.get("stop") or {}).get("reason"),
-            "per_chain": _per_chain(d, datasets),
             "non_finite_log_likelihood": int(np.sum(stats.get("non_finite", 0))),
             "n_layers_posterior": {int(k): float(p) for k, p in enumerate(
                 post.layer_count_probability(earths.n_layers, kmax), start=1) if p > 0}}
@@ -220,16 +435,6 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume, depth_grid_km):
         "extra_draws": {"log_likelihood": d["log_likelihood"]},
         "sampler_info": info,
     }
-
-
-def _per_chain(draws, datasets):
-    """Per-chain means of the log-likelihood and noise scales: a chain stuck in a
-    poor mode shows there first."""
-    out = {"mean_log_likelihood": np.nanmean(draws["log_likelihood"], axis=1).tolist()}
-    for i, d in enumerate(datasets):
-        out[f"mean_noise_scale_{d.name}"] = np.nanmean(draws["noise_scale"][..., i],
-                                                       axis=1).tolist()
-    return out
 
 
 def _predict_subset(datasets, earths, max_draws):

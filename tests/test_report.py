@@ -29,22 +29,45 @@ def run_dir(tmp_path_factory):
 def test_report_files_and_sections(run_dir):
     md, page = build_report(run_dir)
     text = md.read_text()
-    for section in ("## Data", "## Prior", "## Sampler", "## Diagnostics", "### Warnings",
-                    "## Posterior", "## Data fit", "## Rerun"):
+    for section in ("## Data", "## Prior", "## Sampler", "## Diagnostics", "## Posterior",
+                    "## Data fit", "## Rerun"):
         assert section in text
-    # 120 draws cannot reach a bulk ESS of 400: the report must say so.
-    assert "Bulk ESS of" in text
+    # 120 draws cannot reach a bulk ESS of 400: the verdict comes first, the warnings
+    # right under it, before any other section.
+    lines = text.splitlines()
+    assert lines[0].startswith("**NOT converged**: ") and "min bulk ESS" in lines[0]
+    first_section = text.index("# Uncertainty report")
+    assert -1 < text.index("Bulk ESS of") < first_section
+    # what comes from an unconverged run is labelled as such
+    posterior = text[text.index("## Posterior"):text.index("## Data fit")]
+    assert "did not converge" in posterior and "resolved) from" in posterior
+    assert all("NOT converged: not reliable" in line for line in posterior.splitlines()
+               if line.startswith("- "))
     html = page.read_text()
     assert html.count("data:image/png;base64,") == 3 and "src='profile.png'" not in html
+    body = html[html.index("<body>"):]
+    assert body.index("id='verdict'") < body.index("<h1>")
+    assert "<b>NOT converged</b>" in body[:body.index("<h1>")]
+
+
+def test_summary_json_opens_with_the_verdict(run_dir):
+    import json
+
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert list(summary)[:2] == ["converged", "verdict"] and summary["converged"] is False
+    assert summary["verdict"]["headline"].startswith("NOT converged")
+    per_chain = summary["diagnostics"]["per_chain"]["noise_scale_mt"]
+    assert len(per_chain["mean"]) == len(per_chain["std"]) == 2
+    assert set(summary["diagnostics"]["noise_scale_bound_mass"]["mt"]) == {"lower", "upper"}
 
 
 def test_warnings_name_the_threshold():
-    summary = {"diagnostics": {"per_variable": {"x": {"rhat_max": 1.2, "ess_bulk_min": 50}},
-                               "swap_acceptance": [0.5, 0.02], "divergences": 3}}
+    summary = {"diagnostics": {"per_variable": {"log10_sigma_on_grid": {
+        "rhat_max": 1.2, "ess_bulk_min": 50}}, "swap_acceptance": [0.5, 0.02], "divergences": 3}}
     warns = warnings_for(summary, {"mt": 3.0})
     joined = "\n".join(warns)
-    assert "R-hat of x is 1.200 (> 1.01)" in joined
-    assert "Bulk ESS of x is 50 (< 400)" in joined
+    assert "R-hat of log10_sigma_on_grid is 1.200 (> 1.01)" in joined
+    assert "Bulk ESS of log10_sigma_on_grid is 50 (< 400)" in joined
     assert "temperatures 1 and 2 is 0.02" in joined
     assert "3 divergent" in joined and "RMS normalised residual 3.00" in joined
     ok = {"diagnostics": {"per_variable": {"x": {"rhat_max": 1.001, "ess_bulk_min": 1000}}}}
@@ -71,6 +94,8 @@ def test_html_renders_in_headless_chromium(run_dir, tmp_path):
     m = re.search(r"<title>bayesjoint report: (\d+) of (\d+) figures</title>", dom)
     assert m, dom[:500]
     assert m.group(1) == m.group(2) == "3"
+    body = dom[dom.index("<body"):]  # the rendered page opens with the verdict
+    assert re.search(r"<body[^>]*>\s*<div id=\"verdict\"", body), body[:300]
     shot = tmp_path / "page.png"
     subprocess.run(args + [f"--screenshot={shot}", "--window-size=1000,2500", page.as_uri()],
                    capture_output=True, timeout=120)

@@ -11,10 +11,18 @@ A configuration file has these tables (see ``docs/configuration.md``)::
     [truth]    model = "true_model.csv"   # optional, for synthetic tests
 
 An unknown key or an invalid value raises ``ValueError`` naming the key's
-path (for example ``prior.log10_sigma_min``) and what is allowed.
+path (for example ``prior.log10_sigma_min``) and what is allowed. Every
+value is first checked against the type of its key (the dataclass field
+types of the prior, sampler and summary settings; :data:`DATA_KEY_TYPES`
+for ``[[data]]`` tables): ``true`` is not an integer, ``8.5`` is not an
+integer (``8.0`` is), an integer is a number, a string is not a number.
+An optional setting (type ``X | None``) is switched off with the string
+``"none"``, since TOML has no null value.
 """
 
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -25,6 +33,17 @@ from bayesjoint.samplers.nuts import NUTSConfig
 
 SAMPLERS = {"nuts": NUTSConfig, "rjmcmc": RJMCMCConfig}
 """Settings class of each ``sampler.method``."""
+
+DATA_KEY_TYPES = {
+    "type": str, "file": str, "name": str, "component": str, "kind": str,
+    "rel_error_floor": float, "degree": int, "shell_law": str, "core_depth_km": float,
+    "core_sigma_s_per_m": float, "colat_deg": float, "lon_deg": float, "format": str,
+    "gauss": float, "std": float | list[float], "ray_parameter_s_km": float | list[float],
+    "shift_s": float, "normalize": str, "correlation": str, "correlation_s": float,
+    "correlation_s_bounds": list[float], "earth_flattening": bool,
+}
+"""Type of every key a ``[[data]]`` table may hold (the keys of
+:data:`bayesjoint.io.datasets.CONFIG_KEYS`)."""
 
 INTERFACE_COUPLINGS = ("shared", "separate")
 """Values of ``joint.interfaces`` (see :func:`bayesjoint.workflow.coupling_groups`)."""
@@ -62,6 +81,107 @@ def _fields(cls):
     return {f.name for f in fields(cls)}
 
 
+def _toml(value):
+    """A value written as in TOML (``true``, ``"eight"``, ``8.5``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+_TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+
+
+def _describe(annotation):
+    """Words for a type annotation: ``"an integer"``, ``"a number or a list of numbers"``."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        words = [_describe(a) for a in args if a is not type(None)]
+        return " or ".join(words) + (' or "none"' if type(None) in args else "")
+    if typing.get_origin(annotation) in (list, tuple) or annotation in (list, tuple):
+        item = args[0] if args else float
+        return "a list of " + {int: "integers", float: "numbers", str: "strings"}[item]
+    return _TYPE_WORDS[annotation]
+
+
+def _convert(value, annotation):
+    """``value`` as ``annotation``, or raise ``TypeError``.
+
+    bool is not an int; an integral float is an int; an int is a float;
+    the string ``"none"`` is None where None is allowed; a list stays a list
+    (a tuple field gets a tuple).
+    """
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if type(None) in args and isinstance(value, str) and value.lower() == "none":
+            return None
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _convert(value, a)
+            except TypeError:
+                pass
+        raise TypeError
+    if origin in (list, tuple) or annotation in (list, tuple):
+        if not isinstance(value, list):
+            raise TypeError
+        item = args[0] if args else float
+        items = [_convert(v, item) for v in value]
+        return tuple(items) if tuple in (origin, annotation) else items
+    if annotation is bool:
+        if isinstance(value, bool):
+            return value
+        raise TypeError
+    if isinstance(value, bool):
+        raise TypeError
+    if annotation is int:
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise TypeError
+    if annotation is float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        raise TypeError
+    if annotation is str:
+        if isinstance(value, str):
+            return value
+        raise TypeError
+    if annotation is Path:  # paths are written as strings
+        if isinstance(value, str):
+            return value
+        raise TypeError
+    raise TypeError
+
+
+def _typed(table, key_types, where):
+    """The table with every value converted to its key's type.
+
+    Raises
+    ------
+    ValueError
+        ``[where] key = value: must be ...`` for the first value of the wrong type.
+    """
+    out = {}
+    for key, value in table.items():
+        if key not in key_types:
+            out[key] = value
+            continue
+        try:
+            out[key] = _convert(value, key_types[key])
+        except TypeError:
+            raise ValueError(f"[{where}] {key} = {_toml(value)}: must be "
+                             f"{_describe(key_types[key])}") from None
+    return out
+
+
 def _check_keys(table, allowed, path):
     if not isinstance(table, dict):
         raise ValueError(f"{path}: expected a table, got {type(table).__name__}")
@@ -74,6 +194,7 @@ def _check_keys(table, allowed, path):
 def _build(cls, table, path, allowed=None):
     allowed = _fields(cls) if allowed is None else allowed
     _check_keys(table, allowed, path)
+    table = _typed(table, typing.get_type_hints(cls), path)
     try:
         return cls(**{k: v for k, v in table.items() if k in _fields(cls)})
     except (TypeError, ValueError) as err:
@@ -95,6 +216,7 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
 
     output = raw.get("output", {})
     _check_keys(output, {"dir"}, "output")
+    output = _typed(output, {"dir": str}, "output")
     out_dir = base / output.get("dir", "results")
 
     data = raw.get("data")
@@ -107,6 +229,7 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
         path = f"data[{i}]"
         if not isinstance(entry, dict):
             raise ValueError(f"{path}: expected a table")
+        entry = _typed(entry, DATA_KEY_TYPES, path)
         dtype = entry.get("type")
         if dtype not in CONFIG_KEYS:
             raise ValueError(f"{path}.type = {dtype!r}: allowed values are {tuple(CONFIG_KEYS)}")
@@ -119,7 +242,10 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
 
     prior = _build(PriorSpec, raw.get("prior", {}), "prior")
 
-    sampler_raw = dict(raw.get("sampler", {}))
+    sampler_raw = raw.get("sampler", {})
+    if not isinstance(sampler_raw, dict):
+        raise ValueError(f"sampler: expected a table, got {type(sampler_raw).__name__}")
+    sampler_raw = _typed(sampler_raw, {"method": str}, "sampler")
     method = sampler_raw.pop("method", "nuts")
     if method not in SAMPLERS:
         raise ValueError(f"sampler.method = {method!r}: allowed values are {tuple(SAMPLERS)}")
@@ -129,10 +255,12 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
 
     truth = raw.get("truth", {})
     _check_keys(truth, {"model"}, "truth")
+    truth = _typed(truth, {"model": str}, "truth")
     truth_model = base / truth["model"] if "model" in truth else None
 
     joint = raw.get("joint", {})
     _check_keys(joint, {"interfaces"}, "joint")
+    joint = _typed(joint, {"interfaces": str}, "joint")
     interfaces = joint.get("interfaces", "shared")
     if interfaces not in INTERFACE_COUPLINGS:
         raise ValueError(f"joint.interfaces = {interfaces!r}: allowed values are "
@@ -150,4 +278,7 @@ def load_config(path) -> RunConfig:
             raw = tomllib.load(f)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{path}: not valid TOML: {err}") from None
-    return parse_config(raw, path.parent)
+    try:
+        return parse_config(raw, path.parent)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None

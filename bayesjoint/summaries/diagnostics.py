@@ -50,3 +50,46 @@ def worst(table: dict):
         "rhat_max": _nanmax([v["rhat_max"] for v in table.values()]),
         "ess_bulk_min": _nanmin([v["ess_bulk_min"] for v in table.values()]),
     }
+
+
+def chain_statistics(draws: dict):
+    """Mean and standard deviation of each scalar quantity in each chain.
+
+    Parameters
+    ----------
+    draws : dict of str -> ndarray, shape (C, S)
+
+    Returns
+    -------
+    dict
+        ``{name: {"mean": [C floats], "std": [C floats]}}``.
+    """
+    out = {}
+    for name, x in draws.items():
+        x = np.asarray(x, dtype=float)
+        out[name] = {"mean": np.nanmean(x, axis=1).tolist(), "std": np.nanstd(x, axis=1).tolist()}
+    return out
+
+
+def mass_near_bounds(x, lower, upper, fraction=0.05):
+    """Share of draws of a positive scale within ``fraction`` of its log range of each bound.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+        Draws, > 0.
+    lower, upper : float
+        Bounds of the prior, ``0 < lower < upper``.
+    fraction : float
+        Width of the band next to each bound, as a share of
+        ``log(upper) - log(lower)``.
+
+    Returns
+    -------
+    dict
+        ``{"lower": float, "upper": float}``, each in [0, 1].
+    """
+    logx = np.log(np.asarray(x, dtype=float))
+    lo, hi = np.log(lower), np.log(upper)
+    band = fraction * (hi - lo)
+    return {"lower": float(np.mean(logx < lo + band)), "upper": float(np.mean(logx > hi - band))}
