@@ -171,8 +171,13 @@ def read_mt_transfer_function(path, component="berdichevsky", kind="rho_phase",
         raise ValueError(f"component = {component!r}: allowed values are {COMPONENTS}")
     if kind not in ("rho_phase", "impedance"):
         raise ValueError(f"kind = {kind!r}: allowed values are ('rho_phase', 'impedance')")
-    if rel_error_floor is not None and not (np.isfinite(rel_error_floor) and rel_error_floor > 0):
-        raise ValueError(f"rel_error_floor = {rel_error_floor!r}: must be > 0")
+    if rel_error_floor is not None:
+        try:
+            floor = float(rel_error_floor)
+        except (TypeError, ValueError):
+            floor = float("nan")
+        if not (np.isfinite(floor) and floor > 0):
+            raise ValueError(f"rel_error_floor = {rel_error_floor!r}: must be a number > 0")
     path = readable_file(path)
     tf, z_tensor, s_tensor, period, units = _parse(path)
     factor = _unit_factor(units, path)

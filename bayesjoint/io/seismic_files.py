@@ -232,8 +232,8 @@ def read_rf_csv(path, *, ray_parameter_s_km, gauss, std, name=None, **options):
         raise ValueError(f"{path}: {err}") from err
     dt = float(np.mean(step))
     if np.max(np.abs(step - dt)) > 1e-6 * dt:
-        raise ValueError(f"{path}: time_s is not evenly spaced (steps from {step.min()!r} to "
-                         f"{step.max()!r} s)")
+        raise ValueError(f"{path}: time_s is not evenly spaced (steps from {float(step.min())!r} "
+                         f"to {float(step.max())!r} s)")
     dt = float(f"{dt:.12g}")
     meta = {"source_path": str(path.resolve())}
     try:
