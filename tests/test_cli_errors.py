@@ -1,4 +1,4 @@
-"""Bad input ends in one line on standard error and exit status 2; ``--debug`` shows the traceback."""
+"""Bad input ends in one line on stderr and exit status 2; ``--debug`` shows the traceback."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""No test has a wall-clock limit: a loaded machine makes any limit fail; long tests are marked slow."""
+"""No test has a wall-clock limit (a loaded machine breaks any); long tests are marked slow."""
 
 import ast
 import pathlib

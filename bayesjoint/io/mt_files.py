@@ -31,7 +31,6 @@ Conventions
   errors whose variance counts both parts it is conservative by sqrt(2).
 """
 
-import pathlib
 import warnings
 
 import numpy as np

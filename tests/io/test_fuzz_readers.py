@@ -1,4 +1,4 @@
-"""Property-based tests of every reader: any file content ends in data or a ValueError naming the file.
+"""Property-based tests of every reader: any content ends in data or a ValueError naming the file.
 
 Each reader gets arbitrary bytes, truncations of a valid file and valid files
 with a few bytes or characters changed. It must return its container or
@@ -30,7 +30,8 @@ CSV_ALPHABET = "0123456789.,-+eE#\n\r \tnaifNAIF_xyz\"'\x00\xff;"
 """Characters that CSV mutations insert: numbers, separators, and a few hostile ones."""
 
 VALID = {
-    "mt_impedance.csv": "period_s,z_re_ohm,z_im_ohm,z_std_ohm\n1,0.1,0.1,0.01\n10,0.05,0.04,0.005\n",
+    "mt_impedance.csv": "period_s,z_re_ohm,z_im_ohm,z_std_ohm\n1,0.1,0.1,0.01\n"
+                        "10,0.05,0.04,0.005\n",
     "mt_rho_phase.csv": "# site A\nperiod_s,rho_a_ohm_m,phase_deg,log10_rho_a_std,phase_std_deg\n"
                         "1,100,45,0.02,1\n10,80,50,0.02,1\n",
     "model.csv": "top_depth_km,sigma_s_per_m\n0,0.01\n10,0.1\n100,1\n",
