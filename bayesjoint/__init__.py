@@ -8,19 +8,43 @@ no module needs to repeat it:
   responses span many decades and the propagator recursions lose accuracy
   in float32.
 * One XLA host device per CPU core (:func:`set_cpu_devices`), so that
-  chains run on every core, when JAX has not computed anything yet. The
-  environment variable ``BAYESJOINT_CPU_DEVICES`` sets the count (``1``
-  keeps JAX's single CPU device).
+  chains run on every core. The environment variable
+  ``BAYESJOINT_CPU_DEVICES`` sets the count (``1`` keeps JAX's single CPU
+  device); a count JAX has already fixed (it computed something before) is
+  left as it is.
 * JAX's persistent compilation cache in ``~/.cache/bayesjoint/jax`` (or
   ``$BAYESJOINT_CACHE_DIR``; ``off`` switches it off), so that a second run
   of the same problem does not compile again (:func:`set_compilation_cache`).
+
+JAX itself is not imported here, so that the command line answers ``--help``
+and argument errors at once: if JAX is already loaded its configuration is
+updated, otherwise the settings go into the environment (``JAX_ENABLE_X64``,
+``JAX_NUM_CPU_DEVICES``, ``JAX_COMPILATION_CACHE_DIR``, ...) from which JAX
+reads them when it is first imported. ``LayeredEarth`` is loaded on first
+use.
 """
 
 import os as _os
+import sys as _sys
 
-import jax as _jax
+__version__ = "0.1.0"
 
-_jax.config.update("jax_enable_x64", True)
+__all__ = ["LayeredEarth", "__version__", "set_compilation_cache", "set_cpu_devices"]
+
+
+def _configure(name, value):
+    """Set a JAX option now if JAX is loaded, else through its environment variable.
+
+    Returns False when JAX refuses (the option is fixed once its backend runs).
+    """
+    if "jax" in _sys.modules:
+        try:
+            _sys.modules["jax"].config.update(name, value)
+        except RuntimeError:
+            return False
+        return True
+    _os.environ[name.upper()] = str(int(value) if isinstance(value, bool) else value)
+    return True
 
 
 def _available_cores():
@@ -50,11 +74,7 @@ def set_cpu_devices(n=None):
         raise ValueError(f"n = {n}: need at least one CPU device")
     if n == 1:
         return False
-    try:
-        _jax.config.update("jax_num_cpu_devices", n)
-    except RuntimeError:
-        return False
-    return True
+    return _configure("jax_num_cpu_devices", n)
 
 
 def set_compilation_cache(path=None):
@@ -75,11 +95,11 @@ def set_compilation_cache(path=None):
         path = _os.environ.get("BAYESJOINT_CACHE_DIR") or _os.path.join(
             _os.path.expanduser("~"), ".cache", "bayesjoint", "jax")
     if str(path).lower() == "off":
-        _jax.config.update("jax_enable_compilation_cache", False)
+        _configure("jax_enable_compilation_cache", False)
         return None
-    _jax.config.update("jax_enable_compilation_cache", True)
-    _jax.config.update("jax_compilation_cache_dir", str(path))
-    _jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    _configure("jax_enable_compilation_cache", True)
+    _configure("jax_compilation_cache_dir", str(path))
+    _configure("jax_persistent_cache_min_compile_time_secs", 1.0)
     return str(path)
 
 
@@ -92,11 +112,14 @@ def _cpu_devices_from_environment():
     return int(value)
 
 
+_configure("jax_enable_x64", True)
 set_cpu_devices(_cpu_devices_from_environment())
 set_compilation_cache()
 
-from bayesjoint.earth import LayeredEarth  # noqa: E402
 
-__version__ = "0.1.0"
+def __getattr__(name):
+    if name == "LayeredEarth":
+        from bayesjoint.earth import LayeredEarth
 
-__all__ = ["LayeredEarth", "__version__", "set_compilation_cache", "set_cpu_devices"]
+        return LayeredEarth
+    raise AttributeError(f"module 'bayesjoint' has no attribute {name!r}")

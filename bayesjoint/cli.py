@@ -6,19 +6,36 @@ Run ``bayesjoint COMMAND --help`` for the options of each command.
 import argparse
 import importlib
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
-
-import numpy as np
 
 FORWARD_MODULES = ("bayesjoint.commands.forward_mt", "bayesjoint.commands.forward_geomag",
                    "bayesjoint.commands.forward_rf")
 """Modules that add ``bayesjoint forward`` sub-commands."""
 
 
+class UsageError(Exception):
+    """A command line that the parser rejects; its text is the one-line message."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse parser whose errors are one line, ``PROG: error: ...``, without the usage."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+
+DEBUG_FLAG = "--debug"
+"""Option of ``bayesjoint``, accepted anywhere on the line: show the traceback of an error."""
+
+
 def _parser():
-    p = argparse.ArgumentParser(prog="bayesjoint",
-                                description="Bayesian joint inversion for a 1-D layered Earth.")
+    p = ArgumentParser(prog="bayesjoint",
+                       description="Bayesian joint inversion for a 1-D layered Earth.")
+    p.add_argument(DEBUG_FLAG, action="store_true",
+                   help="on an error, show the full traceback instead of one line")
     sub = p.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser(
@@ -208,14 +225,111 @@ def cmd_forward(args):
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_forward, "report": cmd_report}
 
 
+_NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)
+"""Start of a value that argparse would take for an option: ``-1,10``, ``-.5``, ``-inf``."""
+
+
+def _value_options(parser):
+    """Option strings, of the parser and all its sub-parsers, that take exactly one value."""
+    found, stack = set(), [parser]
+    while stack:
+        for action in stack.pop()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+            elif action.option_strings and action.nargs is None:
+                found.update(action.option_strings)
+    return found
+
+
+def attach_negative_values(parser, argv):
+    """Write ``--opt -1,10`` as ``--opt=-1,10`` for options that take one value.
+
+    argparse reads a token that starts with ``-`` and is not a plain number
+    (a list such as ``-1,10``, ``-1e3``, ``-inf``) as an option and reports
+    that the option before it lacks its value; joined with ``=``, the value
+    reaches the option and its own check.
+    """
+    options = _value_options(parser)
+    out, i = [], 0
+    while i < len(argv):
+        if (argv[i] in options and i + 1 < len(argv)
+                and _NEGATIVE_VALUE.match(argv[i + 1])):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """``warnings.showwarning`` of the command line: ``bayesjoint: warning: ...``."""
+    text = " ".join(str(message).split())
+    print(f"bayesjoint: warning: {text}", file=sys.stderr if file is None else file)
+
+
+def describe_error(err):
+    """One line for an exception raised by a command: what went wrong, and where.
+
+    ``ValueError`` messages of the readers and containers already name the
+    file or field; an ``OSError`` is given its file name and reason; a
+    ``UnicodeDecodeError`` (a binary file read as text) says so.
+    """
+    if isinstance(err, UnicodeDecodeError):
+        text = (f"a file is not text in UTF-8 ({err.reason} at byte {err.start}); "
+                "expected a text file")
+    elif isinstance(err, OSError) and err.filename is not None:
+        text = f"{err.filename}: {err.strerror or err}"
+    elif isinstance(err, MemoryError):
+        text = "out of memory; choose smaller sizes (periods, samples, layers, draws)"
+    else:
+        text = str(err) or type(err).__name__
+    return " ".join(text.split())
+
+
+INPUT_ERRORS = (ValueError, OSError, ImportError, MemoryError)
+"""Exceptions that a bad input or a missing resource raises (exit status 2);
+``UnicodeDecodeError`` is a ``ValueError``. Any other exception is a fault of
+bayesjoint itself (exit status 1)."""
+
+
 def main(argv=None):
-    """Entry point of the ``bayesjoint`` command."""
-    args = _parser().parse_args(argv)
+    """Entry point of the ``bayesjoint`` command.
+
+    Returns the exit status: 0 on success, 2 for a bad command line or bad
+    input (one line on standard error: what is wrong, where, what is
+    allowed), 1 for an unexpected fault. Warnings print as one line each.
+    With ``--debug`` (anywhere on the line) errors show their traceback.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = DEBUG_FLAG in argv
+    argv = [a for a in argv if a != DEBUG_FLAG]
+    parser = _parser()
     try:
-        return COMMANDS[args.command](args)
-    except ValueError as err:
-        print(f"bayesjoint: error: {err}", file=sys.stderr)
+        args = parser.parse_args(attach_negative_values(parser, argv))
+    except UsageError as err:
+        print(err, file=sys.stderr)
         return 2
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        try:
+            return COMMANDS[args.command](args)
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            print("bayesjoint: interrupted", file=sys.stderr)
+            return 130
+        except INPUT_ERRORS as err:
+            if debug:
+                raise
+            print(f"bayesjoint: error: {describe_error(err)}", file=sys.stderr)
+            return 2
+        except Exception as err:
+            if debug:
+                raise
+            print(f"bayesjoint: internal error: {type(err).__name__}: {describe_error(err)} "
+                  f"(run again with {DEBUG_FLAG} for the traceback)", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ def test_notebooks_found():
 def test_notebook_runs_at_ci_size(script, tmp_path):
     env = dict(os.environ, BAYESJOINT_NOTEBOOK_SIZE="ci", MPLBACKEND="Agg")
     proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
 

@@ -40,14 +40,22 @@ def add_parsers(subparsers):
     sq.set_defaults(func=run_sq)
 
 
-def _mantle_and_core(path):
-    """The mantle rows as a LayeredEarth, and the core's depth (km) and conductivity (S/m)."""
+def _mantle_and_core(path, period_s):
+    """The mantle rows as a LayeredEarth, and the core's depth (km) and conductivity (S/m).
+
+    Checks that the response of ``period_s`` fits in memory, and warns about
+    a core that conducts less than the shell above it.
+    """
+    from bayesjoint.data.geomag import check_core_below_layers
     from bayesjoint.earth import LayeredEarth
     from bayesjoint.io.csv_files import read_conductivity_model_csv
+    from bayesjoint.resources import check_forward_size
 
     top, sigma = read_conductivity_model_csv(path)
     if top.size < 2:
         raise ValueError(f"{path}: needs at least two rows, the shells and the core (last row)")
+    check_forward_size(f"--periods-s with {period_s.size} periods", period_s.size, top.size)
+    check_core_below_layers(top[:-1], sigma[:-1], top[-1], sigma[-1])
     return LayeredEarth.from_layers(top[:-1], sigma[:-1]), float(top[-1]), float(sigma[-1])
 
 
@@ -60,7 +68,7 @@ def run_dst(args):
 
     p = args.periods_s
     check_geomag_periods("--periods-s", p)
-    earth, core_depth_km, core_sigma = _mantle_and_core(args.model)
+    earth, core_depth_km, core_sigma = _mantle_and_core(args.model, p)
     # A unit-valued container carries degree, shell law and core through the checks of DstData.
     request = DstData.from_q(p, np.ones(p.size), np.ones(p.size), degree=args.degree,
                              shell_law=args.shell_law, core_depth_km=core_depth_km,
@@ -81,7 +89,7 @@ def run_sq(args):
 
     p = args.periods_s
     check_geomag_periods("--periods-s", p)
-    earth, core_depth_km, core_sigma = _mantle_and_core(args.model)
+    earth, core_depth_km, core_sigma = _mantle_and_core(args.model, p)
     # A unit-valued container carries term, site and core through the checks of SqData.
     request = SqData.from_transfer_function(
         p, args.n, args.m, np.ones(p.size), np.ones(p.size), colat_deg=args.colat_deg,

@@ -21,9 +21,12 @@ def run(args):
     from bayesjoint.earth import LayeredEarth
     from bayesjoint.io.csv_files import read_conductivity_model_csv
     from bayesjoint.physics import mt
+    from bayesjoint.resources import check_forward_size
 
     top, sigma = read_conductivity_model_csv(args.model)
     check_periods("--periods-s", args.periods_s)
+    check_forward_size(f"--periods-s with {args.periods_s.size} periods", args.periods_s.size,
+                       top.size)
     thickness_m, sig = LayeredEarth.from_layers(top, sigma).sigma_stack()
     res = mt.forward(args.periods_s, thickness_m, sig)
     write_columns({"period_s": args.periods_s, "z_re_ohm": np.real(res["z_ohm"]),

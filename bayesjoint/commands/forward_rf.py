@@ -40,30 +40,33 @@ def run(args):
     from bayesjoint.io.seismic_files import read_velocity_model_csv
     from bayesjoint.model.rf import check_evanescent, check_npts, ps_delay_s
     from bayesjoint.physics import rf
+    from bayesjoint.resources import check_forward_size
 
+    if args.npts < 2:
+        raise ValueError(f"--npts = {args.npts}: must be >= 2")
     top, vp, vs, rho = read_velocity_model_csv(args.model)
+    check_forward_size(f"--npts = {args.npts} samples", args.npts, top.size)
     if args.slowness_s_deg is not None:
         p = float(ray_parameter_s_km_from_s_deg(args.slowness_s_deg))
-        p_text = f"--slowness-s-deg = {args.slowness_s_deg!r}"
+        p_text = f"--slowness-s-deg = {args.slowness_s_deg:g}"
     else:
         p = args.ray_parameter_s_km
-        p_text = f"--ray-parameter-s-km = {p!r}"
+        p_text = f"--ray-parameter-s-km = {p:g}"
     if not (np.isfinite(p) and p >= 0):
         raise ValueError(f"{p_text}: the ray parameter must be finite and >= 0")
     for flag, value in (("--gauss", args.gauss), ("--dt", args.dt)):
         if not (np.isfinite(value) and value > 0):
-            raise ValueError(f"{flag} = {value!r}: must be finite and > 0")
-    if args.npts < 2:
-        raise ValueError(f"--npts = {args.npts}: must be >= 2")
-    if not (np.isfinite(args.shift_s) and 0 <= args.shift_s < args.npts * args.dt):
-        raise ValueError(f"--shift-s = {args.shift_s!r}: the direct P must lie on the record, "
-                         f"0 <= shift < npts * dt = {args.npts * args.dt!r} s")
+            raise ValueError(f"{flag} = {value:g}: must be finite and > 0")
+    duration = args.npts * args.dt
+    if not (np.isfinite(args.shift_s) and 0 <= args.shift_s < duration):
+        raise ValueError(f"--shift-s = {args.shift_s:g}: the direct P must lie on the record, "
+                         f"0 <= shift < npts * dt = {duration:g} s")
     check_evanescent(p, vp[-1], f"the model's half-space ({p_text})")
     thickness = np.diff(top)
     if thickness.size:
         delay = ps_delay_s(thickness, vp, vs, p, earth_flattening=args.flatten)
         check_npts(args.npts, args.dt, args.shift_s, delay, args.gauss,
-                   f"the Ps conversion from the half-space top at {top[-1]!r} km")
+                   f"the Ps conversion from the half-space top at {float(top[-1]):g} km")
     trace = rf.receiver_function(thickness, vp, vs, rho, p, args.gauss, args.dt, args.npts,
                                  args.shift_s, normalize=args.normalize,
                                  earth_flattening=args.flatten)

@@ -12,11 +12,16 @@ def write_columns(cols: dict, out=None):
     """Write equal-length columns with a header line; ``out=None`` is stdout.
 
     Values are written with ``repr`` of a Python float (17 significant
-    digits), so they read back bit for bit.
+    digits), so they read back bit for bit. A file that cannot be opened
+    for writing (missing folder, no permission, a folder) raises
+    ``ValueError`` naming it.
     """
     names = list(cols)
     rows = np.column_stack([np.asarray(cols[n], dtype=float) for n in names])
-    f = open(out, "w", newline="") if out else sys.stdout
+    try:
+        f = open(out, "w", newline="") if out else sys.stdout
+    except OSError as err:
+        raise ValueError(f"{out}: cannot write the output file ({err.strerror or err})") from None
     try:
         w = csv.writer(f)
         w.writerow(names)

@@ -1,12 +1,21 @@
 """Validation helpers shared by the dataset containers.
 
 Each raises :class:`ValueError` naming the field, the offending value and
-what is allowed.
+what is allowed. Values that are possible but implausible give a
+:class:`UserWarning` naming the value instead (:func:`warn_implausible`).
 """
+
+import warnings
 
 import numpy as np
 
 LN10 = np.log(10.0)
+
+N_STD_BEYOND_BOUND = 3.0
+"""How far, in standard deviations, an observed value may lie beyond a physical
+bound before it is an error: noise can carry a value just past a bound (a
+phase of 89 deg +- 2 deg observed as 91 deg), but not by several of its
+standard deviations."""
 
 
 def as_1d(name, x, dtype=float):
@@ -36,13 +45,59 @@ def check_positive(name, x):
         raise ValueError(f"{name}[{i}] = {float(x[i])!r}: values must be > 0")
 
 
+def check_within_bounds(name, x, std, *, lower=None, upper=None, unit="", why=""):
+    """Raise if a value lies beyond a physical bound by more than its errors allow.
+
+    Parameters
+    ----------
+    name : str
+        Name of the field for the message.
+    x, std : ndarray, shape (N,)
+        Values and their standard deviations, in ``unit``.
+    lower, upper : float, optional
+        The bounds that every exact value obeys.
+    unit : str
+        Unit written after the numbers (e.g. ``" deg"``).
+    why : str
+        Why the bounds hold, appended to the message.
+
+    Raises
+    ------
+    ValueError
+        If some ``x < lower - k std`` or ``x > upper + k std`` with
+        ``k =`` :data:`N_STD_BEYOND_BOUND`, naming the first such entry.
+    """
+    k = N_STD_BEYOND_BOUND
+    bad = np.zeros(np.shape(x), dtype=bool)
+    if lower is not None:
+        bad |= x < lower - k * std
+    if upper is not None:
+        bad |= x > upper + k * std
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        lo = "-inf" if lower is None else f"{lower:g}"
+        hi = "inf" if upper is None else f"{upper:g}"
+        raise ValueError(
+            f"{name}[{i}] = {float(x[i]):g}{unit} (std {float(std[i]):g}{unit}) lies outside "
+            f"[{lo}, {hi}]{unit} by more than {k:g} std: physically impossible"
+            + (f"; {why}" if why else ""))
+
+
+def warn_implausible(message):
+    """Warn (``UserWarning``) about a value that is possible but implausible."""
+    warnings.warn(message, UserWarning, stacklevel=3)
+
+
 def check_periods(name, period_s):
-    """Positive, finite and without duplicates."""
+    """Positive, finite, at least one, and without duplicates."""
+    if np.size(period_s) == 0:
+        raise ValueError(f"{name} is empty: give at least one period")
     check_positive(name, period_s)
     uniq, counts = np.unique(period_s, return_counts=True)
     if (counts > 1).any():
         dup = uniq[counts > 1][0]
-        raise ValueError(f"{name} has the period {float(dup)!r} s more than once; periods must be distinct")
+        raise ValueError(f"{name} has the period {float(dup)!r} s more than once; periods must "
+                         "be distinct")
 
 
 def check_same_length(**arrays):
@@ -56,9 +111,9 @@ def check_same_length(**arrays):
 def error_from_relative(value, rel_error, floor):
     """Standard deviation ``max(rel_error * |value|, floor)``."""
     if rel_error is not None and not (np.isfinite(rel_error) and rel_error > 0):
-        raise ValueError(f"rel_error = {rel_error!r}: must be > 0")
+        raise ValueError(f"rel_error = {float(rel_error)!r}: must be > 0")
     if floor is not None and not (np.isfinite(floor) and floor >= 0):
-        raise ValueError(f"floor = {floor!r}: must be >= 0")
+        raise ValueError(f"floor = {float(floor)!r}: must be >= 0")
     rel = 0.0 if rel_error is None else rel_error
     return np.maximum(rel * np.abs(value), 0.0 if floor is None else floor)
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bayesjoint.data.checks import (as_1d, check_finite, check_periods, check_positive,
-                                    check_same_length, error_from_relative)
+                                    check_same_length, check_within_bounds, error_from_relative,
+                                    warn_implausible)
 
 SHELL_LAWS = ("quadratic", "constant")
 """Radial conductivity laws inside each shell (see :mod:`bayesjoint.physics.sphere`)."""
@@ -40,6 +41,17 @@ DEFAULT_CORE_DEPTH_KM = 2890.0
 
 DEFAULT_CORE_SIGMA_S_PER_M = 5e5
 """Conductivity of the core, S/m."""
+
+PLAUSIBLE_CORE_DEPTH_KM = 1000.0
+"""Shallowest plausible core depth, km: a core above it (the core-mantle
+boundary lies near 2890 km) gives a warning."""
+
+PLAUSIBLE_CORE_SIGMA_S_PER_M = 1e3
+"""Lowest plausible core conductivity, S/m (the outer core has about
+1e5-1e6 S/m): a lower one gives a warning."""
+
+_SIGN_REASON = ("with exp(+i omega t) every radially layered Earth has Re C >= 0, Im C <= 0 "
+                "and Im Q >= 0 (docs/conventions.md)")
 
 
 def check_geomag_periods(name, period_s, *, distinct=True):
@@ -101,7 +113,12 @@ def check_colatitude(colat_deg):
 
 
 def check_sphere_settings(shell_law, core_depth_km, core_sigma_s_per_m):
-    """Shell law, core depth (0 < depth < a) and core conductivity (> 0)."""
+    """Shell law, core depth (0 < depth < a) and core conductivity (> 0).
+
+    A core shallower than :data:`PLAUSIBLE_CORE_DEPTH_KM` or less conductive
+    than :data:`PLAUSIBLE_CORE_SIGMA_S_PER_M` gives a ``UserWarning`` naming
+    the value.
+    """
     if shell_law not in SHELL_LAWS:
         raise ValueError(f"shell_law = {shell_law!r}: allowed values are {SHELL_LAWS}")
     d = float(core_depth_km)
@@ -110,6 +127,43 @@ def check_sphere_settings(shell_law, core_depth_km, core_sigma_s_per_m):
     s = float(core_sigma_s_per_m)
     if not (np.isfinite(s) and s > 0):
         raise ValueError(f"core_sigma_s_per_m = {s!r}: conductivity must be finite and > 0 S/m")
+    if d < PLAUSIBLE_CORE_DEPTH_KM:
+        warn_implausible(f"core_depth_km = {d:g} km: implausibly shallow for the Earth's core "
+                         f"(core-mantle boundary near {DEFAULT_CORE_DEPTH_KM:g} km; expected "
+                         f">= {PLAUSIBLE_CORE_DEPTH_KM:g} km)")
+    if s < PLAUSIBLE_CORE_SIGMA_S_PER_M:
+        warn_implausible(f"core_sigma_s_per_m = {s:g} S/m: implausibly low for the Earth's core "
+                         f"(about 1e5-1e6 S/m; expected >= {PLAUSIBLE_CORE_SIGMA_S_PER_M:g} S/m)")
+
+
+def check_core_below_layers(top_depth_km, sigma_s_per_m, core_depth_km, core_sigma_s_per_m):
+    """A core that lies below every layer of a model, and conducts better than the last.
+
+    Parameters
+    ----------
+    top_depth_km, sigma_s_per_m : ndarray, shape (K,)
+        Layer tops (km, increasing) and conductivities (S/m) of the mantle.
+    core_depth_km, core_sigma_s_per_m : float
+
+    Raises
+    ------
+    ValueError
+        If a layer top lies at or below the core.
+
+    Warns
+    -----
+    UserWarning
+        If the core conducts less than the deepest layer above it.
+    """
+    deepest = float(np.max(top_depth_km))
+    if deepest >= core_depth_km:
+        raise ValueError(f"core_depth_km = {float(core_depth_km):g}: the core must lie below "
+                         f"every layer, but a layer starts at {deepest:g} km")
+    above = float(np.asarray(sigma_s_per_m)[np.argmax(top_depth_km)])
+    if core_sigma_s_per_m < above:
+        warn_implausible(f"core_sigma_s_per_m = {float(core_sigma_s_per_m):g} S/m is below the "
+                         f"{above:g} S/m of the layer above it (from {deepest:g} km): "
+                         "implausible for the core")
 
 
 def _std(name, value, std, rel_error, floor):
@@ -125,6 +179,12 @@ class DstData:
     """Dst responses: global Q-responses or local C-responses of one degree.
 
     Build with :meth:`from_q` or :meth:`from_c`.
+
+    Responses that no radially layered Earth can give (``Im Q < 0``,
+    ``Re C < 0``, ``Im C > 0`` by more than
+    :data:`~bayesjoint.data.checks.N_STD_BEYOND_BOUND` standard deviations)
+    are rejected; an implausible core (:func:`check_sphere_settings`) gives a
+    warning.
 
     Attributes
     ----------
@@ -183,6 +243,13 @@ class DstData:
         check_finite(f"{vname}.real", value.real)
         check_finite(f"{vname}.imag", value.imag)
         check_positive(sname, std)
+        if self.kind == "q":
+            check_within_bounds("q.imag", value.imag, std, lower=0.0, why=_SIGN_REASON)
+        else:
+            check_within_bounds("c_km.real", value.real, std, lower=0.0, unit=" km",
+                                why=_SIGN_REASON)
+            check_within_bounds("c_km.imag", value.imag, std, upper=0.0, unit=" km",
+                                why=_SIGN_REASON)
 
     @classmethod
     def from_q(cls, period_s, q, q_std=None, *, rel_error=None, floor=None, degree=1,

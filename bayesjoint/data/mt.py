@@ -5,9 +5,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bayesjoint.data.checks import (LN10, as_1d, check_finite, check_periods, check_positive,
-                                    check_same_length, error_from_relative)
+                                    check_same_length, check_within_bounds, error_from_relative)
 
 MT_KINDS = ("impedance", "rho_phase")
+
+PHASE_RANGE_DEG = (0.0, 90.0)
+"""MT phases that a 1-D Earth can give, degrees: with ``exp(+i omega t)`` the
+impedance of any layered Earth lies in the first quadrant (Re Z >= 0,
+Im Z >= 0), e.g. +45 deg over a half-space (Weidelt 1972)."""
+
+_ONE_D_REASON = ("a 1-D Earth gives phases in [0, 90] deg, i.e. Re Z >= 0 and Im Z >= 0, "
+                 "with exp(+i omega t) (docs/conventions.md)")
 
 
 @dataclass(frozen=True)
@@ -15,6 +23,11 @@ class MTData:
     """Magnetotelluric transfer-function data of one site.
 
     Build with :meth:`from_impedance` or :meth:`from_rho_phase`.
+
+    Values that no 1-D Earth can give are rejected: a phase outside
+    :data:`PHASE_RANGE_DEG`, or an impedance outside the first quadrant, by
+    more than :data:`~bayesjoint.data.checks.N_STD_BEYOND_BOUND` standard
+    deviations.
 
     Attributes
     ----------
@@ -55,6 +68,9 @@ class MTData:
             check_finite("z_ohm.real", self.z_ohm.real)
             check_finite("z_ohm.imag", self.z_ohm.imag)
             check_positive("z_std_ohm", self.z_std_ohm)
+            for part, values in (("real", self.z_ohm.real), ("imag", self.z_ohm.imag)):
+                check_within_bounds(f"z_ohm.{part}", values, self.z_std_ohm, lower=0.0,
+                                    unit=" ohm", why=_ONE_D_REASON)
         else:
             check_same_length(period_s=self.period_s, log10_rho_a=self.log10_rho_a,
                               log10_rho_a_std=self.log10_rho_a_std, phase_deg=self.phase_deg,
@@ -63,6 +79,9 @@ class MTData:
             check_finite("phase_deg", self.phase_deg)
             check_positive("log10_rho_a_std", self.log10_rho_a_std)
             check_positive("phase_std_deg", self.phase_std_deg)
+            lo, hi = PHASE_RANGE_DEG
+            check_within_bounds("phase_deg", self.phase_deg, self.phase_std_deg, lower=lo,
+                                upper=hi, unit=" deg", why=_ONE_D_REASON)
 
     @classmethod
     def from_impedance(cls, period_s, z_ohm, z_std_ohm=None, *, rel_error=None, floor_ohm=None,

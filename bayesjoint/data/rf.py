@@ -57,7 +57,7 @@ def ray_parameter_s_km_from_s_deg(ray_parameter_s_deg):
 def _scalar(name, value, *, positive=True):
     v = float(value)
     if not np.isfinite(v) or (positive and v <= 0):
-        raise ValueError(f"{name} = {value!r}: must be finite" + (" and > 0" if positive else ""))
+        raise ValueError(f"{name} = {v!r}: must be finite" + (" and > 0" if positive else ""))
     return v
 
 
@@ -128,8 +128,8 @@ class RFData:
         _scalar("shift_s", self.shift_s, positive=False)
         duration = self.npts * self.dt_s
         if not 0.0 <= self.shift_s < duration:
-            raise ValueError(f"shift_s = {self.shift_s!r}: the direct P must lie on the record, "
-                             f"0 <= shift_s < npts * dt_s = {duration!r} s")
+            raise ValueError(f"shift_s = {float(self.shift_s)!r}: the direct P must lie on the "
+                             f"record, 0 <= shift_s < npts * dt_s = {float(duration)!r} s")
         if self.normalize not in RF_NORMALIZATIONS:
             raise ValueError(f"normalize = {self.normalize!r}: allowed values are "
                              f"{RF_NORMALIZATIONS}")

@@ -20,12 +20,14 @@ sigma_s_per_m``, one row per layer from the surface down; the first row is at
 """
 
 import csv
+import io
 import pathlib
 
 import numpy as np
 
 from bayesjoint.data import MTData, check_finite
 from bayesjoint.earth import LayeredEarth
+from bayesjoint.io.files import read_text
 
 MT_COLUMN_SETS = {
     "impedance": ("period_s", "z_re_ohm", "z_im_ohm", "z_std_ohm"),
@@ -53,12 +55,21 @@ def read_numeric_rows(path):
     header : list of str or None
         None when the file has no header line.
     rows : list of list of float
+
+    Raises
+    ------
+    ValueError
+        Naming the file (and the line): a missing, unreadable or binary file
+        (:func:`bayesjoint.io.files.read_text`), malformed CSV, a row with
+        another number of values than the header, a value that is not a
+        number.
     """
     path = pathlib.Path(path)
     rows = []
     header = None
-    with path.open(newline="") as fh:
-        for line_no, row in enumerate(csv.reader(fh), start=1):
+    reader = csv.reader(io.StringIO(read_text(path, "a CSV file"), newline=""))
+    try:
+        for row in reader:
             cells = [c.strip() for c in row]
             if not any(cells) or cells[0].startswith("#"):
                 continue
@@ -66,14 +77,22 @@ def read_numeric_rows(path):
                 header = [c.lower() for c in cells]
                 continue
             if len(cells) != len(header):
-                raise ValueError(f"{path}, line {line_no}: {len(cells)} values for "
+                raise ValueError(f"{path}, line {reader.line_num}: {len(cells)} values for "
                                  f"{len(header)} columns")
             try:
                 rows.append([float(c) for c in cells])
             except ValueError:
-                raise ValueError(f"{path}, line {line_no}: {cells} holds a value that is not "
-                                 "a number") from None
+                raise ValueError(f"{path}, line {reader.line_num}: {_shorten(cells)} holds a "
+                                 "value that is not a number") from None
+    except csv.Error as err:
+        raise ValueError(f"{path}, line {reader.line_num}: not valid CSV ({err})") from None
     return header, rows
+
+
+def _shorten(cells, n_chars=80):
+    """``repr`` of a row for a message, cut to ``n_chars`` characters."""
+    text = repr(cells)
+    return text if len(text) <= n_chars else text[: n_chars - 3] + "..."
 
 
 def _read_table(path, column_sets):

@@ -42,6 +42,18 @@ def load_mt(entry):
 
 
 def load_dataset(entry):
-    """Load one validated ``[[data]]`` table into its dataset container."""
+    """Load one validated ``[[data]]`` table into its dataset container.
+
+    Raises
+    ------
+    ValueError
+        For every problem with the file or the table's values; a value of
+        the wrong type (a list where a number belongs, say) is named with
+        the table and its file.
+    """
     module, func = LOADERS[entry["type"]].split(":")
-    return getattr(importlib.import_module(module), func)(entry)
+    try:
+        return getattr(importlib.import_module(module), func)(entry)
+    except TypeError as err:
+        raise ValueError(f"data table {entry.get('name')!r} (file {entry['file']}): a value has "
+                         f"the wrong type ({err}); see docs/configuration.md") from err

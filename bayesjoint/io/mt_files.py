@@ -18,6 +18,11 @@ Conventions
   which reproduces the classical rho_a = 0.2 T |Z[mV/km/nT]|^2 ohm m.
   Impedances already in ohm are accepted as they are; other units are an
   error.
+* Periods that no 1-D Earth can give -- an impedance outside the first
+  quadrant (phase outside 0-90 deg) by more than
+  :data:`~bayesjoint.data.checks.N_STD_BEYOND_BOUND` standard deviations,
+  as 3-D structure or noise can make it -- are dropped with a warning that
+  lists them.
 * Errors: mt-metadata gives, per tensor element, the square root of the
   variance stored in the file (EDI ``Z**.VAR``, EMTF-XML ``Z.VAR``, or the
   value derived from the residual and inverse signal covariances). That value
@@ -26,12 +31,13 @@ Conventions
   errors whose variance counts both parts it is conservative by sqrt(2).
 """
 
-import pathlib
 import warnings
 
 import numpy as np
 
 from bayesjoint.data import LN10, MTData
+from bayesjoint.data.checks import N_STD_BEYOND_BOUND
+from bayesjoint.io.files import readable_file
 from bayesjoint.physics.mt import MU0
 
 MV_PER_KM_PER_NT_TO_OHM = float(MU0) * 1e3
@@ -147,44 +153,32 @@ def read_mt_transfer_function(path, component="berdichevsky", kind="rho_phase",
     Raises
     ------
     ValueError
-        For an unknown ``component`` or ``kind``, an unsupported impedance
-        unit, a file without an impedance tensor, or periods without a
-        positive standard deviation when no floor is given.
+        For an unknown ``component`` or ``kind``; naming the file: a missing
+        or unreadable file, one that mt-metadata cannot parse as EDI or
+        EMTF-XML (truncated, garbage), an unsupported impedance unit, a file
+        without an impedance tensor or without a usable period, or periods
+        without a positive standard deviation when no floor is given.
 
     Warns
     -----
     UserWarning
         When periods with missing (NaN, infinite or zero) impedances or
-        errors are dropped.
+        errors, or with impedances outside the first quadrant (see the
+        module docstring), are dropped.
     """
-    from mt_metadata.transfer_functions import TF
-
     if component not in COMPONENTS:
         raise ValueError(f"component = {component!r}: allowed values are {COMPONENTS}")
     if kind not in ("rho_phase", "impedance"):
         raise ValueError(f"kind = {kind!r}: allowed values are ('rho_phase', 'impedance')")
-    if rel_error_floor is not None and not (np.isfinite(rel_error_floor) and rel_error_floor > 0):
-        raise ValueError(f"rel_error_floor = {rel_error_floor!r}: must be > 0")
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no such file")
-
-    tf = TF(fn=str(path))
-    tf.read()
-    z_da = tf.impedance
-    if z_da is None:
-        raise ValueError(f"{path}: the file holds no impedance tensor")
-    err_da = tf.impedance_error
-    order = dict(output=["ex", "ey"], input=["hx", "hy"])
-    z_tensor = np.asarray(z_da.sel(**order).transpose("period", "output", "input").values,
-                          dtype=complex)
-    if err_da is None:
-        s_tensor = np.zeros(z_tensor.shape)
-    else:
-        s_tensor = np.asarray(err_da.sel(**order).transpose("period", "output", "input").values,
-                              dtype=float)
-    period = np.asarray(tf.period, dtype=float)
-    units = tf.station_metadata.transfer_function.units
+    if rel_error_floor is not None:
+        try:
+            floor = float(rel_error_floor)
+        except (TypeError, ValueError):
+            floor = float("nan")
+        if not (np.isfinite(floor) and floor > 0):
+            raise ValueError(f"rel_error_floor = {rel_error_floor!r}: must be a number > 0")
+    path = readable_file(path)
+    tf, z_tensor, s_tensor, period, units = _parse(path)
     factor = _unit_factor(units, path)
 
     z, std = impedance_invariant(z_tensor * factor, s_tensor * factor, component)
@@ -195,6 +189,7 @@ def read_mt_transfer_function(path, component="berdichevsky", kind="rho_phase",
                       f"missing {component} impedance or error: {period[missing].tolist()} s",
                       stacklevel=2)
     keep = ~missing
+    dropped = period[missing]
     period, z, std = period[keep], z[keep], std[keep]
     if rel_error_floor is not None:
         std = np.maximum(std, rel_error_floor * np.abs(z))
@@ -202,25 +197,104 @@ def read_mt_transfer_function(path, component="berdichevsky", kind="rho_phase",
         n_zero = int(np.sum(std <= 0))
         raise ValueError(f"{path}: no positive impedance error in the file at {n_zero} of "
                          f"{period.size} periods; give rel_error_floor")
+    k = N_STD_BEYOND_BOUND
+    outside = (z.real < -k * std) | (z.imag < -k * std)
+    if outside.any():
+        warnings.warn(f"{path}: dropped {int(outside.sum())} of {period.size} periods whose "
+                      f"{component} impedance lies outside the first quadrant (phase outside "
+                      f"0-90 deg) by more than {k:g} std, which no 1-D Earth gives: "
+                      f"{period[outside].tolist()} s", stacklevel=2)
+        dropped = np.concatenate([dropped, period[outside]])
+        period, z, std = period[~outside], z[~outside], std[~outside]
+    if period.size == 0:
+        raise ValueError(f"{path}: no usable period of the {component} impedance is left")
     idx = np.argsort(period)
     period, z, std = period[idx], z[idx], std[idx]
 
     meta = {
         "source_path": str(path.resolve()),
         "site": str(tf.station),
-        "latitude_deg": float(tf.latitude),
-        "longitude_deg": float(tf.longitude),
-        "elevation_m": float(tf.elevation),
+        "latitude_deg": _number(tf.latitude),
+        "longitude_deg": _number(tf.longitude),
+        "elevation_m": _number(tf.elevation),
         "component": component,
         "file_impedance_units": units,
-        "dropped_period_s": np.sort(np.asarray(tf.period, dtype=float)[missing]).tolist(),
+        "dropped_period_s": np.sort(dropped).tolist(),
     }
     name = str(tf.station) if name is None else name
-    if kind == "impedance":
-        return MTData.from_impedance(period, z, std, name=name, meta=meta)
-    omega = 2.0 * np.pi / period
-    rho_a = np.abs(z) ** 2 / (omega * float(MU0))
-    rel = std / np.abs(z)
-    return MTData.from_rho_phase(period, rho_a, np.degrees(np.angle(z)),
-                                 log10_rho_a_std=2.0 * rel / LN10,
-                                 phase_std_deg=np.degrees(rel), name=name, meta=meta)
+    try:
+        if kind == "impedance":
+            return MTData.from_impedance(period, z, std, name=name, meta=meta)
+        omega = 2.0 * np.pi / period
+        rho_a = np.abs(z) ** 2 / (omega * float(MU0))
+        rel = std / np.abs(z)
+        return MTData.from_rho_phase(period, rho_a, np.degrees(np.angle(z)),
+                                     log10_rho_a_std=2.0 * rel / LN10,
+                                     phase_std_deg=np.degrees(rel), name=name, meta=meta)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
+
+
+def _parse(path):
+    """Parse a transfer-function file with mt-metadata, quietly.
+
+    Returns
+    -------
+    tf : mt_metadata.transfer_functions.TF
+    z_tensor : complex ndarray, shape (P, 2, 2)
+        ``[[Zxx, Zxy], [Zyx, Zyy]]`` in the file's unit.
+    s_tensor : ndarray, shape (P, 2, 2)
+        Standard deviation of each element (zeros when the file has none).
+    period_s : ndarray, shape (P,)
+    units : str
+        The file's impedance unit.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, whatever mt-metadata raises on a file it cannot
+        parse (``KeyError``, ``ParseError``, ``IndexError``, ...).
+    """
+    from loguru import logger
+    from mt_metadata.transfer_functions import TF
+
+    logger.disable("mt_metadata")  # its notes on absent optional fields are not for the user
+    try:
+        tf = TF(fn=str(path))
+        tf.read()
+        z_da, err_da = tf.impedance, tf.impedance_error
+        order = dict(output=["ex", "ey"], input=["hx", "hy"])
+        z_tensor = None if z_da is None else np.asarray(
+            z_da.sel(**order).transpose("period", "output", "input").values, dtype=complex)
+        s_tensor = None if err_da is None else np.asarray(
+            err_da.sel(**order).transpose("period", "output", "input").values, dtype=float)
+        period = np.asarray(tf.period, dtype=float)
+        units = tf.station_metadata.transfer_function.units
+    except Exception as err:  # mt-metadata raises many kinds on malformed files
+        raise ValueError(f"{path}: cannot read as an EDI or EMTF-XML transfer function "
+                         f"({type(err).__name__}: {_first_line(err)})") from err
+    finally:
+        logger.enable("mt_metadata")
+    if z_tensor is None:
+        raise ValueError(f"{path}: the file holds no impedance tensor")
+    if s_tensor is None:
+        s_tensor = np.zeros(z_tensor.shape)
+    if period.shape != z_tensor.shape[:1] or s_tensor.shape != z_tensor.shape:
+        raise ValueError(f"{path}: {period.size} periods but impedances of shape "
+                         f"{z_tensor.shape}; the file is inconsistent")
+    return tf, z_tensor, s_tensor, period, units
+
+
+def _number(value):
+    """A metadata value as a float; NaN where the file gives none or no number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _first_line(err, n_chars=200):
+    """The first line of an exception's message, at most ``n_chars`` characters."""
+    lines = str(err).strip().splitlines()
+    text = lines[0] if lines else ""
+    return text if len(text) <= n_chars else text[: n_chars - 3] + "..."

@@ -40,6 +40,7 @@ import numpy as np
 from bayesjoint.data import RFData, check_finite, check_positive
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.io.csv_files import _read_table, read_numeric_rows
+from bayesjoint.io.files import readable_file
 
 RAY_PARAMETER_HEADER = "user0"
 """SAC header holding the ray parameter in s/km."""
@@ -82,7 +83,7 @@ def expand_paths(paths):
     Raises
     ------
     ValueError
-        If a pattern matches no file.
+        If a pattern matches no file, or matches a folder.
     """
     if isinstance(paths, (str, pathlib.Path)):
         paths = [paths]
@@ -91,7 +92,7 @@ def expand_paths(paths):
         matches = sorted(glob.glob(str(p)))
         if not matches:
             raise ValueError(f"{p}: no such file")
-        out.extend(pathlib.Path(m) for m in matches)
+        out.extend(readable_file(m) for m in matches)
     return out
 
 
@@ -141,6 +142,8 @@ def read_rf_traces(paths, *, gauss, std, ray_parameter_s_km=None, shift_s=None, 
             stream = read(str(path), format=format)
         except Exception as err:  # obspy raises TypeError/ValueError/IOError by format
             raise ValueError(f"{path}: cannot read as a seismic trace file: {err}") from err
+        if len(stream) == 0:
+            raise ValueError(f"{path}: holds no trace")
         traces.extend(stream)
         origin.extend([path] * len(stream))
     first = traces[0]
@@ -229,8 +232,8 @@ def read_rf_csv(path, *, ray_parameter_s_km, gauss, std, name=None, **options):
         raise ValueError(f"{path}: {err}") from err
     dt = float(np.mean(step))
     if np.max(np.abs(step - dt)) > 1e-6 * dt:
-        raise ValueError(f"{path}: time_s is not evenly spaced (steps from {step.min()!r} to "
-                         f"{step.max()!r} s)")
+        raise ValueError(f"{path}: time_s is not evenly spaced (steps from {float(step.min())!r} "
+                         f"to {float(step.max())!r} s)")
     dt = float(f"{dt:.12g}")
     meta = {"source_path": str(path.resolve())}
     try:

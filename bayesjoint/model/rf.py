@@ -242,7 +242,7 @@ def check_evanescent(ray_parameter_s_km, vp_half_space_km_s, what):
     p = np.max(np.asarray(ray_parameter_s_km, dtype=float))
     if p * vp_half_space_km_s >= 1.0:
         raise ValueError(
-            f"ray parameter {p!r} s/km: P is evanescent in a half-space of Vp = "
+            f"ray parameter {float(p)!r} s/km: P is evanescent in a half-space of Vp = "
             f"{vp_half_space_km_s:.4g} km/s ({what}); need p < 1/Vp = "
             f"{1.0 / vp_half_space_km_s:.4g} s/km")
 
