@@ -494,8 +494,7 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
             bar.set_postfix(postfix)
     finally:
         bar.close()
-    if stop.get("met"):
-        stop["reason"] = "converged"
+    stop["reason"] = "converged" if stop.get("met") else stop.get("reason", "iterations")
     stop["iterations"] = len(manifest["chunks"]) * chunk_size
     stop["criterion"] = None if until_converged is None else asdict(until_converged)
     manifest["stop"] = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)

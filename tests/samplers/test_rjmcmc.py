@@ -103,6 +103,15 @@ PRIOR_CASES = [
 ]
 
 
+PRIOR_CASES += [
+    pytest.param("rejection", "prior", None, id="rejection-k/prior-birth/no-smooth"),
+]
+
+# Interface steps that differ by a factor of 40 between the depth bins: the
+# proposal ratio of a move into another bin must correct for it exactly.
+BINNED_INTERFACE_KM = np.geomspace(0.5, 20.0, 8)
+
+
 @pytest.mark.parametrize("k_prior, birth, smooth", PRIOR_CASES)
 def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
     spec = PriorSpec(n_layers=2, k_min=1, k_max=5, k_prior=k_prior, k_poisson_mean=2.0,
@@ -111,7 +120,8 @@ def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
     res = run(zero_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
               thin=4, chunk_size=12000, seed=1, birth=birth, progress=False,
               move_probs={"birth": 0.25, "death": 0.25, "move": 0.25, "perturb": 0.25},
-              proposal_scales=scales(spec, interface_km=20.0, value=1.0, birth_value=0.8))
+              proposal_scales=scales(spec, interface_km=BINNED_INTERFACE_KM, value=1.0,
+                                     birth_value=0.8))
     d = res.draws()
     k = d["n_layers"]
     ks, exact, z_k = check_layer_count_prior(k, spec)
