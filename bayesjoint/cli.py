@@ -5,6 +5,7 @@ Run ``bayesjoint COMMAND --help`` for the options of each command.
 
 import argparse
 import importlib
+import math
 import os
 import re
 import sys
@@ -205,7 +206,7 @@ def _report(result, out, write=True):
         files += ["report.md", "report.html"]
     print(f"wrote {', '.join(files)} to {out}")
     rhat = w["rhat_max"]
-    rhat = f"{rhat:.3f}" if rhat is not None and np.isfinite(rhat) else "n/a"
+    rhat = f"{rhat:.3f}" if rhat is not None and math.isfinite(rhat) else "n/a"
     print(f"sampling time {result['timings_s']['sampling']:.1f} s; "
           f"max R-hat {rhat}; min bulk ESS {w['ess_bulk_min']:.0f}")
     for field, rng in (result.get("resolved_depth_range_km") or {}).items():

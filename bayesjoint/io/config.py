@@ -28,6 +28,7 @@ from pathlib import Path
 
 from bayesjoint.io.datasets import CONFIG_KEYS
 from bayesjoint.model.prior import PriorSpec
+from bayesjoint.resources import check_sampler_size
 from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.samplers.nuts import NUTSConfig
 
@@ -224,6 +225,8 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
         raise ValueError("data: at least one [[data]] table is required")
     if isinstance(data, dict):
         data = [data]
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        raise ValueError(f"data = {data!r}: must be one or more [[data]] tables")
     checked = []
     for i, entry in enumerate(data):
         path = f"data[{i}]"
@@ -266,8 +269,25 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
         raise ValueError(f"joint.interfaces = {interfaces!r}: allowed values are "
                          f"{INTERFACE_COUPLINGS}")
 
+    _check_draws_fit(prior, sampler)
     return RunConfig(out_dir, tuple(checked), prior, method, sampler, summary, truth_model,
                      interfaces)
+
+
+def _check_draws_fit(prior, sampler):
+    """Refuse a run whose kept draws would not fit in memory, before anything runs.
+
+    Per kept draw: every per-layer property (log10 conductivity, Vs, Vp/Vs)
+    and the interfaces at full capacity, plus a few scalars.
+    """
+    if isinstance(sampler, NUTSConfig):
+        chains, draws, layers = (sampler.num_chains, sampler.num_samples // sampler.thinning,
+                                 prior.n_layers)
+    else:
+        chains = sampler.n_chains
+        draws = (sampler.n_iterations - sampler.n_burn) // sampler.thin
+        layers = prior.k_max
+    check_sampler_size(chains, max(draws, 1), 4 * layers + 8)
 
 
 def load_config(path) -> RunConfig:
@@ -278,6 +298,12 @@ def load_config(path) -> RunConfig:
             raw = tomllib.load(f)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{path}: not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not a UTF-8 text file (TOML): {err.reason} at byte "
+                         f"{err.start}") from None
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read the configuration file: "
+                         f"{err.strerror or err}") from None
     try:
         return parse_config(raw, path.parent)
     except ValueError as err:

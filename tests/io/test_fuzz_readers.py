@@ -191,12 +191,6 @@ n_depths = 50
 """
 
 
-CONFIG_LOADER_GAPS = pytest.mark.xfail(
-    strict=True, reason="load_config lets UnicodeDecodeError and TypeError through and its "
-                        "ValueError messages name the key but not the file")
-
-
-@CONFIG_LOADER_GAPS
 def test_config_loader_on_corrupted_files():
     from bayesjoint.io.config import load_config
 
@@ -210,7 +204,6 @@ def test_config_loader_on_corrupted_files():
     check()
 
 
-@CONFIG_LOADER_GAPS
 @pytest.mark.parametrize("text", [
     '[output]\ndir = 1\n[[data]]\ntype = "mt"\nfile = "a.csv"\n',
     '[[data]]\ntype = "mt"\nfile = 1\n',
