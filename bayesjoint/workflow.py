@@ -47,7 +47,6 @@ from bayesjoint.plotting.datafit import plot_fit
 from bayesjoint.plotting.profile import (plot_depth_profile,
                                          plot_interface_probability, plot_layer_count)
 from bayesjoint.report import REPORT_FILES
-from bayesjoint.samplers import rjmcmc
 from bayesjoint.samplers import run as rj_run
 from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments
@@ -396,7 +395,6 @@ def _sample_nuts(datasets, spec, config, chain_dir, resume):
 def _sample_rjmcmc(datasets, spec, config, chain_dir, resume, depth_grid_km):
     seismic = needs_seismic(datasets)
     loglik = make_log_likelihood(datasets, spec, active_only=True)
-    hmc = config.hmc_probability > 0
     result = rj_run.run(
         loglik, spec, chain_dir, n_iterations=config.n_iterations, n_burn=config.n_burn,
         n_chains=config.n_chains, temperatures=tuple(config.temperatures()), thin=config.thin,
@@ -404,10 +402,8 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume, depth_grid_km):
         birth=config.birth, seismic=seismic, n_depth_bins=config.n_depth_bins,
         adapt_ladder=config.adapt_ladder,
         until_converged=config.criterion() if config.until_converged else None,
-        depth_grid_km=depth_grid_km, time_budget_s=config.time_budget_s,
-        move_probs=rjmcmc.default_move_probs(spec, seismic, config.hmc_probability),
-        gradient_log_likelihood_fn=make_log_likelihood(datasets, spec) if hmc else None,
-        hmc_steps=config.hmc_steps, resume=resume, progress=config.progress_bar)
+        depth_grid_km=depth_grid_km, time_budget_s=config.time_budget_s, resume=resume,
+        progress=config.progress_bar)
     d = result.draws()
     stats = result.stats()
     kmax = spec.k_max

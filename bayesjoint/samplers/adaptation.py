@@ -24,7 +24,7 @@ import numpy as np
 
 from bayesjoint.samplers import moves as mv
 
-ADAPTED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "noise", "hmc")
+ADAPTED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "noise")
 """Moves whose step adapts, in the order of the first fields of
 :class:`~bayesjoint.samplers.rjmcmc.ProposalScales`."""
 
@@ -122,8 +122,8 @@ def update(state: AdaptState, layout: Layout, move, depth_bin, log_acceptance, a
         ``min(0, log alpha)`` of the proposal.
     adapting : bool scalar
         Whether burn-in is still on.
-    target : float or array, shape (n_moves,)
-        Target acceptance rate (one for all moves, or one per move id).
+    target : float
+        Target acceptance rate.
 
     Returns
     -------
@@ -133,7 +133,6 @@ def update(state: AdaptState, layout: Layout, move, depth_bin, log_acceptance, a
     slot = start[move] + jnp.minimum(depth_bin, size[move] - 1)
     hit = (jnp.arange(layout.n_slots) == slot) & (start[move] >= 0) & adapting
     gain = (state.n_proposed + 1.0) ** -GAIN_EXPONENT
-    target = jnp.asarray(target)
-    step = gain * (jnp.exp(log_acceptance) - (target[move] if target.ndim else target))
+    step = gain * (jnp.exp(log_acceptance) - target)
     return AdaptState(state.log_scales + jnp.where(hit, step, 0.0),
                       state.n_proposed + hit.astype(state.n_proposed.dtype))

@@ -47,12 +47,6 @@ class RJMCMCConfig:
         Depth bins of the depth-dependent step sizes.
     adapt_ladder : bool
         Adapt the temperature ladder to equal swap rates during burn-in.
-    hmc_probability : float
-        Probability of the ``hmc`` move (all active log10 conductivities at
-        once by Hamiltonian dynamics, :mod:`~bayesjoint.samplers.gradient`);
-        0 switches it off.
-    hmc_steps : int
-        Leapfrog steps of the ``hmc`` move.
     """
 
     n_iterations: int = 20000
@@ -72,12 +66,10 @@ class RJMCMCConfig:
     time_budget_s: float | None = None
     n_depth_bins: int = N_DEPTH_BINS
     adapt_ladder: bool = True
-    hmc_probability: float = 0.0
-    hmc_steps: int = 10
 
     def __post_init__(self):
         for name in ("n_iterations", "n_chains", "n_temperatures", "thin", "chunk_size",
-                     "max_predictive_draws", "n_depth_bins", "hmc_steps"):
+                     "max_predictive_draws", "n_depth_bins"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} = {v!r}: must be an integer >= 1")
@@ -100,8 +92,6 @@ class RJMCMCConfig:
         if self.time_budget_s is not None and (isinstance(self.time_budget_s, bool)
                                                or not self.time_budget_s > 0):
             raise ValueError(f"time_budget_s = {self.time_budget_s!r}: must be > 0 s")
-        if isinstance(self.hmc_probability, bool) or not 0.0 <= self.hmc_probability < 1.0:
-            raise ValueError(f"hmc_probability = {self.hmc_probability!r}: must lie in [0, 1)")
         self.criterion()
         self.temperatures()
 

@@ -34,7 +34,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from bayesjoint.earth import PROPERTY_FIELDS
-from bayesjoint.samplers import adaptation, gradient, rjmcmc, tempering
+from bayesjoint.samplers import adaptation, rjmcmc, tempering
 from bayesjoint.samplers import moves as mv
 
 BATCH_MODES = ("map", "vmap")
@@ -85,8 +85,7 @@ def _batched(f, batch):
 
 def build_chunk(log_likelihood_fn, spec, *, probs, scales, birth="prior", seismic=False,
                 n_chains, n_temps, thin, chunk_size, n_burn, target_acceptance,
-                n_depth_bins=rjmcmc.N_DEPTH_BINS, adapt_ladder=True, batch=None, n_devices=None,
-                gradient_log_likelihood_fn=None, hmc_steps=10):
+                n_depth_bins=rjmcmc.N_DEPTH_BINS, adapt_ladder=True, batch=None, n_devices=None):
     """Build the jitted chunk function.
 
     Parameters
@@ -115,9 +114,6 @@ def build_chunk(log_likelihood_fn, spec, *, probs, scales, birth="prior", seismi
         Default :func:`default_batch`.
     n_devices : int, optional
         Devices to split the chains over; default :func:`device_count_for`.
-    gradient_log_likelihood_fn, hmc_steps
-        For the ``hmc`` move, see :func:`bayesjoint.samplers.rjmcmc.build_kernel`;
-        its step adapts towards :data:`~bayesjoint.samplers.gradient.TARGET_ACCEPTANCE`.
 
     Returns
     -------
@@ -137,9 +133,7 @@ def build_chunk(log_likelihood_fn, spec, *, probs, scales, birth="prior", seismi
     if n_chains % n_devices:
         raise ValueError(f"n_devices = {n_devices}: must divide n_chains = {n_chains}")
     kernel = rjmcmc.build_kernel(log_likelihood_fn, spec, probs, scales, birth, seismic,
-                                 n_depth_bins, gradient_log_likelihood_fn, hmc_steps)
-    targets = np.full(len(mv.MOVES), float(target_acceptance))
-    targets[mv.MOVES.index("hmc")] = gradient.TARGET_ACCEPTANCE
+                                 n_depth_bins)
     layout = adaptation.Layout(n_depth_bins)
     n_moves = len(mv.MOVES)
     n_local = n_chains // n_devices
@@ -150,7 +144,7 @@ def build_chunk(log_likelihood_fn, spec, *, probs, scales, birth="prior", seismi
                                    *scales[rjmcmc.N_ADAPTED:])
         new_state, info = kernel(key, state, temperature, scales=sc)
         adapt = adaptation.update(adapt, layout, info.move, info.depth_bin,
-                                  info.log_acceptance, t < n_burn, targets)
+                                  info.log_acceptance, t < n_burn, target_acceptance)
         return new_state, adapt, info
 
     def chain_step(key, replicas, adapt, ladder, t):

@@ -112,12 +112,6 @@ class MoveParams(NamedTuple):
         ``{field: std}`` of the Gaussian around the split layer's value.
     depth_edges_km : tuple of float
         Inner edges of the B depth bins, km, increasing (B - 1 values).
-    hmc_step : float or array
-        Leapfrog step of the ``hmc`` move (:mod:`~bayesjoint.samplers.gradient`),
-        in units of each layer's random-walk step.
-    temperature : float or array
-        Temperature of the replica (the ``hmc`` move follows the tempered
-        target).
     """
 
     k_min: int
@@ -132,8 +126,6 @@ class MoveParams(NamedTuple):
     noise_log_std: float
     birth_std: dict | None = None
     depth_edges_km: tuple = ()
-    hmc_step: float = 0.2
-    temperature: float = 1.0
 
     @property
     def fields(self):
@@ -209,7 +201,7 @@ def _uniform_index(key, n):
     return jnp.minimum(jnp.floor(jax.random.uniform(key) * n).astype(jnp.int32), n - 1)
 
 
-def binned(stds, b, params: MoveParams):
+def _binned(stds, b, params: MoveParams):
     """Entry ``b`` of a per-bin step (a scalar step applies to every bin)."""
     n_bins = len(params.depth_edges_km) + 1
     return jnp.broadcast_to(jnp.atleast_1d(jnp.asarray(stds, dtype=float)), (n_bins,))[b]
@@ -334,9 +326,9 @@ def move_interface(key, position: Position, params: MoveParams):
     j = _uniform_index(key_j, jnp.maximum(k - 1, 1))
     z = earth.interface_depth_km
     b = depth_bin(z[j], params.depth_edges_km)
-    std = binned(params.interface_std_km, b, params)
+    std = _binned(params.interface_std_km, b, params)
     z_new = z[j] + std * jax.random.normal(key_step)
-    std_back = binned(params.interface_std_km, depth_bin(z_new, params.depth_edges_km), params)
+    std_back = _binned(params.interface_std_km, depth_bin(z_new, params.depth_edges_km), params)
     log_q = _normal_logpdf(z[j], z_new, std_back) - _normal_logpdf(z_new, z[j], std)
     new_earth = earth._replace(interface_depth_km=z.at[j].set(z_new))
     return (Position(new_earth, position.noise_scale), jnp.where(k >= 2, log_q, -jnp.inf), b)
@@ -373,7 +365,7 @@ def perturb_value(key, position: Position, params: MoveParams, field="log10_sigm
     i = _uniform_index(key_i, jnp.asarray(earth.n_layers))
     top_km = jnp.concatenate([jnp.zeros(1), earth.interface_depth_km])[i]
     b = depth_bin(top_km, params.depth_edges_km)
-    std = binned(params.value_std[field], b, params)
+    std = _binned(params.value_std[field], b, params)
     new_values = values.at[i].add(std * jax.random.normal(key_step))
     return (Position(earth._replace(**{field: new_values}), position.noise_scale),
             jnp.zeros(()), b)
@@ -404,14 +396,11 @@ def perturb_vp_vs(key, position: Position, params: MoveParams):
     return perturb_value(key, position, params, field="vp_vs")
 
 
-MOVES = ("birth", "death", "move", "perturb", "perturb_vs", "perturb_vp_vs", "noise", "hmc")
+MOVES = ("birth", "death", "move", "perturb", "perturb_vs", "perturb_vp_vs", "noise")
 """Names of the moves, in the order of their integer ids (``perturb`` acts on
-log10 conductivity; the seismic perturbations need a model with Vs and Vp/Vs;
-``hmc``, built by the kernel from a differentiable log-likelihood, is in
-:mod:`~bayesjoint.samplers.gradient`)."""
+log10 conductivity; the seismic perturbations need a model with Vs and Vp/Vs)."""
 
 SEISMIC_MOVES = ("perturb_vs", "perturb_vp_vs")
 
 MOVE_FUNCTIONS = (birth, death, move_interface, perturb_value, perturb_vs, perturb_vp_vs,
                   update_noise)
-"""The moves of :data:`MOVES` that need nothing but their parameters (all but ``hmc``)."""

@@ -30,7 +30,6 @@ import numpy as np
 
 from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth, property_fields
 from bayesjoint.model.prior import PriorSpec, log_prior, log_prior_k, property_bounds
-from bayesjoint.samplers import gradient
 from bayesjoint.samplers import moves as mv
 
 
@@ -80,9 +79,9 @@ class Info(NamedTuple):
 class ProposalScales(NamedTuple):
     """Step sizes of the moves (floats or arrays broadcastable per replica).
 
-    The first :data:`N_ADAPTED` fields are the steps of the moves ``move``,
-    ``perturb``, ``perturb_vs``, ``perturb_vp_vs``, ``noise`` and ``hmc`` (in
-    that order, :data:`~bayesjoint.samplers.adaptation.ADAPTED_MOVES`);
+    The first :data:`N_ADAPTED` fields are the random-walk steps of the
+    moves ``move``, ``perturb``, ``perturb_vs``, ``perturb_vp_vs`` and
+    ``noise`` (in that order, :data:`~bayesjoint.samplers.adaptation.ADAPTED_MOVES`);
     the first four take one value per depth bin
     (:func:`~bayesjoint.samplers.moves.depth_bin_edges_km`) or one for all
     bins. The birth scales are used only with ``birth="neighbour"``.
@@ -94,8 +93,6 @@ class ProposalScales(NamedTuple):
     vs : Vs random-walk standard deviation, km/s.
     vp_vs : Vp/Vs random-walk standard deviation.
     noise_log : random-walk standard deviation of log noise scale.
-    hmc : leapfrog step of the ``hmc`` move, in units of each layer's
-        ``value`` step.
     birth_value : standard deviation of the neighbour birth of log10 conductivity.
     birth_vs : standard deviation of the neighbour birth of Vs, km/s.
     birth_vp_vs : standard deviation of the neighbour birth of Vp/Vs.
@@ -106,13 +103,12 @@ class ProposalScales(NamedTuple):
     vs: float
     vp_vs: float
     noise_log: float
-    hmc: float
     birth_value: float
     birth_vs: float
     birth_vp_vs: float
 
 
-N_ADAPTED = 6
+N_ADAPTED = 5
 """Number of leading :class:`ProposalScales` fields that adapt during burn-in."""
 
 BIRTH_MODES = ("prior", "neighbour")
@@ -154,7 +150,6 @@ def default_proposal_scales(spec: PriorSpec, n_depth_bins=N_DEPTH_BINS) -> Propo
         vs=tenth(spec.vs_km_s_min, spec.vs_km_s_max),
         vp_vs=tenth(spec.vp_vs_min, spec.vp_vs_max),
         noise_log=0.2,
-        hmc=0.2,
         birth_value=(spec.smoothness_std if spec.smoothness_std is not None
                      else tenth(spec.log10_sigma_min, spec.log10_sigma_max)),
         birth_vs=(spec.vs_smoothness_std if spec.vs_smoothness_std is not None
@@ -162,37 +157,30 @@ def default_proposal_scales(spec: PriorSpec, n_depth_bins=N_DEPTH_BINS) -> Propo
         birth_vp_vs=tenth(spec.vp_vs_min, spec.vp_vs_max))
 
 
-def default_move_probs(spec: PriorSpec, seismic=False, hmc=0.0):
+def default_move_probs(spec: PriorSpec, seismic=False):
     """Default probabilities of the moves in :data:`~bayesjoint.samplers.moves.MOVES`.
 
     Birth, death and move get 0.2 each, value perturbations 0.3 in all
     (split 0.12 / 0.12 / 0.06 between conductivity, Vs and Vp/Vs when the
-    model is ``seismic``), noise 0.1, then renormalised to ``1 - hmc``:
-    birth and death get 0 when ``k_min == k_max``; noise gets 0 without
-    hierarchical noise. The ``hmc`` move gets ``hmc``.
+    model is ``seismic``), noise 0.1, then renormalised: birth and death get 0 when
+    ``k_min == k_max``; noise gets 0 without hierarchical noise.
     """
-    if not 0.0 <= hmc < 1.0:
-        raise ValueError(f"hmc = {hmc!r}: the probability of the hmc move must lie in [0, 1)")
     if seismic:
-        p = np.array([0.2, 0.2, 0.2, 0.12, 0.12, 0.06, 0.1, 0.0])
+        p = np.array([0.2, 0.2, 0.2, 0.12, 0.12, 0.06, 0.1])
     else:
-        p = np.array([0.2, 0.2, 0.2, 0.3, 0.0, 0.0, 0.1, 0.0])
+        p = np.array([0.2, 0.2, 0.2, 0.3, 0.0, 0.0, 0.1])
     if spec.k_min == spec.k_max:
         p[:2] = 0.0
     if not spec.hierarchical_noise:
-        p[6] = 0.0
-    p = (1.0 - hmc) * p / p.sum()
-    p[7] = hmc
-    return tuple(float(x) for x in p)
+        p[-1] = 0.0
+    return tuple(float(x) for x in p / p.sum())
 
 
-def check_move_probs(move_probs, spec: PriorSpec, seismic=False, gradient=False):
+def check_move_probs(move_probs, spec: PriorSpec, seismic=False):
     """Validate move probabilities; returns them as a float array, one per move.
 
     Accepts a sequence in the order of :data:`~bayesjoint.samplers.moves.MOVES`
     or a mapping from move name to probability (missing names get 0).
-    ``gradient`` says whether a differentiable log-likelihood is there for
-    the ``hmc`` move.
     """
     names = mv.MOVES
     if isinstance(move_probs, dict):
@@ -210,13 +198,9 @@ def check_move_probs(move_probs, spec: PriorSpec, seismic=False, gradient=False)
     if (p[0] > 0) != (p[1] > 0):
         raise ValueError(f"move_probs = {p.tolist()}: birth and death must both be > 0 or both 0 "
                          "(each is the reverse of the other)")
-    i_noise, i_hmc = names.index("noise"), names.index("hmc")
-    if p[i_noise] > 0 and not spec.hierarchical_noise:
-        raise ValueError(f"move_probs['noise'] = {p[i_noise]}: must be 0 when "
-                         "spec.hierarchical_noise is False (the noise scales are fixed to 1)")
-    if p[i_hmc] > 0 and not gradient:
-        raise ValueError(f"move_probs['hmc'] = {p[i_hmc]}: the hmc move needs a differentiable "
-                         "log-likelihood (gradient_log_likelihood_fn)")
+    if p[-1] > 0 and not spec.hierarchical_noise:
+        raise ValueError(f"move_probs['noise'] = {p[-1]}: must be 0 when spec.hierarchical_noise "
+                         "is False (the noise scales are fixed to 1)")
     if not seismic:
         for name in mv.SEISMIC_MOVES:
             if p[names.index(name)] > 0:
@@ -318,7 +302,7 @@ def sample_prior(key, spec: PriorSpec, n_datasets: int, seismic=False):
 
 
 def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
-                seismic=False, n_depth_bins=N_DEPTH_BINS, temperature=1.0) -> mv.MoveParams:
+                seismic=False, n_depth_bins=N_DEPTH_BINS) -> mv.MoveParams:
     """The constants and step sizes the moves of :mod:`~bayesjoint.samplers.moves` take.
 
     Parameters
@@ -333,8 +317,6 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
         Whether the layers carry Vs and Vp/Vs.
     n_depth_bins : int
         Depth bins of the depth-dependent steps.
-    temperature : float
-        Temperature of the replica (for the ``hmc`` move).
     """
     fields = property_fields(seismic)
     bounds = {f: property_bounds(spec, f)[:2] for f in fields}
@@ -348,13 +330,11 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
         interface_std_km=scales.interface_km, value_std={f: steps[f] for f in fields},
         noise_log_std=scales.noise_log,
         birth_std=None if birth == "prior" else {f: births[f] for f in fields},
-        depth_edges_km=mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins),
-        hmc_step=scales.hmc, temperature=temperature)
+        depth_edges_km=mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins))
 
 
 def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_scales=None,
-                 birth="prior", seismic=False, n_depth_bins=N_DEPTH_BINS,
-                 gradient_log_likelihood_fn=None, hmc_steps=10):
+                 birth="prior", seismic=False, n_depth_bins=N_DEPTH_BINS):
     """Build the reversible-jump MH kernel.
 
     Parameters
@@ -379,12 +359,6 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
     n_depth_bins : int
         Depth bins of the depth-dependent steps of the interface and value
         random walks.
-    gradient_log_likelihood_fn : callable, optional
-        The same log-likelihood in a reverse-mode differentiable form, for
-        the ``hmc`` move (:mod:`~bayesjoint.samplers.gradient`); without it
-        the ``hmc`` move must have probability 0.
-    hmc_steps : int
-        Leapfrog steps of the ``hmc`` move.
 
     Returns
     -------
@@ -395,11 +369,8 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
     check_spec(spec)
     if birth not in BIRTH_MODES:
         raise ValueError(f"birth = {birth!r}: allowed values are {BIRTH_MODES}")
-    has_gradient = gradient_log_likelihood_fn is not None
     probs = check_move_probs(default_move_probs(spec, seismic) if move_probs is None
-                             else move_probs, spec, seismic, has_gradient)
-    hmc_move = (gradient.build_hmc_move(gradient_log_likelihood_fn, spec, hmc_steps)
-                if has_gradient else gradient.unavailable)
+                             else move_probs, spec, seismic)
     base_scales = (default_proposal_scales(spec, n_depth_bins) if proposal_scales is None
                    else proposal_scales)
     check_scales(base_scales)
@@ -407,12 +378,11 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
 
     def kernel(key, state: State, temperature=1.0, scales=None):
         params = move_params(spec, probs, base_scales if scales is None else scales, birth,
-                             seismic, n_depth_bins, temperature)
+                             seismic, n_depth_bins)
         key_move, key_prop, key_acc = jax.random.split(key, 3)
         move = jax.random.categorical(key_move, log_probs)
         position = mv.Position(state.earth, state.noise_scale)
-        branches = [lambda kk, pos, f=f: f(kk, pos, params)
-                    for f in mv.MOVE_FUNCTIONS + (hmc_move,)]
+        branches = [lambda kk, pos, f=f: f(kk, pos, params) for f in mv.MOVE_FUNCTIONS]
         proposal, log_q, depth_bin = jax.lax.switch(move, branches, key_prop, position)
         lp_new = log_prior(proposal.earth, proposal.noise_scale, spec)
         in_support = jnp.isfinite(lp_new) & jnp.isfinite(log_q)

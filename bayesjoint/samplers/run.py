@@ -119,7 +119,7 @@ def _validate(spec, n_iterations, n_burn, n_chains, thin, chunk_size, n_datasets
 
 def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
             initial_noise_scale, probs, scales, birth, target_acceptance, seismic, n_depth_bins,
-            adapt_ladder, hmc_steps):
+            adapt_ladder):
     if isinstance(initial, LayeredEarth):
         init_cfg = {"n_layers": int(initial.n_layers)}
         init_cfg.update({name: np.asarray(getattr(initial, name)).tolist()
@@ -137,7 +137,6 @@ def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, i
                             for k, v in scales._asdict().items()},
         "birth": birth, "target_acceptance": float(target_acceptance), "seismic": bool(seismic),
         "n_depth_bins": int(n_depth_bins), "adapt_ladder": bool(adapt_ladder),
-        "hmc_steps": int(hmc_steps),
     }
     return json.loads(json.dumps(cfg))
 
@@ -270,15 +269,14 @@ def _make_loglik_check(log_likelihood_fn):
 @functools.lru_cache(maxsize=8)
 def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, n_temps, n_chains, thin,
                    chunk_size, n_burn, target, seismic, n_depth_bins, adapt_ladder, batch,
-                   n_devices, gradient_log_likelihood_fn=None, hmc_steps=10):
+                   n_devices):
     """The jitted chunk function; cached so that resuming or extending a run in the
     same process reuses the compiled code (all arguments are hashable)."""
     return driver.build_chunk(
         log_likelihood_fn, spec, probs=probs, scales=scales, birth=birth, seismic=seismic,
         n_chains=n_chains, n_temps=n_temps, thin=thin, chunk_size=chunk_size, n_burn=n_burn,
         target_acceptance=target, n_depth_bins=n_depth_bins, adapt_ladder=adapt_ladder,
-        batch=batch, n_devices=n_devices,
-        gradient_log_likelihood_fn=gradient_log_likelihood_fn, hmc_steps=hmc_steps)
+        batch=batch, n_devices=n_devices)
 
 
 def _hashable_scales(scales):
@@ -293,8 +291,7 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
         initial_noise_scale=None, move_probs=None, proposal_scales=None, birth="prior",
         target_acceptance=0.3, seismic=False, n_depth_bins=rjmcmc.N_DEPTH_BINS,
         adapt_ladder=True, until_converged=None, depth_grid_km=None, time_budget_s=None,
-        batch=None, n_devices=None, gradient_log_likelihood_fn=None, hmc_steps=10,
-        resume=True, progress=True) -> RunResult:
+        batch=None, n_devices=None, resume=True, progress=True) -> RunResult:
     """Run (or resume) reversible-jump MCMC with parallel tempering.
 
     Parameters
@@ -351,11 +348,6 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     n_devices : int, optional
         Devices the chains are split over (default: as many as divide
         ``n_chains``).
-    gradient_log_likelihood_fn : callable, optional
-        Reverse-mode differentiable form of the log-likelihood, for the
-        ``hmc`` move (its probability goes in ``move_probs``).
-    hmc_steps : int
-        Leapfrog steps of the ``hmc`` move.
     resume : bool
         Continue a run found in ``out_dir``. With False an existing run
         raises ValueError.
@@ -383,8 +375,7 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     n_depth_bins = _positive_int("n_depth_bins", n_depth_bins)
     probs = rjmcmc.check_move_probs(
         rjmcmc.default_move_probs(spec, seismic) if move_probs is None else move_probs, spec,
-        seismic, gradient_log_likelihood_fn is not None)
-    hmc_steps = _positive_int("hmc_steps", hmc_steps)
+        seismic)
     scales = (rjmcmc.default_proposal_scales(spec, n_depth_bins) if proposal_scales is None
               else proposal_scales)
     scales = _hashable_scales(scales)
@@ -412,7 +403,7 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     n_devices = driver.device_count_for(n_chains) if n_devices is None else int(n_devices)
     config = _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
                      initial_noise_scale, probs, scales, birth, target_acceptance, seismic,
-                     n_depth_bins, adapt_ladder, hmc_steps)
+                     n_depth_bins, adapt_ladder)
     n_temps = temps.size
     out_dir = os.fspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
@@ -462,8 +453,7 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     run_chunk = _make_chunk_fn(log_likelihood_fn, spec, tuple(float(p) for p in probs), scales,
                                birth, n_temps, n_chains, thin, chunk_size, n_burn,
                                float(target_acceptance), seismic, n_depth_bins,
-                               bool(adapt_ladder), batch, n_devices,
-                               gradient_log_likelihood_fn, hmc_steps)
+                               bool(adapt_ladder), batch, n_devices)
     grid = (np.linspace(0.0, spec.depth_max_km, 200) if depth_grid_km is None
             else np.asarray(depth_grid_km, dtype=float))
     fields = ("log10_sigma", "vs_km_s") if seismic else ("log10_sigma",)

@@ -233,11 +233,7 @@ def fixed_loglik(earth, noise_scale):
             - 0.5 * jnp.sum(((earth.interface_depth_km - FIX_C) / 8.0) ** 2))
 
 
-@pytest.mark.parametrize("moves", [
-    pytest.param({"move": 0.4, "perturb": 0.6}, id="random-walk"),
-    pytest.param({"move": 0.4, "perturb": 0.2, "hmc": 0.4}, id="with-hmc"),
-])
-def test_fixed_k_moments_agree_with_nuts(tmp_path, moves):
+def test_fixed_k_moments_agree_with_nuts(tmp_path):
     import numpyro
     from numpyro.infer import MCMC, NUTS
 
@@ -246,10 +242,8 @@ def test_fixed_k_moments_agree_with_nuts(tmp_path, moves):
     spec = PriorSpec(n_layers=3, k_min=3, k_max=3, interfaces="sampled", depth_max_km=100.0,
                      min_thickness_km=2.0, smoothness_std=1.0, hierarchical_noise=False)
     res = run(fixed_loglik, spec, tmp_path, n_iterations=12000, n_burn=2000, n_chains=32,
-              thin=5, chunk_size=6000, seed=3, progress=False, move_probs=moves,
-              gradient_log_likelihood_fn=fixed_loglik if "hmc" in moves else None, hmc_steps=5)
-    if "hmc" in moves:
-        assert 0.3 < res.stats()["acceptance"]["hmc"][0] < 0.95
+              thin=5, chunk_size=6000, seed=3, progress=False,
+              move_probs={"move": 0.4, "perturb": 0.6})
     d = res.draws()
     rj = np.concatenate([d["log10_sigma"], d["interface_depth_km"]], axis=-1)
 
@@ -325,8 +319,8 @@ def test_kernel_input_errors():
     with pytest.raises(ValueError, match="birth = 'both'.*allowed"):
         rjmcmc.build_kernel(zero_loglik, spec, birth="both")
     with pytest.raises(ValueError, match="move_probs.*summing to 1"):
-        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0))
-    with pytest.raises(ValueError, match="need 8 probabilities"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="need 7 probabilities"):
         rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.0, 0.0, 0.0))
     with pytest.raises(ValueError, match="perturb_vs.*without Vs"):
         rjmcmc.build_kernel(zero_loglik, spec, move_probs={"perturb": 0.5, "perturb_vs": 0.5})
