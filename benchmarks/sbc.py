@@ -35,9 +35,9 @@ the check passes when every p-value exceeds 0.01.
 
 Usage::
 
-    python benchmarks/sbc.py                        # 200 replicates, full length
+    python benchmarks/sbc.py                        # 400 replicates, full length
     python benchmarks/sbc.py --replicates 8 --iterations 2000 --out /tmp/s.json   # a smoke run
-    python benchmarks/sbc.py --pilot               # ESS per iteration of unthinned chains
+    python benchmarks/sbc.py --pilot                # iterations per effective draw, acceptance
 
 Output: ``benchmarks/results/sbc_<backend>.json``, a Markdown table
 ``.md`` and the rank histograms ``.png`` beside it.
@@ -81,8 +81,10 @@ SEED = 20180406
 P_THRESHOLD = 0.01
 """Every chi-square p-value must exceed this for the check to pass."""
 
-DEFAULTS = {"replicates": 200, "warmup": 20_000, "draws": 99, "thin": 1000, "bins": 20}
+DEFAULTS = {"replicates": 400, "warmup": 20_000, "draws": 99, "thin": 1000, "bins": 20}
 """Full settings: the committed result uses these."""
+PILOT = {"replicates": 64, "warmup": 5000, "iterations": 5000}
+"""Settings of ``--pilot`` (unthinned chains, every iteration kept)."""
 
 
 def prior_spec() -> PriorSpec:
@@ -98,10 +100,12 @@ def proposal_scales(spec: PriorSpec) -> rjmcmc.ProposalScales:
 
     The library defaults (:func:`~bayesjoint.samplers.rjmcmc.default_proposal_scales`)
     with the interface step halved (0.75 km), the conductivity step divided
-    by three (0.1) and the log noise step doubled (0.4); with neighbour
-    births (standard deviation ``smoothness_std``) these mixed fastest in a
-    pilot run on 64 other replicates (``--pilot``; a different seed from
-    the check). They were chosen once, never per replicate.
+    by three (0.1) and the log noise step doubled (0.4). With neighbour
+    births (standard deviation ``smoothness_std``) these mixed fastest of
+    a few candidates (the defaults with prior or neighbour births, larger
+    and smaller steps) in pilot runs (:data:`PILOT`, ``--pilot``) on 64
+    replicates drawn with a different seed from the check's. They were
+    chosen once, never per replicate.
     """
     base = rjmcmc.default_proposal_scales(spec)
     return base._replace(interface_km=0.5 * base.interface_km, value=base.value / 3.0,
@@ -113,7 +117,7 @@ BIRTH = "neighbour"
 
 
 def data_std() -> np.ndarray:
-    """Stated standard deviations of the data vector, shape (2 P,): log10 rho_a, then phase (deg)."""
+    """Stated standard deviations of the data, shape (2 P,): log10 rho_a, then phase (deg)."""
     n = PERIOD_S.size
     return np.concatenate([np.full(n, LOG10_RHO_STD), np.full(n, PHASE_STD_DEG)])
 
@@ -417,10 +421,15 @@ def markdown(report):
 def main(argv=None):
     """Run the check (or the pilot), print a table, write the JSON, Markdown and figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replicates", type=int, default=DEFAULTS["replicates"])
-    parser.add_argument("--iterations", type=int, default=DEFAULTS["draws"] * DEFAULTS["thin"],
-                        help="iterations per chain after warm-up (draws x thin)")
-    parser.add_argument("--warmup", type=int, default=DEFAULTS["warmup"])
+    parser.add_argument("--replicates", type=int, default=None,
+                        help=f"default {DEFAULTS['replicates']} "
+                             f"({PILOT['replicates']} with --pilot)")
+    parser.add_argument("--iterations", type=int, default=None,
+                        help="iterations per chain after warm-up, draws x thin (default "
+                             f"{DEFAULTS['draws'] * DEFAULTS['thin']}; {PILOT['iterations']} "
+                             "with --pilot)")
+    parser.add_argument("--warmup", type=int, default=None,
+                        help=f"default {DEFAULTS['warmup']} ({PILOT['warmup']} with --pilot)")
     parser.add_argument("--draws", type=int, default=DEFAULTS["draws"],
                         help="posterior draws kept per replicate (L)")
     parser.add_argument("--bins", type=int, default=DEFAULTS["bins"])
@@ -434,6 +443,11 @@ def main(argv=None):
     parser.add_argument("--out", default=None,
                         help="JSON path (default benchmarks/results/sbc_<backend>.json)")
     args = parser.parse_args(argv)
+    defaults = PILOT if args.pilot else {**DEFAULTS,
+                                         "iterations": DEFAULTS["draws"] * DEFAULTS["thin"]}
+    for name in ("replicates", "iterations", "warmup"):
+        if getattr(args, name) is None:
+            setattr(args, name, defaults[name])
     if args.pilot:
         res = pilot(args.replicates, args.warmup, args.iterations)
         print(json.dumps(res, indent=1))

@@ -6,6 +6,7 @@ on a deliberately wrong (tempered) posterior, which it must reject.
 """
 
 import importlib.util
+import json
 import os
 
 import jax
@@ -119,6 +120,21 @@ def test_ess_of_draws_tells_independent_from_correlated_draws():
 def test_uniform_band_holds_the_expected_count():
     lo, hi = sbc.uniform_band(200, 20)
     assert lo < 10 < hi and (lo, hi) == (3, 19)
+
+
+def test_script_writes_report_table_and_figure(tmp_path):
+    out = tmp_path / "s.json"
+    sbc.main(["--replicates", "4", "--warmup", "0", "--iterations", "18", "--draws", "9",
+              "--bins", "5", "--out", str(out)])
+    report = json.loads(out.read_text())
+    assert report["settings"]["thin"] == 2 and report["settings"]["replicates"] == 4
+    assert {"machine", "versions", "load_average", "wall_time_s", "acceptance_median"} <= set(report)
+    for name in sbc.QUANTITIES:
+        r = report["results"][name]
+        assert sum(r["rank_counts"]) == 4 and 0.0 <= r["p_value"] <= 1.0
+        assert all(0 <= x <= 9 for x in report["ranks"][name])
+    assert (tmp_path / "s.md").read_text().startswith("# Simulation-based calibration")
+    assert (tmp_path / "s.png").stat().st_size > 0
 
 
 @pytest.mark.slow
