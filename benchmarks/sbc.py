@@ -38,6 +38,8 @@ Usage::
     python benchmarks/sbc.py                        # 400 replicates, full length
     python benchmarks/sbc.py --replicates 8 --iterations 2000 --out /tmp/s.json   # a smoke run
     python benchmarks/sbc.py --pilot                # iterations per effective draw, acceptance
+    python benchmarks/sbc.py --birth prior --out /tmp/p.json   # births from the prior bounds
+    python benchmarks/sbc.py --temperature 4 --out /tmp/t.json # a wrong posterior: must fail
 
 Output: ``benchmarks/results/sbc_<backend>.json``, a Markdown table
 ``.md`` and the rank histograms ``.png`` beside it.
@@ -345,7 +347,7 @@ def run_check(n_replicates, n_warmup, n_draws, thin, n_bins, seed=SEED, birth=BI
             "acceptance": np.asarray(acceptance)}
 
 
-def pilot(n_replicates, n_warmup, n_iterations, seed=SEED + 1):
+def pilot(n_replicates, n_warmup, n_iterations, seed=SEED + 1, birth=BIRTH):
     """ESS per iteration of unthinned chains after warm-up, and move acceptance.
 
     Used once to choose the thinning and the proposal scales (never per
@@ -355,7 +357,7 @@ def pilot(n_replicates, n_warmup, n_iterations, seed=SEED + 1):
     key_sim, key_inv = jax.random.split(jax.random.PRNGKey(seed))
     _, observed = simulate(key_sim, spec, n_replicates)
     draws, acceptance, _ = invert(key_inv, observed, spec, proposal_scales(spec),
-                                  n_warmup, n_iterations, 1)
+                                  n_warmup, n_iterations, 1, birth)
     ess = ess_of_draws(np.asarray(draws))
     iters_per_ess = n_iterations / ess
     return {"iterations_per_effective_draw": {
@@ -402,7 +404,8 @@ def markdown(report):
     lines = [
         "# Simulation-based calibration of the reversible-jump sampler (MT)", "",
         f"{s['replicates']} replicates, {s['draws']} draws each ({s['thin']} iterations apart "
-        f"after {s['warmup']} warm-up iterations), {s['bins']} rank bins; wall time "
+        f"after {s['warmup']} warm-up iterations), {s['birth']} births, {s['bins']} rank "
+        f"bins; wall time "
         f"{report['wall_time_s']:.0f} s on {report['machine']['cpu_count']} cores "
         f"({report['machine']['jax_backend']}), load average "
         f"{report['load_average']['start']} (start) / {report['load_average']['end']} (end).", "",
@@ -434,6 +437,8 @@ def main(argv=None):
                         help="posterior draws kept per replicate (L)")
     parser.add_argument("--bins", type=int, default=DEFAULTS["bins"])
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--birth", choices=rjmcmc.BIRTH_MODES, default=BIRTH,
+                        help="birth proposal (default %(default)s)")
     parser.add_argument("--temperature", type=float, default=1.0,
                         help="temper the likelihood (> 1: a deliberately too wide posterior, "
                              "to see the check fail)")
@@ -449,7 +454,7 @@ def main(argv=None):
         if getattr(args, name) is None:
             setattr(args, name, defaults[name])
     if args.pilot:
-        res = pilot(args.replicates, args.warmup, args.iterations)
+        res = pilot(args.replicates, args.warmup, args.iterations, birth=args.birth)
         print(json.dumps(res, indent=1))
         return res
     thin = args.iterations // args.draws
@@ -460,7 +465,7 @@ def main(argv=None):
     load_start = [round(x, 2) for x in os.getloadavg()]
     t0 = time.perf_counter()
     res = run_check(args.replicates, args.warmup, args.draws, thin, args.bins, args.seed,
-                    temperature=args.temperature)
+                    birth=args.birth, temperature=args.temperature)
     wall_s = time.perf_counter() - t0
     load_end = [round(x, 2) for x in os.getloadavg()]
     spec = prior_spec()
@@ -487,7 +492,7 @@ def main(argv=None):
                                                     "noise_scale_min", "noise_scale_max")},
             "period_s": PERIOD_S.round(6).tolist(), "log10_rho_std": LOG10_RHO_STD,
             "phase_std_deg": PHASE_STD_DEG, "rank_depth_km": list(RANK_DEPTH_KM),
-            "birth": BIRTH, "proposal_scales": proposal_scales(spec)._asdict(),
+            "birth": args.birth, "proposal_scales": proposal_scales(spec)._asdict(),
             "move_probs": dict(zip(MOVES, rjmcmc.default_move_probs(spec))),
             "start": "each chain from an independent prior draw",
             "ties": "broken uniformly at random",
