@@ -94,10 +94,10 @@ def demo_settings(data, sampler, quick, seed):
     [-4, 2], smoothness step 0.5) with the layer-count prior of Yao et al.
     (2023) (``k_prior = "rejection"``), and sample until converged: the full
     run by the default criterion (max R-hat <= 1.01, bulk and tail ESS >=
-    400), the quick run by max R-hat <= 1.05 and ESS >= 100 (or until its
-    iterations are spent). NUTS uses fixed log-spaced layers, with the
-    shallowest interface and the bottom chosen for what each dataset can
-    see.
+    400) or until nine minutes are spent, the quick run by max R-hat <= 1.05
+    and ESS >= 100 or until its 1,000,000 iterations per chain are spent.
+    NUTS uses fixed log-spaced layers, with the shallowest interface and the
+    bottom chosen for what each dataset can see.
     """
     from bayesjoint.model.prior import PriorSpec
     from bayesjoint.samplers.config import RJMCMCConfig
@@ -107,13 +107,13 @@ def demo_settings(data, sampler, quick, seed):
         spec = PriorSpec(interfaces="sampled", k_min=2, k_max=30, depth_max_km=2000.0,
                          min_thickness_km=33.0, smoothness_std=0.5, k_prior="rejection")
         if quick:
-            config = RJMCMCConfig(n_iterations=160_000, n_burn=40_000, n_chains=4,
-                                  n_temperatures=1, thin=20, chunk_size=20_000, seed=seed,
+            config = RJMCMCConfig(n_iterations=1_000_000, n_burn=125_000, n_chains=4,
+                                  n_temperatures=1, thin=125, chunk_size=125_000, seed=seed,
                                   until_converged=True, rhat_max=1.05, ess_min=100.0)
         else:
-            config = RJMCMCConfig(n_iterations=2_000_000, n_burn=100_000, n_chains=4,
-                                  n_temperatures=1, thin=50, chunk_size=50_000, seed=seed,
-                                  until_converged=True)
+            config = RJMCMCConfig(n_iterations=8_000_000, n_burn=250_000, n_chains=4,
+                                  n_temperatures=1, thin=250, chunk_size=250_000, seed=seed,
+                                  until_converged=True, time_budget_s=540.0)
         return spec, config, 2000.0
     first, bottom = {"mt": (5.0, 600.0), "sq": (30.0, 2000.0), "dst": (100.0, 2000.0),
                      "joint": (5.0, 2000.0)}[data]

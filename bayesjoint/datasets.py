@@ -54,15 +54,22 @@ def demo_mt_model() -> LayeredEarth:
     return reference_model()
 
 
+MT_ERROR_MODELS = ("rho_a", "log10_rho_a")
+"""How :func:`synthetic_mt` turns ``rel_error`` into standard deviations of
+log10 apparent resistivity (``rel_error`` of rho_a, or of ``|log10 rho_a|``)."""
+
+
 def synthetic_mt(model: LayeredEarth, period_s, *, rel_error=0.03, kind="rho_phase", seed=0,
-                 name="mt") -> MTData:
+                 name="mt", error_model="rho_a") -> MTData:
     """Noisy MT data of a layered model.
 
     Noise is Gaussian with the standard deviations that the returned dataset
-    states: for ``kind="rho_phase"`` a relative error ``rel_error`` of
-    apparent resistivity (``log10_rho_a_std = rel_error / ln 10``) and of the
-    phase value in degrees; for ``kind="impedance"`` ``rel_error |Z|`` on
-    each of Re Z and Im Z.
+    states: for ``kind="rho_phase"`` a relative error ``rel_error`` of the
+    phase value in degrees and, with ``error_model="rho_a"``, of apparent
+    resistivity (``log10_rho_a_std = rel_error / ln 10``), or with
+    ``error_model="log10_rho_a"`` of the value ``|log10 rho_a|`` itself (the
+    convention of Yao et al. 2023: 0.03 |log10 rho_a| and 0.03 |phase|);
+    for ``kind="impedance"`` ``rel_error |Z|`` on each of Re Z and Im Z.
 
     Parameters
     ----------
@@ -72,6 +79,7 @@ def synthetic_mt(model: LayeredEarth, period_s, *, rel_error=0.03, kind="rho_pha
     kind : {"rho_phase", "impedance"}
     seed : int
     name : str
+    error_model : {"rho_a", "log10_rho_a"}
 
     Returns
     -------
@@ -86,8 +94,14 @@ def synthetic_mt(model: LayeredEarth, period_s, *, rel_error=0.03, kind="rho_pha
         noise = rng.normal(size=(2, z.size)) * clean.z_std_ohm
         return MTData.from_impedance(period_s, z + noise[0] + 1j * noise[1], clean.z_std_ohm,
                                      name=name, meta={"synthetic": True})
+    if error_model not in MT_ERROR_MODELS:
+        raise ValueError(f"error_model = {error_model!r}: allowed values are {MT_ERROR_MODELS}")
     rho, phase = (np.asarray(a) for a in mt_physics.apparent_resistivity_phase(period_s, z))
     clean = MTData.from_rho_phase(period_s, rho, phase, rel_error=rel_error, name=name)
+    if error_model == "log10_rho_a":
+        clean = MTData.from_rho_phase(period_s, rho, phase,
+                                      log10_rho_a_std=rel_error * np.abs(np.log10(rho)),
+                                      phase_std_deg=clean.phase_std_deg, name=name)
     log_rho = clean.log10_rho_a + rng.normal(size=rho.size) * clean.log10_rho_a_std
     phase_obs = phase + rng.normal(size=rho.size) * clean.phase_std_deg
     return MTData.from_rho_phase(period_s, 10.0**log_rho, phase_obs,
@@ -271,12 +285,14 @@ class ReferenceExperiment(NamedTuple):
     shell_law: str
 
 
-def reference_experiment(seed=0, *, rel_error=0.03, shell_law=DEFAULT_SHELL_LAW):
+def reference_experiment(seed=0, *, rel_error=0.03, shell_law=DEFAULT_SHELL_LAW,
+                         mt_error_model="rho_a"):
     """The synthetic MT + Sq + Dst experiment of Yao et al. (2023, GJI 233, 1821-1846).
 
     * MT: 20 periods log-spaced 1-7200 s; log10 apparent resistivity and
-      phase with a relative error ``rel_error`` of each value
-      (:func:`synthetic_mt`).
+      phase with a relative error ``rel_error`` of rho_a and of the phase
+      (:func:`synthetic_mt`), or with ``mt_error_model="log10_rho_a"`` of
+      ``|log10 rho_a|`` and of the phase, as in Yao et al.'s code.
     * Sq: periods 24/p h, p = 1..6, one term each with (n, m) = (p+1, p),
       at Tucson (colatitude 57.923 deg, longitude 249.167 deg E); complex T,
       std ``rel_error |T|``.
@@ -293,6 +309,7 @@ def reference_experiment(seed=0, *, rel_error=0.03, shell_law=DEFAULT_SHELL_LAW)
     seed : int
     rel_error : float
     shell_law : {"quadratic", "constant"}
+    mt_error_model : {"rho_a", "log10_rho_a"}
 
     Returns
     -------
@@ -302,7 +319,7 @@ def reference_experiment(seed=0, *, rel_error=0.03, shell_law=DEFAULT_SHELL_LAW)
     core = {"core_depth_km": REFERENCE_CORE_DEPTH_KM,
             "core_sigma_s_per_m": REFERENCE_CORE_SIGMA_S_PER_M}
     mt = synthetic_mt(truth, np.logspace(0.0, np.log10(7200.0), 20), rel_error=rel_error,
-                      seed=seed, name="mt")
+                      seed=seed, name="mt", error_model=mt_error_model)
     p = np.arange(1, 7)
     sq = synthetic_sq(truth, 86400.0 / p, p + 1, p, colat_deg=REFERENCE_SQ_COLAT_DEG,
                       lon_deg=REFERENCE_SQ_LON_DEG, rel_error=rel_error, shell_law=shell_law,

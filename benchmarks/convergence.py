@@ -24,7 +24,7 @@ per CPU-second. Targets: 27,000 and 5.
 
 Usage::
 
-    python benchmarks/convergence.py                  # 400,000 iterations per chain
+    python benchmarks/convergence.py                  # 1,000,000 iterations per chain
     python benchmarks/convergence.py --iterations 40000 --out /tmp/c.json   # a quick check
 """
 
@@ -119,7 +119,7 @@ def measure(n_iterations, n_chains=4, n_temps=1, t_max=20.0, seed=0, chunk_size=
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=400_000)
+    parser.add_argument("--iterations", type=int, default=1_000_000)
     parser.add_argument("--temperatures", type=int, default=1)
     parser.add_argument("--out", default=os.path.join(
         HERE, "results", f"convergence_{jax.default_backend()}.json"))

@@ -9,9 +9,10 @@ The table sits in README.md between the markers ``<!-- benchmark-table -->``
 and ``<!-- /benchmark-table -->``; ``tests/test_benchmarks_smoke.py`` checks
 that it matches what this script makes of the committed JSON. Rows come from
 ``forward_<backend>.json`` (the value-only case of each forward model at its
-best batch, against the peer timed in the same run), ``rjmcmc_mt_<backend>.json``
-and ``samplers_<backend>.json`` (joint MT + Sq + Dst set), for every backend
-with results.
+best batch, against the peer timed in the same run), ``rjmcmc_mt_<backend>.json``,
+``samplers_<backend>.json`` (joint MT + Sq + Dst set), ``convergence_<backend>.json``
+(effective samples per CPU-second, published prior) and ``sbc_<backend>.json``
+(calibration check), for every backend with results.
 """
 
 import argparse
@@ -107,6 +108,39 @@ def sampler_rows(report):
     return rows
 
 
+def convergence_rows(report):
+    r, t = report["result"], report["targets"]
+
+    def verdict(key):
+        v = t[key]
+        return ("met" if v["met"] else f"missed ({v['ratio_to_target']:.2f}x)")
+
+    crit = r["criterion"]
+    return [
+        (f"Reversible-jump MCMC, joint MT + Sq + Dst, published prior, {r['n_chains']} chains "
+         f"x {r['n_iterations']:,} iterations on {r['devices']} devices",
+         f"{r['chain_iterations_per_cpu_s']:,.0f} chain-it per CPU-s "
+         f"({r['chain_iterations_per_s']:,.0f} per s); compilation {r['compile_s']:.0f} s",
+         f"C++ reference {t['chain_iterations_per_cpu_s']['reference_cpp']:,.0f} per CPU-s",
+         f"target {t['chain_iterations_per_cpu_s']['target']:,.0f}: "
+         f"{verdict('chain_iterations_per_cpu_s')}"),
+        ("Same run: min bulk ESS (log10 sigma, 20 depths 50-1950 km) per CPU-s",
+         f"{r['min_ess_per_cpu_s']:.2f} (min ESS {r['min_bulk_ess_20_depths']:.0f}, max R-hat "
+         f"{r['max_rhat_20_depths']:.3f}; full criterion max R-hat {crit['rhat_max']:.3f})",
+         f"C++ reference {t['min_ess_per_cpu_s']['reference_cpp']}",
+         f"target {t['min_ess_per_cpu_s']['target']}: {verdict('min_ess_per_cpu_s')}"),
+    ]
+
+
+def sbc_rows(report):
+    p = {k: v["p_value"] for k, v in report["results"].items()}
+    return [(f"Simulation-based calibration, MT, k <= {report['settings']['prior']['k_max']}, "
+             f"{report['settings']['replicates']} replicates",
+             f"chi-square p {min(p.values()):.2f}-{max(p.values()):.2f} over "
+             f"{', '.join(p)}", "", "passed (every p > 0.01)" if report["passed"] else
+             "FAILED")]
+
+
 def table():
     lines = []
     backends = sorted({re.sub(r"^\w+?_(\w+)\.json$", r"\1", os.path.basename(p))
@@ -123,6 +157,10 @@ def table():
         rows = forward_rows(forward)
         rows += rjmcmc_rows(rj) if rj else []
         rows += sampler_rows(samplers) if samplers else []
+        conv = _load("convergence", backend)
+        rows += convergence_rows(conv) if conv else []
+        sbc = _load("sbc", backend)
+        rows += sbc_rows(sbc) if sbc else []
         lines += [f"| {' | '.join(row)} |" for row in rows]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -101,8 +101,10 @@ def proposal_scales(spec: PriorSpec) -> rjmcmc.ProposalScales:
     """Fixed proposal scales, the same for every replicate.
 
     The library defaults (:func:`~bayesjoint.samplers.rjmcmc.default_proposal_scales`)
-    with the interface step halved (0.75 km), the conductivity step divided
-    by three (0.1) and the log noise step doubled (0.4). With neighbour
+    with the interface steps halved (per depth bin: 0.06 km in the top bin
+    to 0.75 km below 3.75 km, so a move into another bin takes its
+    proposal-ratio correction), the conductivity step divided by three
+    (0.1) and the log noise step doubled (0.4). With neighbour
     births (standard deviation ``smoothness_std``) these mixed fastest of
     a few candidates (the defaults with prior or neighbour births, larger
     and smaller steps) in pilot runs (:data:`PILOT`, ``--pilot``) on 64
@@ -110,8 +112,8 @@ def proposal_scales(spec: PriorSpec) -> rjmcmc.ProposalScales:
     chosen once, never per replicate.
     """
     base = rjmcmc.default_proposal_scales(spec)
-    return base._replace(interface_km=0.5 * base.interface_km, value=base.value / 3.0,
-                         noise_log=2.0 * base.noise_log)
+    return base._replace(interface_km=tuple(0.5 * np.asarray(base.interface_km)),
+                         value=base.value / 3.0, noise_log=2.0 * base.noise_log)
 
 
 BIRTH = "neighbour"

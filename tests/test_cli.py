@@ -83,8 +83,11 @@ def test_mt_demo_quick_recovers_the_truth(tmp_path):
     assert {"posterior", "profile", "observed_data"} <= set(tree.children)
 
 
+@pytest.mark.slow
 def test_joint_demo_quick(tmp_path):
-    """The main job: joint MT + Sq + Dst, trans-dimensional, quick settings.
+    """The main job: joint MT + Sq + Dst, trans-dimensional, quick settings
+    (about two minutes on two idle cores: slow; the run-configuration tests
+    cover the same path with small runs).
 
     Criterion: the files exist, p(k) is a distribution over 2-30 layers,
     the resolved range reaches below 600 km (Sq and Dst see deeper than MT),
