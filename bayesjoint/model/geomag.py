@@ -68,7 +68,8 @@ def predict_dst(earth: LayeredEarth, data: DstData, active_only=False):
 def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
     """Predicted Sq data vector ``[Re T, Im T]``, shape (2P,).
 
-    One Q_n recursion per distinct degree; each term's transfer function is
+    One Q_n recursion for all terms (sigma ~ r^-2 shells), or one per
+    distinct degree (constant shells); each term's transfer function is
     ``T = [n - (n+1) Q_n] P_n^|m|(cos theta) exp(i m phi)`` (Olsen 1999,
     :func:`bayesjoint.physics.geomag.transfer_function_from_q`; for m < 0
     the azimuthal factor is ``exp(i m phi)``). ``active_only`` as in
@@ -76,12 +77,19 @@ def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
     """
     thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
     period = np.asarray(data.period_s)
+    n_active = _n_active(earth, active_only)
+    if data.shell_law == "quadratic":  # every term in one recursion
+        q_all = sphere.q_response(jnp.asarray(period), thickness_m, sigma,
+                                  degree=np.asarray(data.degree), shell_law="quadratic",
+                                  n_active=n_active)
     t = jnp.zeros(period.shape, dtype=jnp.complex128)
     for n in np.unique(data.degree):
         in_n = data.degree == n
-        q = sphere.q_response(jnp.asarray(period[in_n]), thickness_m, sigma, degree=int(n),
-                              shell_law=data.shell_law,
-                              n_active=_n_active(earth, active_only))
+        if data.shell_law == "quadratic":
+            q = q_all[np.flatnonzero(in_n)]
+        else:
+            q = sphere.q_response(jnp.asarray(period[in_n]), thickness_m, sigma, degree=int(n),
+                                  shell_law=data.shell_law, n_active=n_active)
         t_n = jnp.zeros(q.shape, dtype=jnp.complex128)
         for m in np.unique(data.order[in_n]):
             sel = data.order[in_n] == m

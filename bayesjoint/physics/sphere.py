@@ -149,8 +149,10 @@ def q_response(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadra
         Conductivities in S/m, > 0, surface shell first; the last entry is
         the core. For ``shell_law="quadratic"`` each value is the
         conductivity at the top of its shell (see module docstring).
-    degree : int
-        Spherical-harmonic degree n >= 1 of the inducing field (static).
+    degree : int, or int array of shape (P,)
+        Spherical-harmonic degree n >= 1 of the inducing field (static), or
+        with ``shell_law="quadratic"`` one degree per period, so that terms
+        of several degrees (Sq) share one recursion.
     shell_law : {"quadratic", "constant"}
         Radial conductivity law inside each shell (static).
     n_active : int scalar, optional
@@ -191,10 +193,29 @@ def _surface_admittance(period_s, thickness_m, sigma_s_per_m, n, shell_law, n_ac
     """Scale-free admittance ``y = r u'/u`` at the surface, shape (P,)."""
     if shell_law not in _SHELL_LAWS:
         raise ValueError(f"shell_law must be one of {_SHELL_LAWS}, got {shell_law!r}")
+    if np.ndim(n) > 0:
+        n = np.asarray(n)
+        if shell_law != "quadratic":
+            raise ValueError("degree: one degree per period needs shell_law='quadratic' (the "
+                             "constant law compiles one recursion per degree)")
+        if n.shape != np.shape(period_s):
+            raise ValueError(f"degree has shape {n.shape}: one per period needs "
+                             f"{np.shape(period_s)}")
+        if not np.all((n == np.round(n)) & (n >= 1)):
+            raise ValueError(f"degree = {n.tolist()}: degrees must be integers >= 1")
+        return _quadratic_recursion(period_s, thickness_m, sigma_s_per_m, n.astype(float),
+                                    n_active)
     if int(n) != n or n < 1:
         raise ValueError(f"degree must be an integer >= 1, got {n!r}")
     return _admittance_recursion(period_s, thickness_m, sigma_s_per_m, int(n), shell_law,
                                  n_active)
+
+
+@jax.jit
+def _quadratic_recursion(period_s, thickness_m, sigma_s_per_m, n, n_active):
+    # The sigma ~ r^-2 recursion with one degree per period (a traced array).
+    return _admittance_recursion.__wrapped__(period_s, thickness_m, sigma_s_per_m, n,
+                                             "quadratic", n_active)
 
 
 @functools.partial(jax.jit, static_argnums=(3, 4))

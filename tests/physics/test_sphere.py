@@ -231,3 +231,18 @@ def test_rejects_unknown_shell_law_and_degree():
         sphere.q_response([3600.0], [], [1.0], 1, "linear")
     with pytest.raises(ValueError, match="degree"):
         sphere.q_response([3600.0], [], [1.0], 0)
+
+
+def test_one_degree_per_period_equals_one_recursion_per_degree():
+    """Terms of several degrees in one sigma ~ r^-2 recursion give each degree's Q_n."""
+    period = np.array([86400.0, 43200.0, 28800.0, 21600.0, 86400.0 * 5, 17280.0])
+    degree = np.array([2, 3, 4, 5, 1, 6])
+    thickness = np.array([0.0, 40e3, 100e3, 300e3, 500e3])
+    sigma = np.array([0.02, 0.001, 0.05, 0.3, 2.0, 5e5])
+    together = np.asarray(sphere.q_response(period, thickness, sigma, degree=degree))
+    apart = np.array([complex(sphere.q_response(period[i:i + 1], thickness, sigma,
+                                                degree=int(n))[0])
+                      for i, n in enumerate(degree)])
+    np.testing.assert_allclose(together, apart, rtol=1e-13, atol=0)
+    with pytest.raises(ValueError, match="shell_law='quadratic'"):
+        sphere.q_response(period, thickness, sigma, degree=degree, shell_law="constant")
