@@ -141,7 +141,7 @@ def run_bayesbay(datasets, spec, truth, n_chains, n_iterations, seed=0):
     n_data = len(datasets)
     probs = rjmcmc.check_move_probs(rjmcmc.default_move_probs(spec), spec)
     params = rjmcmc.move_params(spec, probs, rjmcmc.default_proposal_scales(spec))
-    loglik = jax.jit(make_log_likelihood(datasets, spec))
+    loglik = jax.jit(make_log_likelihood(datasets, spec, active_only=True))
     logprior = jax.jit(lambda e, s: log_prior(e, s, spec))
     rng = np.random.default_rng(seed)
 
@@ -156,7 +156,7 @@ def run_bayesbay(datasets, spec, truth, n_chains, n_iterations, seed=0):
 
         def perturb(state):
             key = jax.random.PRNGKey(int(rng.integers(2**31)))
-            new, log_q = step(key, mv.Position(state["earth"], state["noise_scale"]))
+            new, log_q, _ = step(key, mv.Position(state["earth"], state["noise_scale"]))
             proposal = as_state(new.earth, new.noise_scale)
             if not np.isfinite(proposal["log_likelihood"]):
                 proposal["log_likelihood"] = -np.inf
