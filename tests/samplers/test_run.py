@@ -185,3 +185,33 @@ def test_bad_layer_count_range_and_thickness():
         rjmcmc.check_spec(SimpleNamespace(**{**base, "k_min": 7}))
     with pytest.raises(ValueError, match=r"spec.min_thickness_km = 30.0: k_max = 5 layers need"):
         rjmcmc.check_spec(SimpleNamespace(**{**base, "min_thickness_km": 30.0}))
+
+
+def test_chains_split_over_devices_give_the_same_draws(tmp_path):
+    """The random stream depends on the chain, not on the device it runs on."""
+    import jax
+
+    from bayesjoint.samplers import driver
+
+    if len(jax.devices()) < 2:
+        pytest.skip("needs two JAX devices (BAYESJOINT_CPU_DEVICES >= 2)")
+    settings = {**SETTINGS, "n_chains": 4}
+    one = run(loglik, SPEC, tmp_path / "one", n_iterations=400, n_devices=1, **settings)
+    two = run(loglik, SPEC, tmp_path / "two", n_iterations=400, n_devices=2, **settings)
+    assert driver.device_count_for(4) == 2
+    assert_same_draws(one.draws(), two.draws())
+
+
+def test_run_until_converged_stops_and_says_why(tmp_path):
+    from bayesjoint.summaries.stopping import ConvergenceCriterion
+
+    loose = ConvergenceCriterion(rhat_max=1.5, ess_min=5.0)
+    res = run(loglik, SPEC, tmp_path / "a", n_iterations=20000, until_converged=loose,
+              **{**SETTINGS, "n_burn": 200})
+    stop = json.loads((tmp_path / "a" / "manifest.json").read_text())["stop"]
+    assert stop["reason"] == "converged" and stop["iterations"] < 20000
+    assert res.stats()["stop"]["reason"] == "converged"
+    strict = ConvergenceCriterion(rhat_max=1.0001, ess_min=1e9)
+    run(loglik, SPEC, tmp_path / "b", n_iterations=600, until_converged=strict, **SETTINGS)
+    stop = json.loads((tmp_path / "b" / "manifest.json").read_text())["stop"]
+    assert stop["reason"] == "iterations" and stop["iterations"] == 600 and not stop["met"]
