@@ -200,10 +200,10 @@ def _report(result, out, write=True):
     w = result["diagnostics"]["worst"]
     files = list(result["files"])
     if write:
-        from bayesjoint.report import build_report
+        from bayesjoint.report import REPORT_FILES, build_report
 
         build_report(out)
-        files += ["report.md", "report.html"]
+        files += list(REPORT_FILES)
     print(f"wrote {', '.join(files)} to {out}")
     rhat = w["rhat_max"]
     rhat = f"{rhat:.3f}" if rhat is not None and math.isfinite(rhat) else "n/a"

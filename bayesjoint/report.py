@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
+from bayesjoint.plotting.residuals import plot_residuals
 from bayesjoint.summaries.verdict import UNCONVERGED_LABEL, verdict
 
 RESIDUAL_RMS_MAX = 1.5
@@ -55,21 +56,20 @@ def warnings_for(summary: dict, residual_rms: dict):
 
 
 def _residual_figure(tree, summary, path):
-    """Normalised residuals (obs - median prediction) / std of every dataset."""
+    """Normalised residuals (obs - median prediction) / std of every dataset, each
+    block of its data vector named (:func:`bayesjoint.plotting.residuals.plot_residuals`)."""
     rms = {}
     names = [d["name"] for d in summary["datasets"]]
-    fig, axes = plt.subplots(len(names), 1, figsize=(6, 2.2 * len(names)), squeeze=False)
+    fig, axes = plt.subplots(len(names), 1, figsize=(6.5, 2.6 * len(names)), squeeze=False)
     for ax, name in zip(axes[:, 0], names):
         obs = tree["observed_data"][f"obs_{name}"].values
         std = tree["observed_data"][f"std_{name}"].values
-        env = tree[f"data_{name}"]["envelope"].values
+        group = tree[f"data_{name}"]
+        env = group["envelope"].values
         r = (obs - env[1]) / std
         rms[name] = float(np.sqrt(np.mean(r**2)))
-        ax.axhspan(-1, 1, color="0.9")
-        ax.plot(r, "o", ms=3)
-        ax.set_ylabel("residual / std")
-        ax.set_title(f"{name}: RMS {rms[name]:.2f}", fontsize=9)
-    axes[-1, 0].set_xlabel("datum (real parts, then imaginary parts)")
+        plot_residuals(obs, std, env[1], group.attrs.get("labels", "data"), ax=ax,
+                       title=f"{name}: RMS {rms[name]:.2f}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -188,6 +188,8 @@ def build_report(run_dir):
     md_path.write_text("\n".join(head + md))
     html_path = run / "report.html"
     html_path.write_text(_to_html("\n".join(md), run, judged, warns))
+    summary["files"] = list(dict.fromkeys(list(summary.get("files", [])) + list(REPORT_FILES)))
+    (run / "summary.json").write_text(json.dumps(summary, indent=2))
     return md_path, html_path
 
 

@@ -173,7 +173,7 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
                         **checks, **sampled["sampler_info"]},
         "resolved_depth_range_km": summary["resolved_depth_range_km"],
         "coverage_of_truth_90": summary["coverage"],
-        "files": list(OUTPUT_FILES),
+        "files": list(OUTPUT_FILES) + ["chains/"],
     }
     judged = verdict(_jsonable(result))
     result = {"converged": judged["converged"], "verdict": judged, **result}

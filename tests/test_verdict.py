@@ -101,3 +101,14 @@ def test_terminal_summary_starts_with_the_verdict(capsys):
     covered = next(line for line in lines if "true model inside" in line)
     assert resolved.endswith("[NOT converged: not reliable]")
     assert covered.endswith("[NOT converged: not reliable]")
+
+
+def test_headline_says_why_the_sampler_stopped():
+    from bayesjoint.summaries.verdict import _stop_text
+
+    crit = {"rhat_max": 1.05, "ess_min": 100.0}
+    assert "its own criterion was met (max R-hat <= 1.05" in _stop_text(
+        "converged", {"criterion": crit})
+    assert "before its criterion" in _stop_text("iterations", {"criterion": crit})
+    assert _stop_text("iterations", {"criterion": None}) == "all its iterations were spent"
+    assert _stop_text("time_budget", None) == "its time budget was spent"

@@ -131,7 +131,8 @@ def to_datatree(posterior_draws: dict, summary: dict, datasets, *, sample_stats=
             axis = {"period_s": ("period", np.asarray(d.period_s))}
         else:  # receiver functions: a time axis
             axis = {"time_s": ("time", np.asarray(d.time_s()))}
-        ds = xr.Dataset(axis, attrs={"type": type(d).__name__, "kind": getattr(d, "kind", "")})
+        ds = xr.Dataset(axis, attrs={"type": type(d).__name__, "kind": getattr(d, "kind", ""),
+                                     "labels": list(d.labels())})
         env = summary["envelopes"].get(d.name)
         if env is not None:
             ds["envelope"] = (("quantile", "datum"), env)

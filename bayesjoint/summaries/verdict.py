@@ -66,6 +66,21 @@ def _n_chains(summary):
     return sampler.get("num_chains", sampler.get("n_chains"))
 
 
+def _stop_text(reason, record):
+    """Why the sampler stopped, with the run's own criterion when it had one."""
+    crit = (record or {}).get("criterion")
+    if reason == "converged" and crit:
+        return (f"its own criterion was met (max R-hat <= {crit['rhat_max']:g}, bulk and tail "
+                f"ESS >= {crit['ess_min']:g})")
+    if reason == "iterations":
+        return "all its iterations were spent" + (
+            f" before its criterion (max R-hat <= {crit['rhat_max']:g}, ESS >= "
+            f"{crit['ess_min']:g}) was met" if crit else "")
+    if reason == "time_budget":
+        return "its time budget was spent"
+    return reason
+
+
 def verdict(summary: dict):
     """Whether a run converged, by which criterion, and what to warn about.
 
@@ -133,7 +148,7 @@ def verdict(summary: dict):
         headline = f"NOT converged: {'; '.join(failed)} (criterion: {CRITERION})"
     stop = diag.get("stop_reason")
     if stop:
-        headline += f"; sampler stopped: {stop}"
+        headline += f"; sampler stopped: {_stop_text(stop, diag.get('stop'))}"
     return {"converged": converged, "criterion": CRITERION, "headline": headline,
             "lines": lines, "stop_reason": stop}
 
