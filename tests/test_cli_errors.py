@@ -167,5 +167,4 @@ def test_run_with_a_value_of_the_wrong_type(tmp_path, capsys):
     cfg = tmp_path / "run.toml"
     cfg.write_text('[[data]]\ntype = "rf"\nfile = "rf.csv"\ngauss = [2.5]\nstd = 0.01\n'
                    'ray_parameter_s_km = 0.06\n')
-    _fails_in_one_line(capsys, ["run", str(cfg)], "data table 'rf'", str(tmp_path / "rf.csv"),
-                       "wrong type")
+    _fails_in_one_line(capsys, ["run", str(cfg)], str(cfg), "gauss = [2.5]", "must be a number")

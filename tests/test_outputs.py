@@ -81,8 +81,8 @@ def test_run_refuses_a_non_empty_folder(config, capsys):
     assert "is not empty" in err and "--resume" in err and "--overwrite" in err
     assert "resume=True" not in err
     assert (out / "summary.json").read_text() == "earlier"
-    with pytest.raises(SystemExit):  # argparse: not allowed together
-        main(["run", str(config), "--resume", "--overwrite"])
+    assert main(["run", str(config), "--resume", "--overwrite"]) == 2  # not allowed together
+    assert "--overwrite: not allowed with argument --resume" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -178,9 +178,11 @@ def test_trans_dimensional_rf_inversion_finds_the_moho(tmp_path):
     Truth: a 35 km crust (Vs 3.6 km/s) over a mantle of 4.5 km/s; one trace
     (p = 0.06 s/km, gauss 2.5 rad/s, 2 % noise). The sampler adds and removes
     layers carrying Vs and Vp/Vs. Criteria: the median of the interface
-    depths below 20 km lies within 3 km of the Moho and their quartiles
-    within 10 km of it (a single trace leaves a depth-velocity trade-off),
-    the true Vs is inside the 90 %
+    depths below 20 km lies within 3 km of the Moho, their lower quartile
+    within 10 km of it and their most frequent depth (2 km bins) within 3 km
+    of it (a single trace leaves a depth-velocity trade-off, and the mantle
+    below may carry extra interfaces across which Vs hardly changes, which
+    the prior on k allows), the true Vs is inside the 90 %
     interval at >= 80 % of the grid from 0 to 60 km, and the draws and the
     saved profile carry Vs.
     """
@@ -211,7 +213,9 @@ def test_trans_dimensional_rf_inversion_finds_the_moho(tmp_path):
     q25, q50, q75 = np.percentile(deep, [25, 50, 75])
     print(f"interfaces below 20 km: quartiles {q25:.1f} {q50:.1f} {q75:.1f} km, "
           f"Vs coverage {inside:.2f}, acceptance {result['diagnostics']['acceptance_T1']}")
-    assert abs(q50 - 35.0) <= 3.0 and 25.0 <= q25 and q75 <= 45.0
+    counts, edges = np.histogram(deep, bins=np.arange(20.0, 62.0, 2.0))
+    mode = 0.5 * (edges[np.argmax(counts)] + edges[np.argmax(counts) + 1])
+    assert abs(q50 - 35.0) <= 3.0 and 25.0 <= q25 and abs(mode - 35.0) <= 3.0
     assert inside >= 0.8
     assert {"vs_km_s", "vp_vs"} <= set(tree["posterior"].data_vars)
     assert result["diagnostics"]["acceptance_T1"]["perturb_vs"] > 0.01
