@@ -1,6 +1,5 @@
 """Receiver-function forward model, correlated-noise likelihood, prior checks, inversion."""
 
-import time
 
 import jax
 import jax.numpy as jnp
@@ -154,10 +153,8 @@ def test_nuts_recovers_a_crustal_vs_profile():
     data = _data(noisy, p, std=sigma)
     cfg = NUTSConfig(num_chains=2, num_warmup=200, num_samples=150, seed=1,
                      chain_method="vectorized", progress_bar=False, max_tree_depth=6)
-    t0 = time.perf_counter()
     mcmc = run_nuts(build_model([data], spec), cfg)
-    s = jax.block_until_ready(mcmc.get_samples())  # JAX dispatches asynchronously
-    elapsed = time.perf_counter() - t0
+    s = mcmc.get_samples()
     n = s["vs_km_s"].shape[0]
     earths = LayeredEarth(s["interface_depth_km"], s["log10_sigma"],
                           np.full(n, spec.n_layers, dtype=np.int32), s["vs_km_s"], s["vp_vs"])
@@ -166,9 +163,8 @@ def test_nuts_recovers_a_crustal_vs_profile():
     lo, hi = np.percentile(vs_grid, [5, 95], axis=0)
     true_vs = np.asarray(truth.on_depth_grid(depth, "vs_km_s"))
     inside = np.mean((true_vs >= lo) & (true_vs <= hi))
-    print(f"crustal coverage {inside:.3f}, mean 90 % width {np.mean(hi - lo):.3f} km/s, "
-          f"NUTS time {elapsed:.1f} s")
-    assert inside >= 0.8, (inside, elapsed)
+    print(f"crustal coverage {inside:.3f}, mean 90 % width {np.mean(hi - lo):.3f} km/s")
+    assert inside >= 0.8, inside
     assert np.mean(hi - lo) < 0.5  # the data constrain Vs: far narrower than the 2.5 km/s prior
 
 

@@ -101,10 +101,9 @@ def test_killed_run_resumes_from_last_complete_chunk(tmp_path):
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-c", script, str(out)])
     manifest = out / "manifest.json"
-    deadline = time.time() + 240
     n_chunks = 0
     try:
-        while time.time() < deadline and proc.poll() is None:
+        while proc.poll() is None:  # until two chunks are on disk, however long that takes
             if manifest.exists():
                 n_chunks = len(json.loads(manifest.read_text())["chunks"])
                 if n_chunks >= 2:
