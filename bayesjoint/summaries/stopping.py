@@ -41,11 +41,6 @@ class ConvergenceCriterion:
         if isinstance(self.ess_min, bool) or not (np.isfinite(self.ess_min) and self.ess_min > 0):
             raise ValueError(f"ess_min = {self.ess_min!r}: must be a number > 0")
 
-    def describe(self):
-        """One line naming the criterion."""
-        return (f"max R-hat <= {self.rhat_max:g} and min bulk and tail ESS >= {self.ess_min:g} "
-                "(log10 conductivity on the depth grid, number of layers, noise scales)")
-
 
 def criterion_quantities(draws, depth_km, fields=("log10_sigma",)):
     """The quantities the criterion is evaluated on, from a run's kept draws.

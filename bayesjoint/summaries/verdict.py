@@ -22,11 +22,15 @@ rejected non-finite likelihoods, and any other quantity's R-hat or ESS.
 import math
 import statistics
 
-RHAT_MAX = 1.01
-"""R-hat above this: the chains have not converged (Vehtari et al. 2021)."""
+from bayesjoint.summaries.stopping import ConvergenceCriterion
 
-ESS_MIN = 400
-"""Bulk or tail ESS below this: the quantiles are too noisy (Vehtari et al. 2021)."""
+RHAT_MAX = ConvergenceCriterion().rhat_max
+"""R-hat above this: the chains have not converged (Vehtari et al. 2021); the default
+of :class:`~bayesjoint.summaries.stopping.ConvergenceCriterion`."""
+
+ESS_MIN = int(ConvergenceCriterion().ess_min)
+"""Bulk or tail ESS below this: the quantiles are too noisy (Vehtari et al. 2021); the
+default of :class:`~bayesjoint.summaries.stopping.ConvergenceCriterion`."""
 
 BOUND_MASS_MAX = 0.2
 """Posterior mass at a bound of the prior above which a quantity counts as piled there."""
