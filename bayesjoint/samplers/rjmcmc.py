@@ -17,7 +17,10 @@ is :func:`bayesjoint.model.prior.log_prior` (interfaces sampled). The
 log-likelihood is evaluated once per proposal, and not at all for a
 proposal outside the prior support (behind :func:`jax.lax.cond`, which
 skips the work when replicas are mapped one after another rather than
-vmapped). A proposal inside the prior support whose log-likelihood is not
+vmapped). A log-likelihood that splits into forward-model misfits and
+noise scales (:class:`~bayesjoint.model.joint.JointLogLikelihood`: methods
+``misfit`` and ``from_misfit``) has its misfits kept in the state, and the
+``noise`` move then evaluates no forward model. A proposal inside the prior support whose log-likelihood is not
 finite is rejected and flagged in :class:`Info` (``non_finite``); it is
 never retried.
 """
@@ -44,12 +47,16 @@ class State(NamedTuple):
     log_likelihood : scalar
         Untempered log-likelihood of ``(earth, noise_scale)``.
     log_prior : scalar
+    misfit : array, shape (D,)
+        Misfit of each dataset at unit noise scale (``log_likelihood_fn.misfit``),
+        zeros when the log-likelihood does not split that way.
     """
 
     earth: LayeredEarth
     noise_scale: jnp.ndarray
     log_likelihood: jnp.ndarray
     log_prior: jnp.ndarray
+    misfit: jnp.ndarray
 
 
 class Info(NamedTuple):
@@ -107,6 +114,9 @@ class ProposalScales(NamedTuple):
     birth_vs: float
     birth_vp_vs: float
 
+
+NOISE_MOVE = mv.MOVES.index("noise")
+"""Index of the noise move in :data:`~bayesjoint.samplers.moves.MOVES`."""
 
 N_ADAPTED = 5
 """Number of leading :class:`ProposalScales` fields that adapt during burn-in."""
@@ -217,6 +227,21 @@ def check_scales(scales: ProposalScales):
             raise ValueError(f"proposal_scales.{name} = {value!r}: must be finite and > 0")
 
 
+def splits_by_noise(log_likelihood_fn):
+    """Whether ``log_likelihood_fn`` has ``misfit(earth)`` and ``from_misfit(misfit, noise_scale)``."""
+    return callable(getattr(log_likelihood_fn, "misfit", None)) and callable(
+        getattr(log_likelihood_fn, "from_misfit", None))
+
+
+def _evaluate(log_likelihood_fn, earth, noise_scale):
+    """``(log_likelihood, misfit)`` of one model; misfit zeros without the split."""
+    if splits_by_noise(log_likelihood_fn):
+        misfit = jnp.asarray(log_likelihood_fn.misfit(earth), dtype=float)
+        return jnp.asarray(log_likelihood_fn.from_misfit(misfit, noise_scale), dtype=float), misfit
+    return (jnp.asarray(log_likelihood_fn(earth, noise_scale), dtype=float),
+            jnp.zeros(jnp.shape(noise_scale)))
+
+
 def init(earth: LayeredEarth, noise_scale, log_likelihood_fn, spec: PriorSpec) -> State:
     """Build the state of one replica (vmap it for several).
 
@@ -234,9 +259,9 @@ def init(earth: LayeredEarth, noise_scale, log_likelihood_fn, spec: PriorSpec) -
     if earth.k_max != spec.k_max:
         raise ValueError(f"earth capacity {earth.k_max} differs from spec.k_max = {spec.k_max}")
     noise_scale = jnp.asarray(noise_scale, dtype=float)
-    return State(earth, noise_scale,
-                 jnp.asarray(log_likelihood_fn(earth, noise_scale), dtype=float),
-                 jnp.asarray(log_prior(earth, noise_scale, spec), dtype=float))
+    ll, misfit = _evaluate(log_likelihood_fn, earth, noise_scale)
+    return State(earth, noise_scale, ll,
+                 jnp.asarray(log_prior(earth, noise_scale, spec), dtype=float), misfit)
 
 
 def _sample_values(key, spec: PriorSpec, field, kmax):
@@ -340,7 +365,9 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
     Parameters
     ----------
     log_likelihood_fn : callable ``f(earth, noise_scale) -> scalar``
-        E.g. :func:`bayesjoint.model.joint.make_log_likelihood`.
+        E.g. :func:`bayesjoint.model.joint.make_log_likelihood`. With the
+        methods ``misfit`` and ``from_misfit`` (:func:`splits_by_noise`)
+        the ``noise`` move reuses the state's misfits.
     spec : PriorSpec
         Must have ``interfaces="sampled"``.
     move_probs : sequence of floats or dict, optional
@@ -375,6 +402,7 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
                    else proposal_scales)
     check_scales(base_scales)
     log_probs = jnp.log(jnp.asarray(probs))
+    cached = splits_by_noise(log_likelihood_fn)
 
     def kernel(key, state: State, temperature=1.0, scales=None):
         params = move_params(spec, probs, base_scales if scales is None else scales, birth,
@@ -386,10 +414,17 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         proposal, log_q, depth_bin = jax.lax.switch(move, branches, key_prop, position)
         lp_new = log_prior(proposal.earth, proposal.noise_scale, spec)
         in_support = jnp.isfinite(lp_new) & jnp.isfinite(log_q)
-        ll_new = jax.lax.cond(
-            in_support,
-            lambda p: jnp.asarray(log_likelihood_fn(p.earth, p.noise_scale), dtype=float),
-            lambda p: jnp.asarray(-jnp.inf), proposal)
+        # 0: outside the support (no work); 1: a forward evaluation; 2: the
+        # noise move of a split likelihood (stored misfits, no forward model).
+        evaluations = [lambda p: (jnp.asarray(-jnp.inf), state.misfit),
+                    lambda p: _evaluate(log_likelihood_fn, p.earth, p.noise_scale)]
+        branch = jnp.where(in_support, 1, 0)
+        if cached:
+            evaluations.append(lambda p: (
+                jnp.asarray(log_likelihood_fn.from_misfit(state.misfit, p.noise_scale),
+                            dtype=float), state.misfit))
+            branch = jnp.where(in_support & (move == NOISE_MOVE), 2, branch)
+        ll_new, misfit_new = jax.lax.switch(branch, evaluations, proposal)
         ll_ok = jnp.isfinite(ll_new)
         log_alpha = ((ll_new - state.log_likelihood) / temperature
                      + lp_new - state.log_prior + log_q)
@@ -397,7 +432,8 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         log_alpha = jnp.where(jnp.isnan(log_alpha), -jnp.inf, log_alpha)
         accepted = jnp.log(jax.random.uniform(key_acc)) < log_alpha
         new_state = State(proposal.earth, proposal.noise_scale,
-                          jnp.asarray(ll_new, dtype=float), jnp.asarray(lp_new, dtype=float))
+                          jnp.asarray(ll_new, dtype=float), jnp.asarray(lp_new, dtype=float),
+                          misfit_new)
         new_state = jax.tree.map(lambda a, b: jnp.where(accepted, a, b), new_state, state)
         info = Info(move, accepted, jnp.minimum(log_alpha, 0.0), in_support & ~ll_ok,
                     jnp.asarray(depth_bin, dtype=jnp.int32))

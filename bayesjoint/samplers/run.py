@@ -193,6 +193,7 @@ def _stack_states(cs: driver.ChainState):
     out.update({"state_noise_scale": cs.replicas.noise_scale,
                 "state_log_likelihood": cs.replicas.log_likelihood,
                 "state_log_prior": cs.replicas.log_prior,
+                "state_misfit": cs.replicas.misfit,
                 "state_log_scales": cs.adapt.log_scales,
                 "state_n_proposed": cs.adapt.n_proposed,
                 "state_ladder_log_t_max": cs.ladder.log_t_max,
@@ -201,12 +202,16 @@ def _stack_states(cs: driver.ChainState):
 
 
 def _unstack_states(npz) -> driver.ChainState:
+    if "state_misfit" not in npz.files:
+        raise ValueError("the run's chunk files were written by an older version of bayesjoint "
+                         "that did not store the misfits; start the run again (--overwrite)")
     earth = LayeredEarth(**{n: jnp.asarray(npz[f"state_{n}"])
                             for n in ("interface_depth_km", "n_layers") + PROPERTY_FIELDS
                             if f"state_{n}" in npz.files})
     replicas = rjmcmc.State(earth, jnp.asarray(npz["state_noise_scale"]),
                             jnp.asarray(npz["state_log_likelihood"]),
-                            jnp.asarray(npz["state_log_prior"]))
+                            jnp.asarray(npz["state_log_prior"]),
+                            jnp.asarray(npz["state_misfit"]))
     adapt = adaptation.AdaptState(jnp.asarray(npz["state_log_scales"]),
                                   jnp.asarray(npz["state_n_proposed"]))
     ladder = tempering.LadderState(jnp.asarray(npz["state_ladder_log_t_max"]),

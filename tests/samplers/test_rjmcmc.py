@@ -313,6 +313,89 @@ def test_non_finite_likelihood_is_rejected_and_counted():
     assert n_flag > 20
 
 
+class CountingToy:
+    """Gaussian toy likelihood split by noise scale that counts forward evaluations.
+
+    One datum per ``N_DATA`` copies of the top layer's log10 conductivity
+    observed as 0.5 with unit std: ``q = N_DATA (x - 0.5)^2``.
+    """
+
+    N_DATA = 10
+
+    def __init__(self):
+        self.calls = 0
+
+    def _count(self):
+        self.calls += 1
+
+    def misfit(self, earth):
+        jax.debug.callback(self._count)
+        return self.N_DATA * (earth.log10_sigma[:1] - 0.5) ** 2
+
+    def from_misfit(self, misfit, noise_scale):
+        return jnp.sum(-self.N_DATA * jnp.log(noise_scale) - 0.5 * misfit / noise_scale**2)
+
+    def __call__(self, earth, noise_scale):
+        return self.from_misfit(self.misfit(earth), noise_scale)
+
+
+NOISE_SPEC = PriorSpec(n_layers=2, k_min=1, k_max=4, interfaces="sampled", depth_max_km=100.0,
+                       smoothness_std=None, noise_scale_min=0.1, noise_scale_max=10.0)
+
+
+def test_noise_move_of_a_split_likelihood_evaluates_no_forward_model():
+    toy = CountingToy()
+    kernel = jax.jit(rjmcmc.build_kernel(toy, NOISE_SPEC,
+                                         move_probs={"perturb": 0.5, "noise": 0.5}))
+    state = rjmcmc.init(LayeredEarth.from_layers([0.0, 50.0], log10_sigma=[1.0, 0.0], k_max=4),
+                        jnp.ones(1), toy, NOISE_SPEC)
+    toy.calls = 0
+    n_forward = n_noise = n_noise_accepted = 0
+    for key in jax.random.split(jax.random.PRNGKey(3), 300):
+        state, info = kernel(key, state)
+        jax.block_until_ready(state)
+        is_noise = int(info.move) == rjmcmc.NOISE_MOVE
+        n_noise += is_noise
+        n_noise_accepted += is_noise and bool(info.accepted)
+        n_forward += (not is_noise) and bool(np.isfinite(info.log_acceptance))
+        np.testing.assert_allclose(np.asarray(state.misfit),
+                                   np.asarray(toy.misfit(state.earth)), rtol=1e-12)
+        np.testing.assert_allclose(float(state.log_likelihood),
+                                   float(toy(state.earth, state.noise_scale)), rtol=1e-12)
+        toy.calls -= 2  # the two checks above
+    jax.effects_barrier()
+    assert n_noise > 100 and n_noise_accepted > 30
+    assert toy.calls == n_forward
+
+
+def test_noise_move_of_a_split_likelihood_samples_the_exact_noise_posterior():
+    """Earth fixed (noise moves only): p(log s | q) is proportional to
+    s^-N exp(-q / 2 s^2) on the prior's log-uniform bounds."""
+    toy = CountingToy()
+    earth = LayeredEarth.from_layers([0.0, 50.0], log10_sigma=[1.3, 0.0], k_max=4)
+    kernel = rjmcmc.build_kernel(toy, NOISE_SPEC, move_probs={"noise": 1.0})
+
+    def chain(key):
+        state = rjmcmc.init(earth, jnp.ones(1), toy, NOISE_SPEC)
+
+        def step(st, kk):
+            st, _ = kernel(kk, st)
+            return st, jnp.log(st.noise_scale[0])
+
+        return jax.lax.scan(step, state, jax.random.split(key, 20000))[1]
+
+    log_s = np.asarray(jax.jit(jax.vmap(chain))(jax.random.split(jax.random.PRNGKey(0), 4)))
+    q = toy.N_DATA * (1.3 - 0.5) ** 2
+    lo, hi = np.log(NOISE_SPEC.noise_scale_min), np.log(NOISE_SPEC.noise_scale_max)
+
+    def density(u):
+        return np.exp(-toy.N_DATA * u - 0.5 * q * np.exp(-2 * u))
+
+    norm = integrate.quad(density, lo, hi)[0]
+    exact_mean = integrate.quad(lambda u: u * density(u), lo, hi)[0] / norm
+    assert abs(mean_z(log_s[:, 2000:], exact_mean)) < Z_MAX
+
+
 def test_kernel_input_errors():
     spec = PriorSpec(n_layers=2, k_min=1, k_max=4, interfaces="sampled",
                      hierarchical_noise=False)
