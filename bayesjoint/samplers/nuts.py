@@ -197,15 +197,16 @@ def run_nuts_segments(model, config: NUTSConfig, out_dir, *, resume=False):
                          f"grows by whole segments of {seg} draws")
     manifest["num_samples"] = max(config.num_samples, manifest["num_samples"])
     kernel, chain_method = _kernel(model, config)
+    done, n_segments = len(manifest["chunks"]), config.num_samples // seg
     state = None
-    if manifest["chunks"]:
+    if 0 < done < n_segments:
         # the structure of the state, from a separate kernel so that the run's own
         # kernel is set up by MCMC as in an uninterrupted run
         template = _kernel(model, config)[0].init(jax.random.PRNGKey(config.seed), 0, None,
                                                   (), {})
         with np.load(folder.complete_chunks(manifest)[-1]) as npz:
             state = _state_from_arrays(npz, template)
-    for i in range(len(manifest["chunks"]), config.num_samples // seg):
+    for i in range(done, n_segments):
         mcmc = MCMC(kernel, num_warmup=config.num_warmup if state is None else 0,
                     num_samples=seg, num_chains=config.num_chains, thinning=config.thinning,
                     chain_method=chain_method, progress_bar=config.progress_bar)
