@@ -48,6 +48,7 @@ from bayesjoint.plotting.profile import (plot_depth_profile,
                                          plot_interface_probability, plot_layer_count)
 from bayesjoint.report import REPORT_FILES
 from bayesjoint.samplers import run as rj_run
+from bayesjoint.samplers import store
 from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments
 from bayesjoint.summaries import diagnostics
@@ -336,9 +337,8 @@ def _check_resume(chain_dir, config, resume):
 
 def _write_run_config(chain_dir, config):
     chain_dir.mkdir(parents=True, exist_ok=True)
-    tmp = chain_dir / f".tmp-{RUN_CONFIG}"
-    tmp.write_text(json.dumps(config, indent=1))
-    os.replace(tmp, chain_dir / RUN_CONFIG)
+    data = json.dumps(config, indent=1).encode()
+    store.atomic_write(chain_dir / RUN_CONFIG, lambda f: f.write(data))
 
 
 def coupling_groups(datasets, interfaces="shared"):

@@ -69,16 +69,18 @@ def measure(n_iterations, n_chains=4, n_temps=1, t_max=20.0, seed=0, chunk_size=
     chunk_size = chunk_size or n_iterations // 8
     n_burn = n_iterations // 4
     temps = tuple(tempering.geometric_ladder(n_temps, t_max))
-    probs = tuple(float(p) for p in rjmcmc.default_move_probs(spec))
-    scales = rj_run._hashable_scales(rjmcmc.default_proposal_scales(spec))
-    chunk = rj_run._make_chunk_fn(loglik, spec, probs, scales, "prior", n_temps, n_chains, 50,
-                                  chunk_size, n_burn, 0.3, False, rjmcmc.N_DEPTH_BINS, True,
-                                  driver.default_batch(), driver.device_count_for(n_chains))
+    scales = rjmcmc.default_proposal_scales(spec)
+    chunk = rj_run.chunk_function(
+        loglik, spec, probs=rjmcmc.default_move_probs(spec), scales=scales, birth="prior",
+        n_temps=n_temps, n_chains=n_chains, thin=50, chunk_size=chunk_size, n_burn=n_burn,
+        target_acceptance=0.3, seismic=False, n_depth_bins=rjmcmc.N_DEPTH_BINS,
+        adapt_ladder=True, batch=driver.default_batch(),
+        n_devices=driver.device_count_for(n_chains))
     with tempfile.TemporaryDirectory() as tmp:
         # compile the chunk function ahead of time (the run below then reuses it)
-        init = rj_run._make_init_fn(loglik, spec, n_chains, n_temps, 3, "prior", None, False)
-        cs = rj_run.initial_chain_state(init(jax.random.PRNGKey(0)), scales, np.asarray(temps),
-                                        rjmcmc.N_DEPTH_BINS)
+        states = rj_run.initial_states(loglik, spec, jax.random.PRNGKey(0), n_chains=n_chains,
+                                       n_temps=n_temps, n_datasets=3)
+        cs = rj_run.initial_chain_state(states, scales, np.asarray(temps), rjmcmc.N_DEPTH_BINS)
         t0 = time.perf_counter()
         chunk.lower(jax.random.PRNGKey(0), cs, np.int64(0)).compile()
         compile_s = time.perf_counter() - t0

@@ -61,3 +61,33 @@ def test_physics_imports_only_jax_and_numpy():
                 mods = [node.module]
             for m in mods:
                 assert m.split(".")[0] in allowed, f"{path.name} imports {m}"
+
+
+def _private_uses(path):
+    """``bayesjoint`` names starting with one underscore that ``path`` imports or reads."""
+    tree = ast.parse(path.read_text())
+    aliases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases |= {(a.asname or a.name).split(".")[0] for a in node.names
+                        if a.name.split(".")[0] == "bayesjoint"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bayesjoint"):
+            for a in node.names:
+                if a.name.startswith("_") and not a.name.startswith("__"):
+                    yield f"{node.module}.{a.name}", node.lineno
+                aliases.add(a.asname or a.name)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                and not node.attr.startswith("__")):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in aliases:
+                yield ast.unparse(node), node.lineno
+
+
+def test_benchmarks_use_only_public_names():
+    bad = [f"{path.name}:{line} uses {name}"
+           for path in (PACKAGE.parent / "benchmarks").glob("*.py")
+           for name, line in _private_uses(path)]
+    assert not bad, "private names of the package in benchmarks:\n" + "\n".join(bad)

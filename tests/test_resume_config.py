@@ -163,3 +163,22 @@ def test_workflow_resume_refused_before_sampling(tmp_path):
     with pytest.raises(ValueError, match="already holds a run"):
         invert(data, spec, _rj_config(), tmp_path)
     assert sorted(p.name for p in chains.iterdir()) == ["run_config.json"]
+
+
+@pytest.mark.slow
+def test_nuts_run_grows_when_resumed_with_more_samples(tmp_path):
+    """The longer run the stored configuration allows is one the sampler accepts."""
+    from bayesjoint.samplers.nuts import load_nuts_segments
+
+    data = [_mt(np.logspace(0, 3, 8))]
+    spec = PriorSpec(n_layers=2, depth_max_km=200.0, first_interface_km=5.0)
+    short = NUTSConfig(num_chains=1, num_warmup=15, num_samples=10, progress_bar=False)
+    invert(data, spec, short, tmp_path)
+    first, _ = load_nuts_segments(tmp_path / "chains")
+    invert(data, spec, NUTSConfig(**{**short.__dict__, "num_samples": 20}), tmp_path,
+           resume=True)
+    grown, _ = load_nuts_segments(tmp_path / "chains")
+    assert grown["log10_sigma"].shape[:2] == (1, 20)
+    np.testing.assert_array_equal(grown["log10_sigma"][:, :10], first["log10_sigma"])
+    stored = json.loads((tmp_path / "chains" / RUN_CONFIG).read_text())
+    assert stored["sampler"]["num_samples"] == 20

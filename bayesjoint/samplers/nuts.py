@@ -1,9 +1,11 @@
 """NUTS for fixed-dimension models, through NumPyro.
 
 :func:`run_nuts_segments` runs the draws in segments and writes each to disk
-as it finishes, with the sampler state after it, so an interrupted run
-loses at most one segment and resumes with the same random stream: a
-resumed run equals the uninterrupted one draw for draw.
+as it finishes, with the sampler state after it, in a
+:class:`~bayesjoint.samplers.store.RunFolder`, so an interrupted run loses
+at most one segment and resumes with the same random stream: a resumed run
+equals the uninterrupted one draw for draw, and a finished run may be
+extended by raising ``num_samples``.
 
 Chains run ``"vectorized"`` (one batched computation), ``"parallel"`` (one
 XLA device each; on a CPU set the device count first with
@@ -12,18 +14,20 @@ vectorized form is about as fast as sequential chains and ``"parallel"`` is
 about twice as fast; on a GPU vectorized chains are the fast choice.
 """
 
-import json
-import os
-import pickle
-import tempfile
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import jax
 import numpy as np
 from numpyro.infer import MCMC, NUTS
 
+from bayesjoint.samplers import store
+
 CHAIN_METHODS = ("vectorized", "parallel", "sequential")
+EXTRA_FIELDS = ("diverging", "num_steps", "accept_prob")
+"""Per-draw fields of the sampler that are always kept."""
+FORMAT = "bayesjoint-nuts-2"
+MANIFEST = "nuts_manifest.json"
+CHUNK_PREFIX = "nuts_segment_"
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ def run_nuts(model, config: NUTSConfig, *, init_params=None, extra_fields=()):
     init_params : dict, optional
         Initial values in the constrained space.
     extra_fields : tuple of str
-        Extra per-draw fields to collect (e.g. ``("diverging",)``).
+        Per-draw fields to collect besides :data:`EXTRA_FIELDS` (e.g.
+        ``("adapt_state.step_size",)``).
 
     Returns
     -------
@@ -110,44 +115,58 @@ def run_nuts(model, config: NUTSConfig, *, init_params=None, extra_fields=()):
         The finished run; ``get_samples(group_by_chain=True)`` gives draws of
         shape (chains, draws, ...).
     """
+    kernel, chain_method = _kernel(model, config)
+    mcmc = MCMC(kernel, num_warmup=config.num_warmup, num_samples=config.num_samples,
+                num_chains=config.num_chains, thinning=config.thinning,
+                chain_method=chain_method, progress_bar=config.progress_bar)
+    fields = tuple(sorted(set(EXTRA_FIELDS + tuple(extra_fields))))
+    mcmc.run(jax.random.PRNGKey(config.seed), init_params=init_params, extra_fields=fields)
+    return mcmc
+
+
+def _kernel(model, config):
+    """The NUTS kernel of ``config`` and the chain method the devices allow."""
     chain_method = config.chain_method
     if chain_method == "parallel" and jax.local_device_count() < config.num_chains:
         chain_method = "vectorized"
     kernel = NUTS(model, target_accept_prob=config.target_accept_prob,
                   max_tree_depth=config.max_tree_depth)
-    mcmc = MCMC(kernel, num_warmup=config.num_warmup, num_samples=config.num_samples,
-                num_chains=config.num_chains, thinning=config.thinning,
-                chain_method=chain_method, progress_bar=config.progress_bar)
-    fields = tuple(sorted(set(("diverging", "num_steps", "accept_prob") + tuple(extra_fields))))
-    mcmc.run(jax.random.PRNGKey(config.seed), init_params=init_params, extra_fields=fields)
-    return mcmc
+    return kernel, chain_method
 
 
-_NUTS_MANIFEST = "nuts_manifest.json"
-_EXTRA = ("diverging", "num_steps", "accept_prob")
+def _folder(out_dir):
+    return store.RunFolder(out_dir, FORMAT, manifest=MANIFEST, chunk_prefix=CHUNK_PREFIX)
 
 
-def _atomic(path, write):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+def _state_arrays(state):
+    """The sampler state as plain arrays: ``state_NNN`` per leaf, ``state_paths`` naming them."""
+    with_paths, _ = jax.tree_util.tree_flatten_with_path(state)
+    out = {f"state_{i:03d}": np.asarray(leaf) for i, (_, leaf) in enumerate(with_paths)}
+    out["state_paths"] = np.array([jax.tree_util.keystr(path) for path, _ in with_paths])
+    return out
+
+
+def _state_from_arrays(npz, template):
+    """The sampler state stored by :func:`_state_arrays`, in the structure of ``template``."""
+    with_paths, treedef = jax.tree_util.tree_flatten_with_path(template)
+    paths = [jax.tree_util.keystr(path) for path, _ in with_paths]
+    stored = npz["state_paths"].tolist()
+    if stored != paths:
+        raise ValueError("cannot resume: the stored sampler state has the fields "
+                         f"{stored}, the model's sampler state has {paths}")
+    return jax.tree_util.tree_unflatten(treedef, [npz[f"state_{i:03d}"]
+                                                  for i in range(len(paths))])
 
 
 def run_nuts_segments(model, config: NUTSConfig, out_dir, *, resume=False):
     """Run NUTS with the draws written to ``out_dir`` segment by segment.
 
-    Files: ``nuts_segment_NNNNN.npz`` (draws of every site and the extra
-    fields ``diverging``, ``num_steps``, ``accept_prob``, shape (chains,
-    draws, ...)), ``nuts_state.pkl`` (the sampler state after the last
-    complete segment, a pickle of NumPy arrays written by this function),
-    and ``nuts_manifest.json`` (the settings and the number of complete
-    segments). Each file is written to a temporary name and moved into
-    place, the manifest last.
+    Files (see :mod:`~bayesjoint.samplers.store`): ``nuts_segment_NNNNN.npz``
+    with the draws of every site (``site_<name>``) and the fields
+    :data:`EXTRA_FIELDS` (``extra_<name>``), shape (chains, draws, ...), and
+    the sampler state after the segment (``state_NNN``, one array per leaf
+    of NumPyro's state, named in ``state_paths``); ``nuts_manifest.json``
+    with the settings, the draws per segment and the complete segments.
 
     Parameters
     ----------
@@ -157,68 +176,53 @@ def run_nuts_segments(model, config: NUTSConfig, out_dir, *, resume=False):
     out_dir : path-like
     resume : bool
         Continue the run found in ``out_dir``; it must have the same
-        settings. Without it an existing run is an error.
+        settings, except that ``num_samples`` may grow by whole segments
+        (of the stored run's segment size) to extend it. Without it an
+        existing run is an error.
 
     Returns
     -------
     samples : dict name -> ndarray (chains, draws, ...)
     extra : dict of ``diverging``, ``num_steps``, ``accept_prob`` (chains, draws)
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    manifest_path = out / _NUTS_MANIFEST
-    settings = {k: v for k, v in asdict(config).items() if k != "progress_bar"}
-    seg = config.segment_size or config.num_samples
-    n_segments = config.num_samples // seg
-    done = 0
+    folder = _folder(out_dir)
+    settings = {k: v for k, v in asdict(config).items()
+                if k not in ("progress_bar", "num_samples")}
+    manifest = folder.open(settings, resume=resume, new_manifest={
+        "num_samples": config.num_samples,
+        "segment_draws": config.segment_size or config.num_samples})
+    seg = manifest["segment_draws"]
+    if config.num_samples % seg:
+        raise ValueError(f"num_samples = {config.num_samples}: the run in {folder.path!r} "
+                         f"grows by whole segments of {seg} draws")
+    manifest["num_samples"] = max(config.num_samples, manifest["num_samples"])
+    kernel, chain_method = _kernel(model, config)
+    done, n_segments = len(manifest["chunks"]), config.num_samples // seg
     state = None
-    if manifest_path.exists():
-        if not resume:
-            raise ValueError(f"{out} already holds a NUTS run; use resume (bayesjoint run "
-                             "--resume) to continue it, or choose another output folder")
-        manifest = json.loads(manifest_path.read_text())
-        diff = [f"{k}: {manifest['settings'].get(k)!r} -> {v!r}" for k, v in settings.items()
-                if manifest["settings"].get(k) != v]
-        if diff:
-            raise ValueError(f"cannot resume the run in {out} with other settings: "
-                             + "; ".join(diff))
-        done = manifest["complete_segments"]
-        with open(out / "nuts_state.pkl", "rb") as f:
-            state = pickle.load(f)
-
-    chain_method = config.chain_method
-    if chain_method == "parallel" and jax.local_device_count() < config.num_chains:
-        chain_method = "vectorized"
-    kernel = NUTS(model, target_accept_prob=config.target_accept_prob,
-                  max_tree_depth=config.max_tree_depth)
+    if 0 < done < n_segments:
+        # the structure of the state, from a separate kernel so that the run's own
+        # kernel is set up by MCMC as in an uninterrupted run
+        template = _kernel(model, config)[0].init(jax.random.PRNGKey(config.seed), 0, None,
+                                                  (), {})
+        with np.load(folder.complete_chunks(manifest)[-1]) as npz:
+            state = _state_from_arrays(npz, template)
     for i in range(done, n_segments):
         mcmc = MCMC(kernel, num_warmup=config.num_warmup if state is None else 0,
                     num_samples=seg, num_chains=config.num_chains, thinning=config.thinning,
                     chain_method=chain_method, progress_bar=config.progress_bar)
         if state is None:
-            mcmc.run(jax.random.PRNGKey(config.seed), extra_fields=_EXTRA)
+            mcmc.run(jax.random.PRNGKey(config.seed), extra_fields=EXTRA_FIELDS)
         else:
             mcmc.post_warmup_state = state
-            mcmc.run(state.rng_key, extra_fields=_EXTRA)
+            mcmc.run(state.rng_key, extra_fields=EXTRA_FIELDS)
         state = jax.device_get(mcmc.last_state)
-        arrays = {f"site_{k}": np.asarray(v)
-                  for k, v in mcmc.get_samples(group_by_chain=True).items()}
-        arrays.update({f"extra_{k}": np.asarray(v)
+        arrays = {f"site_{k}": v for k, v in mcmc.get_samples(group_by_chain=True).items()}
+        arrays.update({f"extra_{k}": v
                        for k, v in mcmc.get_extra_fields(group_by_chain=True).items()})
-        def write_arrays(p, arrays=arrays):
-            with open(p, "wb") as f:  # a file object: np.savez would add ".npz" to a name
-                np.savez(f, **arrays)
-
-        _atomic(out / f"nuts_segment_{i:05d}.npz", write_arrays)
-
-        def write_state(p, state=state):
-            with open(p, "wb") as f:
-                pickle.dump(state, f)
-
-        _atomic(out / "nuts_state.pkl", write_state)
-        _atomic(manifest_path, lambda p, i=i: Path(p).write_text(
-            json.dumps({"settings": settings, "complete_segments": i + 1})))
-    return load_nuts_segments(out)
+        arrays.update(_state_arrays(state))
+        manifest["chunks"].append({"file": folder.write_chunk(i, arrays)})
+        folder.write_manifest(manifest)
+    return load_nuts_segments(out_dir)
 
 
 def load_nuts_segments(out_dir):
@@ -228,14 +232,5 @@ def load_nuts_segments(out_dir):
     -------
     samples, extra : dicts of ndarray (chains, draws, ...)
     """
-    out = Path(out_dir)
-    n = json.loads((out / _NUTS_MANIFEST).read_text())["complete_segments"]
-    parts = {}
-    for i in range(n):
-        with np.load(out / f"nuts_segment_{i:05d}.npz") as npz:
-            for k in npz.files:
-                parts.setdefault(k, []).append(npz[k])
-    merged = {k: np.concatenate(v, axis=1) for k, v in parts.items()}
-    samples = {k[5:]: v for k, v in merged.items() if k.startswith("site_")}
-    extra = {k[6:]: v for k, v in merged.items() if k.startswith("extra_")}
-    return samples, extra
+    folder = _folder(out_dir)
+    return folder.concatenate("site_", axis=1), folder.concatenate("extra_", axis=1)

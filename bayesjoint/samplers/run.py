@@ -24,14 +24,13 @@ Run until converged
     stops after the first chunk at whose end the kept draws meet the
     criterion, or when ``n_iterations`` or ``time_budget_s`` is spent;
     the manifest records which (``stop``).
-Files in ``out_dir``
+Files in ``out_dir`` (a :class:`~bayesjoint.samplers.store.RunFolder`)
     ``chunk_NNNNN.npz``: the kept draws of the chunk (T = 1 only, every
     ``thin``-th iteration at or after ``n_burn``), the acceptance counts of
     the chunk and the complete sampler state at its end.
     ``manifest.json``: the configuration, the PRNG key, the list of
-    complete chunks and how the run stopped. Both are written to a
-    temporary file and moved into place with :func:`os.replace`, chunk
-    first, so an interrupted run loses at most the chunk in progress;
+    complete chunks and how the run stopped. Both are written atomically,
+    chunk first, so an interrupted run loses at most the chunk in progress;
     calling :func:`run` again with the same configuration resumes after
     the last complete chunk (``n_iterations`` may be raised to extend a
     finished run).
@@ -46,7 +45,6 @@ Kept draws
 import functools
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 
@@ -57,12 +55,17 @@ from tqdm.auto import tqdm
 
 from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth, property_fields
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.samplers import adaptation, driver, rjmcmc, tempering
+from bayesjoint.samplers import adaptation, driver, rjmcmc, store, tempering
 from bayesjoint.samplers import moves as mv
 from bayesjoint.summaries import stopping
 
 FORMAT = "bayesjoint-rjmcmc-3"
 MANIFEST = "manifest.json"
+CHUNK_PREFIX = "chunk_"
+
+
+def _folder(out_dir):
+    return store.RunFolder(out_dir, FORMAT, manifest=MANIFEST, chunk_prefix=CHUNK_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -141,51 +144,6 @@ def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, i
     return json.loads(json.dumps(cfg))
 
 
-def _differences(old, new, prefix=""):
-    out = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key, "<absent>"), new.get(key, "<absent>")
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, prefix + key + ".")
-        elif a != b:
-            out.append(f"{prefix}{key}: stored {a!r}, given {b!r}")
-    return out
-
-
-# ---------------------------------------------------------------- files
-
-def _atomic_write(path, write):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _write_manifest(out_dir, manifest):
-    data = json.dumps(manifest, indent=1).encode()
-    _atomic_write(os.path.join(out_dir, MANIFEST), lambda f: f.write(data))
-
-
-def _read_manifest(out_dir):
-    with open(os.path.join(out_dir, MANIFEST)) as f:
-        manifest = json.load(f)
-    if manifest.get("format") != FORMAT:
-        raise ValueError(f"{out_dir}: manifest format {manifest.get('format')!r} is not {FORMAT!r}")
-    return manifest
-
-
-def _chunk_path(out_dir, index):
-    return os.path.join(out_dir, f"chunk_{index:05d}.npz")
-
-
 # ---------------------------------------------------------------- compiled pieces
 
 def _stack_states(cs: driver.ChainState):
@@ -219,8 +177,24 @@ def _unstack_states(npz) -> driver.ChainState:
     return driver.ChainState(replicas, adapt, ladder)
 
 
-def _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initial,
-                  initial_noise_scale, seismic):
+def initial_states(log_likelihood_fn, spec, key, *, n_chains, n_temps, n_datasets,
+                   initial="prior", initial_noise_scale=None, seismic=False):
+    """The replicas a run starts from, as :func:`run` makes them.
+
+    Parameters
+    ----------
+    log_likelihood_fn, spec, n_chains, n_datasets, initial, initial_noise_scale, seismic
+        As for :func:`run`.
+    key : jax.random.PRNGKey
+        Key of the prior draws (unused with a given ``initial``).
+    n_temps : int
+        Replicas per chain (temperatures).
+
+    Returns
+    -------
+    rjmcmc.State
+        Leading axes (n_chains, n_temps).
+    """
     def one(key):
         if isinstance(initial, LayeredEarth):
             earth = LayeredEarth(
@@ -238,7 +212,7 @@ def _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initia
         keys = jax.random.split(key, n_chains * n_temps).reshape(n_chains, n_temps, -1)
         return jax.vmap(jax.vmap(one))(keys)
 
-    return init_all
+    return init_all(key)
 
 
 def initial_chain_state(replicas, scales, temps, n_depth_bins):
@@ -271,12 +245,38 @@ def _make_loglik_check(log_likelihood_fn):
     return jax.jit(jax.vmap(jax.vmap(log_likelihood_fn)))
 
 
+def chunk_function(log_likelihood_fn, spec, *, probs, scales, birth, n_temps, n_chains, thin,
+                   chunk_size, n_burn, target_acceptance, seismic, n_depth_bins, adapt_ladder,
+                   batch, n_devices):
+    """The jitted chunk function (:func:`~bayesjoint.samplers.driver.build_chunk`) of :func:`run`.
+
+    Cached by the identity of ``log_likelihood_fn`` and the settings, so
+    that a later :func:`run` with the same settings in the same process
+    (resuming or extending a run, or after compiling it ahead of time)
+    reuses the compiled code.
+
+    Parameters
+    ----------
+    log_likelihood_fn, spec, birth, n_chains, thin, chunk_size, n_burn, target_acceptance, \
+seismic, n_depth_bins, adapt_ladder, batch, n_devices
+        As for :func:`run`.
+    probs : sequence of float, shape (n_moves,)
+        Move probabilities.
+    scales : rjmcmc.ProposalScales
+        Starting proposal scales (scalars or arrays).
+    n_temps : int
+        Replicas per chain (temperatures).
+    """
+    return _cached_chunk_fn(log_likelihood_fn, spec, tuple(float(p) for p in probs),
+                            _hashable_scales(scales), birth, n_temps, n_chains, thin, chunk_size,
+                            n_burn, float(target_acceptance), bool(seismic), int(n_depth_bins),
+                            bool(adapt_ladder), batch, n_devices)
+
+
 @functools.lru_cache(maxsize=8)
-def _make_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, n_temps, n_chains, thin,
-                   chunk_size, n_burn, target, seismic, n_depth_bins, adapt_ladder, batch,
-                   n_devices):
-    """The jitted chunk function; cached so that resuming or extending a run in the
-    same process reuses the compiled code (all arguments are hashable)."""
+def _cached_chunk_fn(log_likelihood_fn, spec, probs, scales, birth, n_temps, n_chains, thin,
+                     chunk_size, n_burn, target, seismic, n_depth_bins, adapt_ladder, batch,
+                     n_devices):
     return driver.build_chunk(
         log_likelihood_fn, spec, probs=probs, scales=scales, birth=birth, seismic=seismic,
         n_chains=n_chains, n_temps=n_temps, thin=thin, chunk_size=chunk_size, n_burn=n_burn,
@@ -411,32 +411,18 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
                      n_depth_bins, adapt_ladder)
     n_temps = temps.size
     out_dir = os.fspath(out_dir)
-    os.makedirs(out_dir, exist_ok=True)
     init_key, run_key = jax.random.split(jax.random.PRNGKey(int(seed)))
     t_start = time.perf_counter()
 
-    if os.path.exists(os.path.join(out_dir, MANIFEST)):
-        if not resume:
-            raise ValueError(f"out_dir = {out_dir!r} already holds a run; resume it (resume=True, "
-                             "or --resume on the command line) or choose another directory")
-        manifest = _read_manifest(out_dir)
-        diff = _differences(manifest["config"], config)
-        if diff:
-            raise ValueError(f"cannot resume the run in {out_dir!r}: the configuration differs: "
-                             + "; ".join(diff))
-        n_done = len(manifest["chunks"])
-        for name in os.listdir(out_dir):  # files being written when a run was killed
-            if name.startswith(".tmp-"):
-                os.remove(os.path.join(out_dir, name))
-    else:
-        manifest = {"format": FORMAT, "config": config, "n_iterations": n_iterations,
-                    "prng_key": np.asarray(jax.random.key_data(run_key)).tolist(),
-                    "chunks": []}
-        n_done = 0
+    folder = _folder(out_dir)
+    manifest = folder.open(config, resume=resume, new_manifest={
+        "n_iterations": n_iterations,
+        "prng_key": np.asarray(jax.random.key_data(run_key)).tolist()})
+    n_done = len(manifest["chunks"])
     manifest["n_iterations"] = max(n_iterations, manifest["n_iterations"])
 
     if n_done > 0:
-        with np.load(_chunk_path(out_dir, n_done - 1)) as npz:
+        with np.load(folder.complete_chunks(manifest)[-1]) as npz:
             cs = _unstack_states(npz)
         states = cs.replicas
         recomputed = np.asarray(_make_loglik_check(log_likelihood_fn)(states.earth,
@@ -446,19 +432,22 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
             raise ValueError(f"cannot resume the run in {out_dir!r}: log_likelihood_fn gives "
                              "different values on the stored states than the run that wrote them")
     else:
-        states = _make_init_fn(log_likelihood_fn, spec, n_chains, n_temps, n_datasets, initial,
-                               initial_noise_scale, seismic)(init_key)
+        states = initial_states(log_likelihood_fn, spec, init_key, n_chains=n_chains,
+                                n_temps=n_temps, n_datasets=n_datasets, initial=initial,
+                                initial_noise_scale=initial_noise_scale, seismic=seismic)
         if not np.all(np.isfinite(np.asarray(states.log_prior))):
             raise ValueError("initial: the starting model has zero prior density under spec "
                              "(check k, interface spacing and value bounds)")
         cs = initial_chain_state(states, scales, temps, n_depth_bins)
-        _write_manifest(out_dir, manifest)
+        folder.write_manifest(manifest)
 
     n_total_chunks = n_iterations // chunk_size
-    run_chunk = _make_chunk_fn(log_likelihood_fn, spec, tuple(float(p) for p in probs), scales,
-                               birth, n_temps, n_chains, thin, chunk_size, n_burn,
-                               float(target_acceptance), seismic, n_depth_bins,
-                               bool(adapt_ladder), batch, n_devices)
+    run_chunk = chunk_function(log_likelihood_fn, spec, probs=probs, scales=scales, birth=birth,
+                               n_temps=n_temps, n_chains=n_chains, thin=thin,
+                               chunk_size=chunk_size, n_burn=n_burn,
+                               target_acceptance=target_acceptance, seismic=seismic,
+                               n_depth_bins=n_depth_bins, adapt_ladder=adapt_ladder, batch=batch,
+                               n_devices=n_devices)
     grid = (np.linspace(0.0, spec.depth_max_km, 200) if depth_grid_km is None
             else np.asarray(depth_grid_km, dtype=float))
     fields = ("log10_sigma", "vs_km_s") if seismic else ("log10_sigma",)
@@ -484,10 +473,9 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
             arrays.update({f"draw_{k}": np.asarray(v)[keep] for k, v in draws.items()})
             arrays.update({f"count_{k}": np.asarray(v) for k, v in counts.items()})
             arrays.update(_stack_states(cs))
-            _atomic_write(_chunk_path(out_dir, index), lambda f: np.savez(f, **arrays))
-            manifest["chunks"].append({"file": os.path.basename(_chunk_path(out_dir, index)),
+            manifest["chunks"].append({"file": folder.write_chunk(index, arrays),
                                        "first_iteration": t0, "n_draws": int(keep.sum())})
-            _write_manifest(out_dir, manifest)
+            folder.write_manifest(manifest)
             bar.update(chunk_size)
             prop = arrays["count_proposed"].sum(0)[0]
             acc = arrays["count_accepted"].sum(0)[0]
@@ -506,7 +494,7 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
     stop["criterion"] = None if until_converged is None else asdict(until_converged)
     manifest["stop"] = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                         for k, v in stop.items()}
-    _write_manifest(out_dir, manifest)
+    folder.write_manifest(manifest)
     return RunResult(out_dir)
 
 
@@ -542,11 +530,6 @@ def _assess(out_dir, criterion, grid, fields):
 
 # ---------------------------------------------------------------- reading results
 
-def _complete_chunks(out_dir):
-    manifest = _read_manifest(out_dir)
-    return manifest, [os.path.join(out_dir, c["file"]) for c in manifest["chunks"]]
-
-
 def load_draws(out_dir):
     """Kept T = 1 draws of a run, concatenated over its complete chunks.
 
@@ -559,18 +542,11 @@ def load_draws(out_dir):
         ``noise_scale`` (chain, draw, D); ``log_likelihood``, ``log_prior``
         (chain, draw); ``iteration`` (draw,). Inactive slots are NaN.
     """
-    _, files = _complete_chunks(out_dir)
-    parts = {}
-    for path in files:
-        with np.load(path) as npz:
-            for name in npz.files:
-                if name.startswith("draw_"):
-                    parts.setdefault(name[5:], []).append(npz[name])
+    parts = _folder(out_dir).concatenate("draw_", axis=0)
     if not parts:
         raise ValueError(f"{out_dir}: no draws kept yet (all complete chunks are burn-in)")
-    out = {"iteration": np.concatenate(parts.pop("iteration"))}
-    for name, pieces in parts.items():
-        out[name] = np.moveaxis(np.concatenate(pieces, axis=0), 0, 1)
+    out = {"iteration": parts.pop("iteration")}
+    out.update({name: np.moveaxis(value, 0, 1) for name, value in parts.items()})
     k = out["n_layers"]
     kmax = out["log10_sigma"].shape[-1]
     out["interface_depth_km"] = np.where(np.arange(kmax - 1) < (k[..., None] - 1),
@@ -598,10 +574,11 @@ def load_stats(out_dir):
         the end (n_chains, n_temps); ``stop``: how the run stopped (the
         manifest's record, or None).
     """
-    manifest, files = _complete_chunks(out_dir)
+    folder = _folder(out_dir)
+    manifest = folder.read_manifest()
     totals = {}
     log_scales = ladder = None
-    for path in files:
+    for path in folder.complete_chunks(manifest):
         with np.load(path) as npz:
             for name in driver.COUNT_NAMES:
                 totals[name] = totals.get(name, 0) + npz[f"count_{name}"]

@@ -79,23 +79,77 @@ def test_segments_resume_equals_uninterrupted_run(tmp_path):
     full, full_extra = run_nuts_segments(_toy_model, config, tmp_path / "a")
     assert full["x"].shape == (2, 60, 3) and full_extra["diverging"].shape == (2, 60)
 
-    # Interrupt after the first segment: keep only its files, then resume.
+    # Stop after the first segment, then resume to the full length.
     part = tmp_path / "b"
     run_nuts_segments(_toy_model, NUTSConfig(**{**config.__dict__, "num_samples": 20}), part)
-    manifest = part / "nuts_manifest.json"
-    import json
+    resumed, resumed_extra = run_nuts_segments(_toy_model, config, part, resume=True)
+    np.testing.assert_array_equal(resumed["x"], full["x"])
+    np.testing.assert_array_equal(resumed_extra["num_steps"], full_extra["num_steps"])
 
-    m = json.loads(manifest.read_text())
-    m["settings"]["num_samples"] = 60
-    manifest.write_text(json.dumps(m))
-    resumed, _ = run_nuts_segments(_toy_model, config, part, resume=True)
+    with pytest.raises(ValueError, match="already holds a run"):
+        run_nuts_segments(_toy_model, config, part)
+    other = NUTSConfig(**{**config.__dict__, "seed": 6, "max_tree_depth": 5})
+    with pytest.raises(ValueError, match="max_tree_depth: stored 8, given 5; seed: stored 5, "
+                                         "given 6"):
+        run_nuts_segments(_toy_model, other, part, resume=True)
+
+
+def test_nuts_run_killed_between_segment_and_manifest_resumes_exactly(tmp_path, monkeypatch):
+    """A segment on disk that the manifest does not list yet is written again, identically."""
+    from bayesjoint.samplers import store
+    from bayesjoint.samplers.nuts import run_nuts_segments
+
+    config = NUTSConfig(num_chains=2, num_warmup=30, num_samples=30, segment_size=10, seed=2,
+                        chain_method="sequential", progress_bar=False)
+    full, _ = run_nuts_segments(_toy_model, config, tmp_path / "full")
+    write_manifest = store.RunFolder.write_manifest
+    calls = []
+
+    def killed_on_second(folder, manifest):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        write_manifest(folder, manifest)
+
+    monkeypatch.setattr(store.RunFolder, "write_manifest", killed_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        run_nuts_segments(_toy_model, config, tmp_path / "killed")
+    monkeypatch.undo()
+    assert (tmp_path / "killed" / "nuts_segment_00001.npz").exists()
+    resumed, _ = run_nuts_segments(_toy_model, config, tmp_path / "killed", resume=True)
     np.testing.assert_array_equal(resumed["x"], full["x"])
 
-    with pytest.raises(ValueError, match="already holds a NUTS run"):
-        run_nuts_segments(_toy_model, config, part)
-    other = NUTSConfig(**{**config.__dict__, "seed": 6})
-    with pytest.raises(ValueError, match="seed: 5 -> 6"):
-        run_nuts_segments(_toy_model, other, part, resume=True)
+
+def test_nuts_run_folder_holds_no_pickle(tmp_path):
+    """Every file loads without pickle: npz archives of plain arrays and JSON."""
+    import json
+
+    from bayesjoint.samplers.nuts import run_nuts_segments
+
+    config = NUTSConfig(num_chains=2, num_warmup=10, num_samples=10, seed=1, progress_bar=False)
+    run_nuts_segments(_toy_model, config, tmp_path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["nuts_manifest.json", "nuts_segment_00000.npz"]
+    json.loads((tmp_path / "nuts_manifest.json").read_text())
+    with np.load(tmp_path / "nuts_segment_00000.npz", allow_pickle=False) as npz:
+        for name in npz.files:
+            assert npz[name].dtype != object
+
+
+def test_nuts_run_extends_without_segment_size(tmp_path):
+    """Raising num_samples extends a finished run by segments of its first length."""
+    from bayesjoint.samplers.nuts import run_nuts_segments
+
+    config = NUTSConfig(num_chains=1, num_warmup=20, num_samples=30, seed=4, progress_bar=False)
+    full, _ = run_nuts_segments(_toy_model, config, tmp_path / "one")
+    short = NUTSConfig(**{**config.__dict__, "num_samples": 10})
+    run_nuts_segments(_toy_model, short, tmp_path / "grown")
+    grown, _ = run_nuts_segments(_toy_model, config, tmp_path / "grown", resume=True)
+    np.testing.assert_array_equal(grown["x"], full["x"])
+    with pytest.raises(ValueError, match="num_samples = 35: the run .* grows by whole segments "
+                                         "of 10 draws"):
+        run_nuts_segments(_toy_model, NUTSConfig(**{**config.__dict__, "num_samples": 35}),
+                          tmp_path / "grown", resume=True)
 
 
 def test_bad_segment_size():
