@@ -34,6 +34,8 @@ eigenvalues decay like ``exp(-omega^2 L^2 / 2)``), hence the documented
 nugget :data:`GAUSSIAN_NUGGET` on the diagonal, relative to the variance.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import jax.scipy.linalg as jsl
@@ -56,7 +58,7 @@ PULSE_HALF_WIDTH = 2.0
 _LOG_2PI = np.log(2.0 * np.pi)
 
 
-def predict_rf(earth: LayeredEarth, data: RFData):
+def predict_rf(earth: LayeredEarth, data: RFData, active_only=False):
     """Predicted receiver functions, shape (R npts,) (layout of ``data.observed()``).
 
     Parameters
@@ -64,6 +66,11 @@ def predict_rf(earth: LayeredEarth, data: RFData):
     earth : LayeredEarth
         With ``vs_km_s`` and ``vp_vs``, shape (K_max,).
     data : RFData
+    active_only : bool
+        Run the frequency recursion over the active layers only, below the
+        padding of the layer stack (same values to rounding, cost following
+        ``earth.n_layers``, no reverse-mode gradient); see ``n_active`` of
+        :func:`bayesjoint.physics.rf.surface_displacement_spectra`.
     """
     if earth.vs_km_s is None or earth.vp_vs is None:
         raise ValueError("receiver functions need a model with vs_km_s and vp_vs")
@@ -75,7 +82,8 @@ def predict_rf(earth: LayeredEarth, data: RFData):
     def one(p):
         return rf_physics.receiver_function(
             thickness_km, vp, vs, rho, p, data.gauss, data.dt_s, data.npts, data.shift_s,
-            normalize=data.normalize, earth_flattening=data.earth_flattening)
+            normalize=data.normalize, earth_flattening=data.earth_flattening,
+            n_active=earth.n_layers if active_only else None)
 
     return jax.vmap(one)(jnp.asarray(data.ray_parameter_s_km)).ravel()
 
@@ -276,6 +284,7 @@ def check_rf_prior(data: RFData, spec):
                f"vs_km_s_min = {vs} km/s and Vp/Vs = vp_vs_max = {spec.vp_vs_max}")
 
 
-register(RFData, predict_rf, log_likelihood=rf_log_likelihood,
+register(RFData, predict_rf, predict_active=functools.partial(predict_rf, active_only=True),
+         log_likelihood=rf_log_likelihood,
          numpyro_likelihood=rf_numpyro_likelihood, needs_seismic=True,
          check_prior=check_rf_prior)
