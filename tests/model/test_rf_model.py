@@ -125,6 +125,22 @@ def test_correlated_likelihood_equals_dense_multivariate_normal(law, length):
     assert abs(ours - ref) <= 1e-9 * abs(ref), (ours, ref)
 
 
+def test_fixed_gaussian_correlation_is_factorised_once_outside_the_trace():
+    rng = np.random.default_rng(5)
+    std = jnp.asarray(rng.uniform(0.01, 0.03, (2, 300)))
+    residual = jnp.asarray(rng.normal(0, 0.02, (2, 300)))
+
+    def loglik(r, length):
+        return rf_model.correlated_log_likelihood(r, std, 1.1, "gaussian", length, 0.1)
+
+    fixed = jax.make_jaxpr(lambda r: loglik(r, 0.4))(residual)
+    sampled = jax.make_jaxpr(loglik)(residual, 0.4)  # a traced length
+    assert "cholesky" not in str(fixed) and "triangular_solve" not in str(fixed)
+    assert "cholesky" in str(sampled)
+    np.testing.assert_allclose(float(jax.jit(lambda r: loglik(r, 0.4))(residual)),
+                               float(jax.jit(loglik)(residual, 0.4)), rtol=1e-12)
+
+
 def test_uncorrelated_likelihood_is_independent_gaussian():
     rng = np.random.default_rng(2)
     std = rng.uniform(0.01, 0.03, (1, 50))
