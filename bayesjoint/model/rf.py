@@ -28,11 +28,16 @@ first-order autoregression with ``rho = exp(-dt / L)``: its inverse is
 tridiagonal and ``y^T R^{-1} y = y_0^2 + sum_i (y_i - rho y_{i-1})^2 /
 (1 - rho^2)``, ``log|R| = (npts - 1) log(1 - rho^2)`` (the innovations form,
 i.e. the exact Cholesky factor of ``R^{-1}``; O(npts)). The Gaussian law
-has no such form and uses a Cholesky factor of ``R`` (O(npts^3), fine for
-``npts`` up to about 1000). Its matrix is numerically singular (the
+has no such form and uses a Cholesky factor ``L_c`` of ``R`` (O(npts^3),
+fine for ``npts`` up to about 1000). Its matrix is numerically singular (the
 eigenvalues decay like ``exp(-omega^2 L^2 / 2)``), hence the documented
 nugget :data:`GAUSSIAN_NUGGET` on the diagonal, relative to the variance.
+For a fixed correlation length ``L_c^{-1}`` is computed once per dataset
+and each evaluation costs one matrix product, O(npts^2) per trace; a
+sampled length is factorised at every evaluation.
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -56,7 +61,7 @@ PULSE_HALF_WIDTH = 2.0
 _LOG_2PI = np.log(2.0 * np.pi)
 
 
-def predict_rf(earth: LayeredEarth, data: RFData):
+def predict_rf(earth: LayeredEarth, data: RFData, active_only=False):
     """Predicted receiver functions, shape (R npts,) (layout of ``data.observed()``).
 
     Parameters
@@ -64,6 +69,15 @@ def predict_rf(earth: LayeredEarth, data: RFData):
     earth : LayeredEarth
         With ``vs_km_s`` and ``vp_vs``, shape (K_max,).
     data : RFData
+    active_only : bool
+        Run the frequency recursion over the active layers only, below the
+        padding of the layer stack (same values to rounding, cost following
+        ``earth.n_layers``, no reverse-mode gradient); see ``n_active`` of
+        :func:`bayesjoint.physics.rf.surface_displacement_spectra`. The
+        saving is close to ``(K_max - 1) / (k - 1)``: with 40 slots,
+        measured on CPU, about 3.5 times faster at 10 active layers and 1.8
+        at 20, and as fast as the full stack at 40; under ``vmap`` the
+        largest ``k`` of the batch sets the cost.
     """
     if earth.vs_km_s is None or earth.vp_vs is None:
         raise ValueError("receiver functions need a model with vs_km_s and vp_vs")
@@ -75,7 +89,8 @@ def predict_rf(earth: LayeredEarth, data: RFData):
     def one(p):
         return rf_physics.receiver_function(
             thickness_km, vp, vs, rho, p, data.gauss, data.dt_s, data.npts, data.shift_s,
-            normalize=data.normalize, earth_flattening=data.earth_flattening)
+            normalize=data.normalize, earth_flattening=data.earth_flattening,
+            n_active=earth.n_layers if active_only else None)
 
     return jax.vmap(one)(jnp.asarray(data.ray_parameter_s_km)).ravel()
 
@@ -108,6 +123,39 @@ def correlation_cholesky(dt_s, npts, law, correlation_s):
     return jnp.linalg.cholesky(corr)
 
 
+@functools.lru_cache(maxsize=8)
+def fixed_correlation_whitening(dt_s, npts, law, correlation_s):
+    """Inverse Cholesky factor and log-determinant of a fixed correlation, computed once.
+
+    Evaluated eagerly even when first called inside a traced function, and
+    cached on ``(dt_s, npts, law, correlation_s)``: a compiled likelihood
+    holds both as constants, so each call whitens the residuals with one
+    matrix product instead of factorising an (npts, npts) matrix and
+    solving a triangular system.
+
+    Parameters
+    ----------
+    dt_s : float
+    npts : int
+    law : {"exponential", "gaussian"}
+    correlation_s : float
+        As in :func:`correlation_cholesky`.
+
+    Returns
+    -------
+    inverse_factor : ndarray, shape (npts, npts)
+        ``L_c^{-1}`` (lower triangular): ``z = L_c^{-1} y`` has
+        ``z^T z = y^T R^{-1} y``.
+    log_det : float
+        ``log|R|``.
+    """
+    with jax.ensure_compile_time_eval():
+        chol = correlation_cholesky(dt_s, npts, law, correlation_s)
+        inverse = jsl.solve_triangular(chol, jnp.eye(npts), lower=True)
+        log_det = 2.0 * jnp.sum(jnp.log(jnp.diag(chol)))
+    return np.asarray(inverse), float(log_det)
+
+
 def correlated_log_likelihood(residual, std, noise_scale, law, correlation_s, dt_s):
     """Gaussian log-likelihood of traces with correlated noise (module docstring).
 
@@ -119,7 +167,10 @@ def correlated_log_likelihood(residual, std, noise_scale, law, correlation_s, dt
         Factor ``s`` multiplying every ``std``.
     law : {"none", "exponential", "gaussian"}
     correlation_s : float or scalar array
-        Correlation length ``L`` in s (ignored for ``"none"``).
+        Correlation length ``L`` in s (ignored for ``"none"``). A Python
+        number (a fixed length) takes the Gaussian law's factor from
+        :func:`fixed_correlation_whitening`; an array (a sampled length)
+        is factorised at every call.
     dt_s : float
         Sample interval, s.
 
@@ -141,6 +192,12 @@ def correlated_log_likelihood(residual, std, noise_scale, law, correlation_s, dt
         innov = y[:, 1:] - rho * y[:, :-1]
         quad = jnp.sum(y[:, 0] ** 2) + jnp.sum(innov * innov) / one_minus_rho2
         logdet = n_traces * (npts - 1) * jnp.log(one_minus_rho2)
+    elif isinstance(correlation_s, (int, float)):
+        inverse, log_det = fixed_correlation_whitening(float(dt_s), npts, law,
+                                                       float(correlation_s))
+        z = y @ inverse.T
+        quad = jnp.sum(z * z)
+        logdet = n_traces * log_det
     else:
         chol = correlation_cholesky(dt_s, npts, law, correlation_s)
         z = jsl.solve_triangular(chol, y.T, lower=True)
@@ -276,6 +333,7 @@ def check_rf_prior(data: RFData, spec):
                f"vs_km_s_min = {vs} km/s and Vp/Vs = vp_vs_max = {spec.vp_vs_max}")
 
 
-register(RFData, predict_rf, log_likelihood=rf_log_likelihood,
+register(RFData, predict_rf, predict_active=functools.partial(predict_rf, active_only=True),
+         log_likelihood=rf_log_likelihood,
          numpyro_likelihood=rf_numpyro_likelihood, needs_seismic=True,
          check_prior=check_rf_prior)

@@ -63,6 +63,7 @@ import jax
 import jax.numpy as jnp
 
 from bayesjoint.physics.flatten import flatten_layers
+from bayesjoint.physics.recursion import top_down
 
 NORMALIZATIONS = ("peak", "area", "sum")
 """Accepted values of ``normalize`` in :func:`receiver_function`."""
@@ -146,7 +147,7 @@ def _inv2(m):
 
 @partial(jax.jit, static_argnames=("earth_flattening",))
 def surface_displacement_spectra(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_cm3,
-                                 ray_parameter_s_km, *, earth_flattening=True):
+                                 ray_parameter_s_km, *, earth_flattening=True, n_active=None):
     """Free-surface radial and vertical displacement for an incident P wave.
 
     Parameters
@@ -166,6 +167,15 @@ def surface_displacement_spectra(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_
     earth_flattening : bool
         Flatten the stack first (default; see
         :func:`bayesjoint.physics.flatten.flatten_layers`).
+    n_active : int scalar, optional
+        Use only the deepest ``n_active`` layers (the half-space included):
+        the top ``K - n_active`` entries are padding whose thickness and
+        properties are ignored, as if they were absent. The result equals
+        that of the stack without them (to rounding) and the frequency
+        recursion visits only the ``n_active - 1`` interfaces below the
+        surface, so its cost follows ``n_active`` instead of ``K``;
+        ``jit`` and ``vmap`` apply, reverse-mode ``grad`` does not. Without
+        it every layer is visited.
 
     Returns
     -------
@@ -177,6 +187,12 @@ def surface_displacement_spectra(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_
     """
     h, vp, vs, rho = (jnp.asarray(a, dtype=jnp.float64)
                       for a in (thickness_km, vp_km_s, vs_km_s, rho_g_cm3))
+    # Index of the surface layer: 0, or the first layer below the padding,
+    # which then takes no part (zero thickness, so flattening is unchanged).
+    surface = 0
+    if n_active is not None:
+        surface = vp.shape[0] - n_active
+        h = jnp.where(jnp.arange(h.shape[0]) >= surface, h, 0.0)
     if earth_flattening:
         h, vp, vs, rho = flatten_layers(h, vp, vs, rho)
     p = jnp.asarray(ray_parameter_s_km, dtype=jnp.float64)
@@ -189,7 +205,7 @@ def surface_displacement_spectra(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_
 
     # Free surface: zero traction gives the downgoing waves R_0 u and the
     # displacement C_0 u for upgoing waves u (Kennett 1983, ch. 7).
-    w0 = wave[0]
+    w0 = wave[surface]
     r_free = -jnp.linalg.solve(w0[2:, :2], w0[2:, 2:])
     c_free = w0[:2, 2:] + w0[:2, :2] @ r_free
     # Per-frequency 2x2 matrices, shape (F, 2, 2). Batched 2x2 products
@@ -211,7 +227,8 @@ def surface_displacement_spectra(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_
         mtu = _inv2(eye - rd @ refl) @ tu
         return (ru + td @ refl @ mtu, transfer @ mtu), None
 
-    (_, transfer), _ = jax.lax.scan(step, carry0, (h, q_layers, t_d, r_u, r_d, t_u))
+    _, transfer = top_down(step, carry0, (h, q_layers, t_d, r_u, r_d, t_u),
+                           None if n_active is None else n_active - 1)
     # Unit upgoing P in the half-space; Z is positive up, u_z positive down.
     return transfer[:, 0, 0], -transfer[:, 1, 0]
 
@@ -287,7 +304,7 @@ def brocher_density_g_cm3(vp_km_s):
 @partial(jax.jit, static_argnames=("npts", "normalize", "earth_flattening"))
 def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s_km,
                       gauss, dt_s, npts, shift_s, normalize="peak", water_level=None,
-                      *, earth_flattening=True):
+                      *, earth_flattening=True, n_active=None):
     """P receiver function (radial over vertical) in the time domain.
 
     The spectral ratio ``R/Z`` (or its water-level form) is multiplied by
@@ -328,6 +345,9 @@ def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s
         Wiggins 1976), ``R Z* / max(|Z|^2, c max|Z|^2)``.
     earth_flattening : bool
         Flatten the stack first (default).
+    n_active : int scalar, optional
+        Use only the deepest ``n_active`` layers, at a cost following it
+        (see :func:`surface_displacement_spectra`).
 
     Returns
     -------
@@ -338,14 +358,14 @@ def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s
     -----
     Compiled with ``jax.jit``; ``npts``, ``normalize`` and
     ``earth_flattening`` are static, and a change between ``None`` and a
-    number for ``water_level`` recompiles.
+    number for ``water_level`` or ``n_active`` recompiles.
     """
     if normalize not in NORMALIZATIONS:
         raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
     freq = jnp.fft.rfftfreq(npts, dt_s)
     radial, vertical = surface_displacement_spectra(
         freq, thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s_km,
-        earth_flattening=earth_flattening)
+        earth_flattening=earth_flattening, n_active=n_active)
     if water_level is None:
         ratio = radial / vertical
     else:

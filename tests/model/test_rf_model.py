@@ -13,7 +13,9 @@ from bayesjoint.earth import LayeredEarth
 from bayesjoint.model import rf as rf_model
 from bayesjoint.model.joint import build_model, make_log_likelihood
 from bayesjoint.model.prior import PriorSpec
+from bayesjoint.model.registry import lookup
 from bayesjoint.physics import rf as rf_physics
+from bayesjoint.samplers import rjmcmc
 
 TRUTH = dict(top=[0.0, 8.0, 20.0, 38.0], vs=[3.0, 3.5, 3.85, 4.5], vp_vs=[1.73, 1.75, 1.78, 1.80])
 
@@ -44,6 +46,57 @@ def test_predict_matches_the_physics_and_padding_changes_nothing():
     np.testing.assert_allclose(padded, pred, rtol=0, atol=1e-10)
 
 
+ACTIVE_K_MAX = 10
+
+
+@pytest.fixture(scope="module")
+def prior_earths():
+    """Prior draws of every layer count 1 .. ACTIVE_K_MAX, garbage in the inactive slots.
+
+    All slots are drawn active, then the count is cut: the inactive slots
+    keep real-looking interfaces and properties, and some are spoilt
+    further (NaN Vs, absurd Vp/Vs, negative depths).
+    """
+    n = 2 * ACTIVE_K_MAX
+    spec = PriorSpec(interfaces="sampled", k_min=ACTIVE_K_MAX, k_max=ACTIVE_K_MAX,
+                     depth_max_km=70.0, min_thickness_km=1.0, vs_km_s_min=2.5)
+    earth, _ = jax.vmap(lambda key: rjmcmc.sample_prior(key, spec, 1, seismic=True))(
+        jax.random.split(jax.random.PRNGKey(11), n))
+    k = 1 + np.arange(n) % ACTIVE_K_MAX
+    slot = np.arange(ACTIVE_K_MAX)
+    inactive = slot[None, :] >= k[:, None]
+    spoil = inactive & (slot[None, :] % 2 == 0)
+    return earth._replace(
+        n_layers=jnp.asarray(k, dtype=jnp.int32),
+        interface_depth_km=jnp.where(spoil[:, 1:], -5.0, earth.interface_depth_km),
+        vs_km_s=jnp.where(spoil, jnp.nan, earth.vs_km_s),
+        vp_vs=jnp.where(inactive & ~spoil, 40.0, earth.vp_vs))
+
+
+@pytest.mark.parametrize("normalize, earth_flattening", [("peak", True), ("sum", False)])
+def test_active_layer_prediction_equals_the_full_stack(prior_earths, normalize,
+                                                       earth_flattening):
+    d = _data(np.zeros((2, 400)), [0.05, 0.078], normalize=normalize,
+              earth_flattening=earth_flattening)
+    entry = lookup(d)
+    full = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict(e, d)))(prior_earths))
+    active = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict_active(e, d)))(prior_earths))
+    assert np.all(np.isfinite(full))
+    scale = np.max(np.abs(full), axis=1, keepdims=True)
+    np.testing.assert_allclose(active / scale, full / scale, rtol=0, atol=1e-12)
+
+
+def test_active_layer_log_likelihood_equals_the_full_one(prior_earths):
+    rng = np.random.default_rng(4)
+    d = _data(rng.normal(0.0, 0.05, (2, 400)), [0.05, 0.078], correlation="gaussian",
+              correlation_s=0.25)
+    noise = np.full((len(prior_earths.n_layers), 1), 1.4)
+    full = jax.jit(jax.vmap(make_log_likelihood([d])))(prior_earths, noise)
+    active = jax.jit(jax.vmap(make_log_likelihood([d], active_only=True)))(prior_earths, noise)
+    assert np.all(np.isfinite(np.asarray(full)))
+    np.testing.assert_allclose(np.asarray(active), np.asarray(full), rtol=1e-12, atol=0)
+
+
 def _dense_reference(residual, std, scale, law, length, dt):
     n = residual.shape[1]
     t = np.arange(n) * dt
@@ -70,6 +123,22 @@ def test_correlated_likelihood_equals_dense_multivariate_normal(law, length):
                                                      law, length, dt))
     ref = _dense_reference(residual, std, 1.3, law, length, dt)
     assert abs(ours - ref) <= 1e-9 * abs(ref), (ours, ref)
+
+
+def test_fixed_gaussian_correlation_is_factorised_once_outside_the_trace():
+    rng = np.random.default_rng(5)
+    std = jnp.asarray(rng.uniform(0.01, 0.03, (2, 300)))
+    residual = jnp.asarray(rng.normal(0, 0.02, (2, 300)))
+
+    def loglik(r, length):
+        return rf_model.correlated_log_likelihood(r, std, 1.1, "gaussian", length, 0.1)
+
+    fixed = jax.make_jaxpr(lambda r: loglik(r, 0.4))(residual)
+    sampled = jax.make_jaxpr(loglik)(residual, 0.4)  # a traced length
+    assert "cholesky" not in str(fixed) and "triangular_solve" not in str(fixed)
+    assert "cholesky" in str(sampled)
+    np.testing.assert_allclose(float(jax.jit(lambda r: loglik(r, 0.4))(residual)),
+                               float(jax.jit(loglik)(residual, 0.4)), rtol=1e-12)
 
 
 def test_uncorrelated_likelihood_is_independent_gaussian():

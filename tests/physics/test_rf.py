@@ -306,3 +306,61 @@ def test_gauss_helpers_and_density():
     assert 2.6 < expected < 2.8
     with pytest.raises(ValueError):
         rf.receiver_function(*CRUST, 0.06, 2.5, 0.05, 64, 1.0, normalize="max")
+
+
+def _stacks_with_padding(rng, k_max, n_per_k):
+    """Random stacks of 1 .. k_max layers, each padded on top to k_max layers twice.
+
+    Returns the layer counts, the stacks padded with garbage (non-zero
+    thickness, unrelated properties, a NaN) and the same stacks padded as
+    :meth:`bayesjoint.earth.LayeredEarth.layer_stack` pads (zero thickness,
+    the properties of the top layer).
+    """
+    counts = np.repeat(np.arange(1, k_max + 1), n_per_k)
+    garbage, zero_pads = [], []
+    for k in counts:
+        h = rng.uniform(0.5, 20.0, k - 1)
+        vs = rng.uniform(2.0, 4.6, k)
+        vp = vs * rng.uniform(1.65, 1.9, k)
+        rho = np.asarray(rf.brocher_density_g_cm3(vp))
+        n_pad = k_max - k
+        pads = [rng.uniform(0.0, 50.0, n_pad), rng.uniform(5.0, 9.0, n_pad),
+                rng.uniform(0.5, 4.0, n_pad), rng.uniform(1.0, 3.5, n_pad)]
+        if n_pad:
+            pads[int(rng.integers(4))][int(rng.integers(n_pad))] = np.nan
+        garbage.append([np.concatenate([pad, x]) for pad, x in zip(pads, (h, vp, vs, rho))])
+        zero_pads.append([np.concatenate([np.zeros(n_pad), h])]
+                         + [np.concatenate([np.full(n_pad, x[0]), x]) for x in (vp, vs, rho)])
+    return (counts, *(tuple(np.stack(a) for a in zip(*s)) for s in (garbage, zero_pads)))
+
+
+@pytest.mark.parametrize("earth_flattening, normalize, water_level",
+                         [(True, "peak", None), (False, "sum", None), (True, "area", 1e-3)])
+def test_active_layers_give_the_padded_stack_values(earth_flattening, normalize, water_level):
+    """``n_active`` ignores whatever lies in the padding and equals the full recursion."""
+    k_max = 8
+    counts, garbage, zero_pads = _stacks_with_padding(np.random.default_rng(7), k_max, 2)
+    args = (0.07, 2.5, 0.1, 256, 5.0, normalize, water_level)
+
+    def active(h, vp, vs, rho, k):
+        return rf.receiver_function(h, vp, vs, rho, *args, earth_flattening=earth_flattening,
+                                    n_active=k)
+
+    def full(h, vp, vs, rho):
+        return rf.receiver_function(h, vp, vs, rho, *args, earth_flattening=earth_flattening)
+
+    got = np.asarray(jax.jit(jax.vmap(active))(*garbage, counts))
+    ref = np.asarray(jax.jit(jax.vmap(full))(*zero_pads))
+    assert np.all(np.isfinite(got))
+    scale = np.max(np.abs(ref), axis=1, keepdims=True)
+    np.testing.assert_allclose(got / scale, ref / scale, rtol=0, atol=1e-12)
+    # One model at a time (a scalar trip count) gives the batched values.
+    one = jax.jit(active)
+    for i in (0, len(counts) // 2, len(counts) - 1):
+        np.testing.assert_allclose(np.asarray(one(*(a[i] for a in garbage), counts[i])),
+                                   got[i], rtol=0, atol=1e-13 * scale[i, 0])
+    # The half-space alone: a direct P of Wiechert's ratio R/Z (unflattened).
+    if not earth_flattening:
+        vs_half = garbage[2][:2, -1]
+        np.testing.assert_allclose(got[:2, 50] / 0.1 * np.sqrt(np.pi) / 2.5,
+                                   wiechert_ratio(vs_half, 0.07), rtol=1e-10)
