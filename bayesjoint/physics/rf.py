@@ -137,12 +137,23 @@ def _interface_coefficients(d_above, d_below):
     return t_d, r_u, r_d, t_u
 
 
-def _inv2(m):
-    """Inverse of 2x2 matrices over the last two axes, closed form."""
-    a, b, c, d = m[..., 0, 0], m[..., 0, 1], m[..., 1, 0], m[..., 1, 1]
+def _entries(m):
+    """The four entries ``(m00, m01, m10, m11)`` of 2x2 matrices over the last two axes."""
+    return m[..., 0, 0], m[..., 0, 1], m[..., 1, 0], m[..., 1, 1]
+
+
+def _mul2(x, y):
+    """Product of 2x2 matrices held as entry tuples ``(a, b, c, d)`` (row-major)."""
+    a, b, c, d = x
+    e, f, g, h = y
+    return a * e + b * g, a * f + b * h, c * e + d * g, c * f + d * h
+
+
+def _inv2(x):
+    """Inverse of 2x2 matrices held as entry tuples, closed form."""
+    a, b, c, d = x
     det = a * d - b * c
-    inv = jnp.stack([jnp.stack([d, -b], -1), jnp.stack([-c, a], -1)], -2)
-    return inv / det[..., None, None]
+    return d / det, -b / det, -c / det, a / det
 
 
 @partial(jax.jit, static_argnames=("earth_flattening",))
@@ -208,29 +219,39 @@ def surface_displacement_spectra(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_
     w0 = wave[surface]
     r_free = -jnp.linalg.solve(w0[2:, :2], w0[2:, 2:])
     c_free = w0[:2, 2:] + w0[:2, :2] @ r_free
-    # Per-frequency 2x2 matrices, shape (F, 2, 2). Batched 2x2 products
-    # compile several times faster under jax.grad than the same algebra
-    # written out entry by entry.
+    # Per-frequency 2x2 matrices as tuples of their four entries, each of
+    # shape (F,). With the phase factors kept apart from the algebra (the
+    # barrier in ``step``), this runs three to four times faster on a CPU
+    # than batched (F, 2, 2) matrix products, and its gradient five to six
+    # times faster; compiling the gradient takes longer (about 18 s against
+    # 4 s for 24 layers).
     nf = omega.shape[0]
-    carry0 = (jnp.broadcast_to(r_free, (nf, 2, 2)), jnp.broadcast_to(c_free, (nf, 2, 2)))
-    eye = jnp.eye(2)
+    carry0 = (tuple(jnp.broadcast_to(x, (nf,)) for x in _entries(r_free)),
+              tuple(jnp.broadcast_to(x, (nf,)) for x in _entries(c_free)))
 
     def step(carry, layer):
         refl, transfer = carry
         thick, q, td, ru, rd, tu = layer
         # Phase across the layer, |E| <= 1 for both branches of q.
-        e = jnp.exp(-1j * omega[:, None] * q[None, :] * thick)  # (F, 2)
-        refl = e[:, :, None] * refl * e[:, None, :]
-        transfer = transfer * e[:, None, :]
+        # The barrier keeps XLA from fusing the exponentials with the 2x2
+        # algebra below into one loop kernel, which runs three times slower.
+        e_p, e_s = jax.lax.optimization_barrier((jnp.exp(-1j * omega * q[0] * thick),
+                                                 jnp.exp(-1j * omega * q[1] * thick)))  # (F,)
+        r00, r01, r10, r11 = refl
+        refl = (e_p * r00 * e_p, e_p * r01 * e_s, e_s * r10 * e_p, e_s * r11 * e_s)
+        c00, c01, c10, c11 = transfer
+        transfer = (c00 * e_p, c01 * e_s, c10 * e_p, c11 * e_s)
         # Interface below the layer: addition rule with the multiple-
         # reflection operator M (Kennett 1983, ch. 6).
-        mtu = _inv2(eye - rd @ refl) @ tu
-        return (ru + td @ refl @ mtu, transfer @ mtu), None
+        a00, a01, a10, a11 = _mul2(_entries(rd), refl)
+        mtu = _mul2(_inv2((1.0 - a00, -a01, -a10, 1.0 - a11)), _entries(tu))
+        refl = tuple(u + v for u, v in zip(_entries(ru), _mul2(_mul2(_entries(td), refl), mtu)))
+        return (refl, _mul2(transfer, mtu)), None
 
     _, transfer = top_down(step, carry0, (h, q_layers, t_d, r_u, r_d, t_u),
                            None if n_active is None else n_active - 1)
     # Unit upgoing P in the half-space; Z is positive up, u_z positive down.
-    return transfer[:, 0, 0], -transfer[:, 1, 0]
+    return transfer[0], -transfer[2]
 
 
 def rz_spectrum(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s_km,
