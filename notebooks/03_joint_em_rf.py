@@ -144,9 +144,15 @@ plt.show()
 # Vs in [3, 6.5] km/s, Vp/Vs in [1.65, 1.95], independently per layer; one
 # log-uniform noise scale per dataset. New layers are drawn close to the
 # layer they split (`birth = "neighbour"`), which keeps births acceptable
-# when the receiver functions make the likelihood sharp. Each run has 4
-# chains with 3 tempered replicas (temperatures 1 to 5); the first half of
-# every chain is burn-in.
+# when the receiver functions make the likelihood sharp.
+#
+# Each run has 4 chains of 10 tempered replicas (a ladder from 1 to 10,
+# adapted during burn-in towards equal swap rates) and samples until it
+# has converged by the default criterion (max R-hat <= 1.01, bulk and
+# tail ESS >= 400 over the depth profiles, the number of layers and the
+# noise scales) or its time budget is spent: 3 minutes for EM only, 7 for
+# RF only and 15 for the joint run. Whether each run converged is printed
+# with it and collected in the table at the end.
 
 # %%
 spec = PriorSpec(interfaces="sampled", k_min=2, k_max=6, depth_max_km=800.0,
@@ -154,40 +160,64 @@ spec = PriorSpec(interfaces="sampled", k_min=2, k_max=6, depth_max_km=800.0,
                  smoothness_std=None, vs_km_s_min=3.0, vs_km_s_max=6.5, vp_vs_min=1.65,
                  vp_vs_max=1.95)
 if SIZE == "full":
-    N_EM, N_RF, CHAINS, TEMPS = 60_000, 36_000, 4, 3
+    CHAINS, TEMPS, N_BURN, N_MAX, CHUNK = 4, 10, 40_000, 4_000_000, 20_000
+    BUDGET_S = {"EM only": 180.0, "RF only": 420.0, "joint EM + RF": 900.0}
 else:
-    N_EM, N_RF, CHAINS, TEMPS = 2_000, 1_000, 2, 1
+    CHAINS, TEMPS, N_BURN, N_MAX, CHUNK = 2, 1, 1_000, 2_000, 500
+    BUDGET_S = {"EM only": None, "RF only": None, "joint EM + RF": None}
 
 
-def config(n_iterations, seed):
-    return RJMCMCConfig(n_iterations=n_iterations, n_burn=n_iterations // 2, n_chains=CHAINS,
-                        n_temperatures=TEMPS, t_max=5.0, thin=max(1, n_iterations // 2000),
-                        chunk_size=n_iterations // 4, seed=seed, birth="neighbour",
-                        progress_bar=False)
+def config(name, seed):
+    return RJMCMCConfig(n_iterations=N_MAX, n_burn=N_BURN, n_chains=CHAINS,
+                        n_temperatures=TEMPS, t_max=10.0, thin=max(1, CHUNK // 1000),
+                        chunk_size=CHUNK, seed=seed, birth="neighbour", progress_bar=False,
+                        until_converged=True, time_budget_s=BUDGET_S[name])
 
 
-RUN_PLAN = {"EM only": (EM, N_EM), "RF only": ([rf], N_RF), "joint EM + RF": (EM + [rf], N_RF)}
-for name, (datasets, n) in RUN_PLAN.items():
-    print(f"{name:14s} {', '.join(d.name for d in datasets):16s} {n:6d} iterations x "
-          f"{CHAINS} chains x {TEMPS} temperatures")
+RUN_PLAN = {"EM only": EM, "RF only": [rf], "joint EM + RF": EM + [rf]}
+for name, datasets in RUN_PLAN.items():
+    budget = "no time limit" if BUDGET_S[name] is None else f"at most {BUDGET_S[name]:.0f} s"
+    print(f"{name:14s} {', '.join(d.name for d in datasets):16s} {CHAINS} chains x {TEMPS} "
+          f"temperatures, until converged or {N_MAX:,} iterations, {budget}")
 
 # %% [markdown]
 # ## The three runs
 
 # %%
 results, trees, seconds = {}, {}, {}
-for seed, (name, (datasets, n)) in enumerate(RUN_PLAN.items(), start=1):
+for seed, (name, datasets) in enumerate(RUN_PLAN.items(), start=1):
     t0 = time.perf_counter()
     out = RUNS / name.replace(" ", "_").replace("+", "")
-    results[name] = invert(datasets, spec, config(n, seed), out, truth=truth,
+    results[name] = invert(datasets, spec, config(name, seed), out, truth=truth,
                            depth_max_km=800.0, n_depths=401)
     seconds[name] = time.perf_counter() - t0
     trees[name] = xr.load_datatree(out / "posterior.nc", engine="h5netcdf")
     d = results[name]["diagnostics"]
-    acc = ", ".join(f"{m} {a:.2f}" for m, a in d["acceptance_T1"].items() if a == a)
-    print(f"{name}: {seconds[name]:.0f} s; max R-hat {d['worst']['rhat_max']:.2f}, "
-          f"min bulk ESS {d['worst']['ess_bulk_min']:.0f}; swap acceptance "
-          f"{np.round(d['swap_acceptance'], 3).tolist()}\n    acceptance at T = 1: {acc}")
+    acc = ", ".join(f"{m} {a:.3f}" for m, a in d["acceptance_T1"].items() if a == a)
+    print(f"{name}: {seconds[name]:.0f} s, {d['stop']['iterations']:,} iterations per chain, "
+          f"stopped by: {d['stop_reason']}; max R-hat {d['worst']['rhat_max']:.3f} "
+          f"(worst: {d['stop']['worst']}), min bulk ESS {d['worst']['ess_bulk_min']:.0f}\n"
+          f"    swap acceptance {np.round(d['swap_acceptance'], 2).tolist()}\n"
+          f"    acceptance at T = 1: {acc}\n    p(k): {d['n_layers_posterior']}")
+
+# %% [markdown]
+# ## Verdicts
+#
+# Whether each run met the convergence criterion, its worst quantity and
+# how far it got. Everything below is only as good as these chains: where
+# a run did not converge, its numbers are those of this run length and
+# seed, not a converged posterior.
+
+# %%
+print(f"{'run':14s} {'verdict':14s} {'max R-hat':>9s} {'worst':>18s} {'bulk ESS':>8s} "
+      f"{'tail ESS':>8s} {'iterations':>10s} {'time (s)':>8s}")
+for name, result in results.items():
+    stop = result["diagnostics"]["stop"]
+    verdict = "converged" if stop["met"] else "NOT converged"
+    print(f"{name:14s} {verdict:14s} {stop['rhat_max']:9.3f} {stop['worst']:>18s} "
+          f"{stop['ess_bulk_min']:8.0f} {stop['ess_tail_min']:8.0f} "
+          f"{stop['iterations']:10,d} {seconds[name]:8.0f}")
+
 
 # %% [markdown]
 # ## Profiles and interface probability
@@ -234,7 +264,7 @@ plt.show()
 # envelope of the joint run (posterior draws evenly spaced over the chains).
 
 # %%
-joint_data = RUN_PLAN["joint EM + RF"][0]
+joint_data = RUN_PLAN["joint EM + RF"]
 fig, axes = plt.subplots(2, len(joint_data), figsize=(4.3 * len(joint_data), 5), squeeze=False)
 for j, d in enumerate(joint_data):
     plot_fit(d, trees["joint EM + RF"][f"data_{d.name}"]["envelope"].values, axes=axes[:, j])
@@ -291,7 +321,3 @@ print(f"EM only cannot place them within 50 km (5-95 % half-width > 50 km): {em_
 #   steps near 410 and 660 km, the receiver functions require velocity
 #   steps with the right delays, and one set of interfaces has to serve
 #   both, which narrows the interface depths and the conductivity steps.
-#
-# These are trans-dimensional chains on a sharp likelihood: R-hat well
-# above 1.1 (printed with each run) means the chains have not all found the
-# same layering yet, and the numbers above are those of this run length.
