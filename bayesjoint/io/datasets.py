@@ -8,6 +8,8 @@ against the configuration's folder).
 import importlib
 from pathlib import Path
 
+from bayesjoint.io.files import refuse_keys_for_csv
+
 CONFIG_KEYS = {
     "mt": {"type", "file", "name", "component", "kind", "rel_error_floor"},
     "dst": {"type", "file", "name", "degree", "shell_law", "core_depth_km", "core_sigma_s_per_m"},
@@ -33,6 +35,9 @@ def load_mt(entry):
     path = Path(entry["file"])
     if path.suffix.lower() == ".csv":
         from bayesjoint.io.csv_files import read_mt_csv
+
+        refuse_keys_for_csv(entry, ("component", "kind", "rel_error_floor"),
+                            "EDI and EMTF-XML files")
 
         return read_mt_csv(path, name=entry["name"])
     from bayesjoint.io.mt_files import read_mt_transfer_function

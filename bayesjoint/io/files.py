@@ -77,3 +77,22 @@ def read_text(path, what="a text file"):
     if "\x00" in text:
         raise ValueError(f"{path}: holds NUL bytes, so it is a binary file; expected {what}")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def refuse_keys_for_csv(entry, keys, what):
+    """Raise ValueError when a CSV file's table sets keys only other formats use.
+
+    Parameters
+    ----------
+    entry : dict
+        A validated ``[[data]]`` table.
+    keys : iterable of str
+        Keys with no meaning for a CSV file.
+    what : str
+        The formats the keys belong to, for the message.
+    """
+    given = sorted(k for k in keys if k in entry)
+    if given:
+        raise ValueError(f"data table {entry.get('name')!r} (file {entry['file']}): "
+                         f"{', '.join(given)} apply to {what} only; a CSV file carries its "
+                         "values in its columns, so remove them or give another file")

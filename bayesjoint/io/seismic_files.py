@@ -40,7 +40,7 @@ import numpy as np
 from bayesjoint.data import RFData, check_finite, check_positive
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.io.csv_files import _read_table, read_numeric_rows
-from bayesjoint.io.files import readable_file
+from bayesjoint.io.files import readable_file, refuse_keys_for_csv
 
 RAY_PARAMETER_HEADER = "user0"
 """SAC header holding the ray parameter in s/km."""
@@ -303,6 +303,7 @@ def load_rf(entry):
     options = {k: entry[k] for k in RF_OPTIONS if k in entry}
     path = pathlib.Path(entry["file"])
     if path.suffix.lower() == ".csv":
+        refuse_keys_for_csv(entry, ("shift_s", "format"), "SAC and miniSEED files")
         if "ray_parameter_s_km" not in entry:
             raise ValueError(f"{path}: ray_parameter_s_km missing; a CSV file carries no ray "
                              "parameter")
