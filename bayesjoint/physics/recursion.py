@@ -36,10 +36,7 @@ def bottom_up(step, initial, layers, n_steps=None):
     pytree
         The carry after the last visited layer.
     """
-    if n_steps is None:
-        carry, _ = jax.lax.scan(step, initial, layers)
-        return carry
-    return _loop(step, initial, layers, 0, n_steps)
+    return _visit(step, initial, layers, n_steps, first=True)
 
 
 def top_down(step, initial, layers, n_steps=None):
@@ -67,15 +64,18 @@ def top_down(step, initial, layers, n_steps=None):
     pytree
         The carry after the last layer.
     """
+    return _visit(step, initial, layers, n_steps, first=False)
+
+
+def _visit(step, initial, layers, n_steps, first):
+    """``step`` over all layers (``n_steps`` None, a scan) or over the first
+    (``first``) or last ``n_steps`` of them, in order, with a traced trip count."""
     if n_steps is None:
         carry, _ = jax.lax.scan(step, initial, layers)
         return carry
     n_layers = jax.tree.leaves(layers)[0].shape[0]
-    return _loop(step, initial, layers, n_layers - n_steps, n_layers)
+    start, stop = (0, n_steps) if first else (n_layers - n_steps, n_layers)
 
-
-def _loop(step, initial, layers, start, stop):
-    """``step`` over ``layers[start:stop]`` in order, traced bounds."""
     def body(i, carry):
         return step(carry, jax.tree.map(lambda a: a[i], layers))[0]
 
