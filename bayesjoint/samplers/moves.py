@@ -112,6 +112,8 @@ class MoveParams(NamedTuple):
         ``{field: std}`` of the Gaussian around the split layer's value.
     depth_edges_km : tuple of float
         Inner edges of the B depth bins, km, increasing (B - 1 values).
+    delay_interface_std_km : array, shape (B,)
+        Step of the delay-keeping interface move in each depth bin, km.
     """
 
     k_min: int
@@ -126,6 +128,7 @@ class MoveParams(NamedTuple):
     noise_log_std: float
     birth_std: dict | None = None
     depth_edges_km: tuple = ()
+    delay_interface_std_km: float = 1.0
 
     @property
     def fields(self):
@@ -386,6 +389,64 @@ def update_noise(key, position: Position, params: MoveParams):
     return Position(position.earth, new_s), step, _NO_BIN
 
 
+def move_interface_delay(key, position: Position, params: MoveParams):
+    """Interface move that keeps the S-P delay of the layers it touches.
+
+    A receiver function fixes the delay of each Ps conversion behind the
+    direct P, which at vertical incidence is ``sum_i h_i / vs_i (1 - 1 /
+    kappa_i)`` over the layers above (``h`` thickness, ``kappa`` Vp/Vs).
+    Depth and Vs therefore trade off along a narrow ridge that
+    :func:`move_interface` and :func:`perturb_value` cross only in small
+    steps. This move walks along it: interface ``j`` moves by ``u`` (the
+    step of its depth bin, as in :func:`move_interface`), and Vs of the
+    layer above and of the layer below (unless that is the half-space) is
+    scaled with its thickness, ``vs' = vs h' / h``, Vp/Vs kept, so that
+    ``h / vs`` and ``h / vp`` of both layers stay what they were. The map
+    ``(z_j, vs_j, vs_{j+1}, u) -> (z_j + u, vs_j h_j'/h_j, vs_{j+1}
+    h_{j+1}'/h_{j+1}, -u)`` is its own inverse, with Jacobian determinant
+    ``(h_j'/h_j)(h_{j+1}'/h_{j+1})`` (Green 1995, eq. 8), so
+
+        log_q_ratio = log N(z; z', s(z')) - log N(z'; z, s(z))
+                      + log(h_j'/h_j) + log(h_{j+1}'/h_{j+1}).
+
+    A layer made thinner than the minimum, or a Vs pushed outside its
+    bounds, has zero prior density and is rejected. Never proposed for a
+    model without Vs (ratio ``-inf``).
+
+    Returns
+    -------
+    proposal : Position
+    log_q_ratio : scalar
+    depth_bin : int scalar
+        Bin of the interface before the move.
+    """
+    earth = position.earth
+    if earth.k_max < 2 or earth.vs_km_s is None:
+        return position, jnp.asarray(-jnp.inf), _NO_BIN
+    k = jnp.asarray(earth.n_layers)
+    key_j, key_step = jax.random.split(key)
+    j = _uniform_index(key_j, jnp.maximum(k - 1, 1))
+    z = earth.interface_depth_km
+    b = depth_bin(z[j], params.depth_edges_km)
+    std = _binned(params.delay_interface_std_km, b, params)
+    z_new = z[j] + std * jax.random.normal(key_step)
+    std_back = _binned(params.delay_interface_std_km,
+                       depth_bin(z_new, params.depth_edges_km), params)
+    top = jnp.where(j > 0, z[jnp.maximum(j - 1, 0)], 0.0)
+    below_is_layer = j + 1 < k - 1  # layer j + 1 has a bottom (not the half-space)
+    bottom = jnp.where(below_is_layer, z[jnp.minimum(j + 1, z.shape[-1] - 1)], z[j] + 1.0)
+    ratio_above = (z_new - top) / (z[j] - top)
+    ratio_below = jnp.where(below_is_layer, (bottom - z_new) / (bottom - z[j]), 1.0)
+    vs = earth.vs_km_s
+    new_vs = vs.at[j].multiply(ratio_above).at[j + 1].multiply(ratio_below)
+    log_jac = (jnp.log(jnp.maximum(ratio_above, 1e-300))
+               + jnp.log(jnp.maximum(ratio_below, 1e-300)))
+    log_q = (_normal_logpdf(z[j], z_new, std_back) - _normal_logpdf(z_new, z[j], std) + log_jac)
+    ok = (k >= 2) & (ratio_above > 0) & (ratio_below > 0)
+    new_earth = earth._replace(interface_depth_km=z.at[j].set(z_new), vs_km_s=new_vs)
+    return (Position(new_earth, position.noise_scale), jnp.where(ok, log_q, -jnp.inf), b)
+
+
 def perturb_vs(key, position: Position, params: MoveParams):
     """:func:`perturb_value` of the shear-wave speed ``vs_km_s``."""
     return perturb_value(key, position, params, field="vs_km_s")
@@ -396,11 +457,12 @@ def perturb_vp_vs(key, position: Position, params: MoveParams):
     return perturb_value(key, position, params, field="vp_vs")
 
 
-MOVES = ("birth", "death", "move", "perturb", "perturb_vs", "perturb_vp_vs", "noise")
+MOVES = ("birth", "death", "move", "perturb", "perturb_vs", "perturb_vp_vs", "noise",
+         "move_delay")
 """Names of the moves, in the order of their integer ids (``perturb`` acts on
-log10 conductivity; the seismic perturbations need a model with Vs and Vp/Vs)."""
+log10 conductivity; the seismic moves need a model with Vs and Vp/Vs)."""
 
-SEISMIC_MOVES = ("perturb_vs", "perturb_vp_vs")
+SEISMIC_MOVES = ("perturb_vs", "perturb_vp_vs", "move_delay")
 
 MOVE_FUNCTIONS = (birth, death, move_interface, perturb_value, perturb_vs, perturb_vp_vs,
-                  update_noise)
+                  update_noise, move_interface_delay)

@@ -87,9 +87,10 @@ class ProposalScales(NamedTuple):
     """Step sizes of the moves (floats or arrays broadcastable per replica).
 
     The first :data:`N_ADAPTED` fields are the random-walk steps of the
-    moves ``move``, ``perturb``, ``perturb_vs``, ``perturb_vp_vs`` and
-    ``noise`` (in that order, :data:`~bayesjoint.samplers.adaptation.ADAPTED_MOVES`);
-    the first four take one value per depth bin
+    moves ``move``, ``perturb``, ``perturb_vs``, ``perturb_vp_vs``,
+    ``noise`` and ``move_delay`` (in that order,
+    :data:`~bayesjoint.samplers.adaptation.ADAPTED_MOVES`); all but
+    ``noise`` take one value per depth bin
     (:func:`~bayesjoint.samplers.moves.depth_bin_edges_km`) or one for all
     bins. The birth scales are used only with ``birth="neighbour"``.
 
@@ -100,6 +101,7 @@ class ProposalScales(NamedTuple):
     vs : Vs random-walk standard deviation, km/s.
     vp_vs : Vp/Vs random-walk standard deviation.
     noise_log : random-walk standard deviation of log noise scale.
+    delay_interface_km : step of the delay-keeping interface move, km.
     birth_value : standard deviation of the neighbour birth of log10 conductivity.
     birth_vs : standard deviation of the neighbour birth of Vs, km/s.
     birth_vp_vs : standard deviation of the neighbour birth of Vp/Vs.
@@ -110,6 +112,7 @@ class ProposalScales(NamedTuple):
     vs: float
     vp_vs: float
     noise_log: float
+    delay_interface_km: float
     birth_value: float
     birth_vs: float
     birth_vp_vs: float
@@ -118,7 +121,7 @@ class ProposalScales(NamedTuple):
 NOISE_MOVE = mv.MOVES.index("noise")
 """Index of the noise move in :data:`~bayesjoint.samplers.moves.MOVES`."""
 
-N_ADAPTED = 5
+N_ADAPTED = 6
 """Number of leading :class:`ProposalScales` fields that adapt during burn-in."""
 
 BIRTH_MODES = ("prior", "neighbour")
@@ -144,7 +147,8 @@ def default_proposal_scales(spec: PriorSpec, n_depth_bins=N_DEPTH_BINS) -> Propo
     """Starting step sizes.
 
     Interfaces: in each depth bin half the bin's bottom depth, at most 5 %
-    of the depth range (shallow interfaces take small steps). Values: 10 %
+    of the depth range (shallow interfaces take small steps); the same for
+    the delay-keeping interface move. Values: 10 %
     of each value range in every bin. A neighbour birth uses the
     property's smoothness step when the prior has one, else 10 % of its
     range.
@@ -154,12 +158,14 @@ def default_proposal_scales(spec: PriorSpec, n_depth_bins=N_DEPTH_BINS) -> Propo
 
     bottoms = np.append(mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins),
                         spec.depth_max_km)
+    interface_km = tuple(float(x) for x in np.minimum(0.5 * bottoms, 0.05 * spec.depth_max_km))
     return ProposalScales(
-        interface_km=np.minimum(0.5 * bottoms, 0.05 * spec.depth_max_km),
+        interface_km=interface_km,
         value=tenth(spec.log10_sigma_min, spec.log10_sigma_max),
         vs=tenth(spec.vs_km_s_min, spec.vs_km_s_max),
         vp_vs=tenth(spec.vp_vs_min, spec.vp_vs_max),
         noise_log=0.2,
+        delay_interface_km=interface_km,
         birth_value=(spec.smoothness_std if spec.smoothness_std is not None
                      else tenth(spec.log10_sigma_min, spec.log10_sigma_max)),
         birth_vs=(spec.vs_smoothness_std if spec.vs_smoothness_std is not None
@@ -176,13 +182,13 @@ def default_move_probs(spec: PriorSpec, seismic=False):
     ``k_min == k_max``; noise gets 0 without hierarchical noise.
     """
     if seismic:
-        p = np.array([0.2, 0.2, 0.2, 0.12, 0.12, 0.06, 0.1])
+        p = np.array([0.2, 0.2, 0.1, 0.12, 0.12, 0.06, 0.1, 0.1])
     else:
-        p = np.array([0.2, 0.2, 0.2, 0.3, 0.0, 0.0, 0.1])
+        p = np.array([0.2, 0.2, 0.2, 0.3, 0.0, 0.0, 0.1, 0.0])
     if spec.k_min == spec.k_max:
         p[:2] = 0.0
     if not spec.hierarchical_noise:
-        p[-1] = 0.0
+        p[NOISE_MOVE] = 0.0
     return tuple(float(x) for x in p / p.sum())
 
 
@@ -208,8 +214,9 @@ def check_move_probs(move_probs, spec: PriorSpec, seismic=False):
     if (p[0] > 0) != (p[1] > 0):
         raise ValueError(f"move_probs = {p.tolist()}: birth and death must both be > 0 or both 0 "
                          "(each is the reverse of the other)")
-    if p[-1] > 0 and not spec.hierarchical_noise:
-        raise ValueError(f"move_probs['noise'] = {p[-1]}: must be 0 when spec.hierarchical_noise "
+    p_noise = p[NOISE_MOVE]
+    if p_noise > 0 and not spec.hierarchical_noise:
+        raise ValueError(f"move_probs['noise'] = {p_noise}: must be 0 when spec.hierarchical_noise "
                          "is False (the noise scales are fixed to 1)")
     if not seismic:
         for name in mv.SEISMIC_MOVES:
@@ -353,7 +360,7 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
         value_hi={f: b[1] for f, b in bounds.items()},
         p_birth=max(probs[0], 1e-300), p_death=max(probs[1], 1e-300),
         interface_std_km=scales.interface_km, value_std={f: steps[f] for f in fields},
-        noise_log_std=scales.noise_log,
+        noise_log_std=scales.noise_log, delay_interface_std_km=scales.delay_interface_km,
         birth_std=None if birth == "prior" else {f: births[f] for f in fields},
         depth_edges_km=mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins))
 

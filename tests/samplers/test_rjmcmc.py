@@ -183,6 +183,41 @@ def test_prior_only_seismic_run_recovers_the_prior(tmp_path, birth):
     assert acc["perturb_vs"][0] > 0.05 and acc["perturb_vp_vs"][0] > 0.05
 
 
+def test_delay_keeping_interface_move_recovers_the_prior(tmp_path):
+    """The move that scales Vs with layer thickness keeps the prior exact.
+
+    Without its Jacobian ``(h_j'/h_j)(h_{j+1}'/h_{j+1})`` Vs would drift
+    (a thicker layer gets a faster Vs); the steps differ 40x between
+    depth bins, so the bin correction is exercised as well.
+    """
+    spec = PriorSpec(n_layers=2, k_min=1, k_max=5, interfaces="sampled", depth_max_km=100.0,
+                     min_thickness_km=8.0, smoothness_std=None, vs_km_s_min=2.0,
+                     vs_km_s_max=5.0, vp_vs_min=1.65, vp_vs_max=1.95, hierarchical_noise=False)
+    res = run(zero_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
+              thin=4, chunk_size=12000, seed=4, birth="neighbour", progress=False, seismic=True,
+              move_probs={"birth": 0.15, "death": 0.15, "move_delay": 0.4, "perturb": 0.1,
+                          "perturb_vs": 0.1, "perturb_vp_vs": 0.1},
+              proposal_scales=scales(spec, delay_interface_km=BINNED_INTERFACE_KM, value=1.0,
+                                     vs=0.6, vp_vs=0.1, birth_vs=0.6, birth_vp_vs=0.1))
+    d = res.draws()
+    k = d["n_layers"]
+    ks, exact, _ = check_layer_count_prior(k, spec)
+    rng = np.random.default_rng(2)
+    z = random_active(np.nan_to_num(d["interface_depth_km"]), np.maximum(k - 1, 1), rng)
+    has = k >= 2
+    step = int(np.ceil(z.size / ess(np.where(has, z, z[has].mean()))))
+    ks_iface = stats.kstest(z[:, ::step][has[:, ::step]],
+                            lambda x: interface_cdf(np.asarray(x), spec, dict(zip(ks, exact))))
+    assert ks_iface.pvalue > 1e-3, ks_iface
+    vs = random_active(np.nan_to_num(d["vs_km_s"]), k, rng)
+    ks_vs = stats.kstest(thinned(vs), stats.uniform(spec.vs_km_s_min, 3.0).cdf)
+    assert ks_vs.pvalue > 1e-3, ks_vs
+    # the layer right above an interface is the one the move scales most often
+    above = d["vs_km_s"][..., 0][k >= 2]
+    assert abs(mean_z(above[None, :], 3.5)) < Z_MAX
+    assert res.stats()["acceptance"]["move_delay"][0] > 0.05
+
+
 # ---------------------------------------------------------------- evidence toy
 
 TOY_DEPTHS = np.array([20.0, 60.0])
@@ -402,11 +437,13 @@ def test_kernel_input_errors():
     with pytest.raises(ValueError, match="birth = 'both'.*allowed"):
         rjmcmc.build_kernel(zero_loglik, spec, birth="both")
     with pytest.raises(ValueError, match="move_probs.*summing to 1"):
-        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0))
-    with pytest.raises(ValueError, match="need 7 probabilities"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="need 8 probabilities"):
         rjmcmc.build_kernel(zero_loglik, spec, move_probs=(0.5, 0.5, 0.0, 0.0, 0.0))
     with pytest.raises(ValueError, match="perturb_vs.*without Vs"):
         rjmcmc.build_kernel(zero_loglik, spec, move_probs={"perturb": 0.5, "perturb_vs": 0.5})
+    with pytest.raises(ValueError, match="move_delay.*without Vs"):
+        rjmcmc.build_kernel(zero_loglik, spec, move_probs={"perturb": 0.5, "move_delay": 0.5})
     with pytest.raises(ValueError, match="birth and death"):
         rjmcmc.build_kernel(zero_loglik, spec, move_probs={"birth": 0.5, "move": 0.5})
     with pytest.raises(ValueError, match="noise.*hierarchical_noise"):
