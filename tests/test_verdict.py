@@ -26,6 +26,7 @@ def test_converged_run():
 
 @pytest.mark.parametrize("row, text", [
     ({"rhat_max": 2.615}, "max R-hat 2.615 > 1.01 (log10_sigma_on_grid)"),
+    ({"rhat_max": 1.0104}, "max R-hat 1.0104 > 1.01 (log10_sigma_on_grid)"),
     ({"ess_bulk_min": 120.0}, "min bulk ESS 120 < 400 (log10_sigma_on_grid)"),
     ({"ess_tail_min": 80.0}, "min tail ESS 80 < 400 (log10_sigma_on_grid)"),
 ])

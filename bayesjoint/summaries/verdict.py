@@ -58,6 +58,18 @@ def _criterion_quantity(name):
     return name.endswith("_on_grid") or name == "n_layers" or name.startswith("noise_scale")
 
 
+def rhat_text(rhat, threshold=RHAT_MAX):
+    """R-hat to three decimals, or more where three would round it onto ``threshold``.
+
+    So that 1.0106 reads "1.0106 > 1.01", never "1.010 > 1.01".
+    """
+    for decimals in range(3, 8):
+        text = f"{rhat:.{decimals}f}"
+        if (float(text) > threshold) == (rhat > threshold):
+            return text
+    return f"{rhat:.8f}"
+
+
 def _finite(x):
     return x is not None and math.isfinite(x)
 
@@ -119,8 +131,8 @@ def verdict(summary: dict):
             if in_criterion and (worst_rhat is None or rhat > worst_rhat[0]):
                 worst_rhat = (rhat, name)
             if rhat > RHAT_MAX:
-                lines.append(f"R-hat of {name} is {rhat:.3f} (> {RHAT_MAX}): the chains have "
-                             "not converged to the same distribution; run longer, add chains "
+                lines.append(f"R-hat of {name} is {rhat_text(rhat)} (> {RHAT_MAX}): the chains "
+                             "have not converged to the same distribution; run longer, add chains "
                              "or temperatures before trusting the intervals.")
         elif in_criterion and not single and n_chains is not None:
             failed.append(f"R-hat of {name} undefined")
@@ -135,7 +147,7 @@ def verdict(summary: dict):
                 lines.append(f"{kind.capitalize()} ESS of {name} is {ess:.0f} (< {ESS_MIN}): "
                              "the quantiles of this quantity are uncertain; run longer.")
     if worst_rhat is not None and worst_rhat[0] > RHAT_MAX:
-        failed.append(f"max R-hat {worst_rhat[0]:.3f} > {RHAT_MAX} ({worst_rhat[1]})")
+        failed.append(f"max R-hat {rhat_text(worst_rhat[0])} > {RHAT_MAX} ({worst_rhat[1]})")
     if worst_ess is not None and worst_ess[0] < ESS_MIN:
         failed.append(f"min {worst_ess[2]} ESS {worst_ess[0]:.0f} < {ESS_MIN} ({worst_ess[1]})")
     if worst_rhat is None and worst_ess is None:
@@ -145,7 +157,7 @@ def verdict(summary: dict):
 
     converged = not failed
     if converged:
-        rhat = f"max R-hat {worst_rhat[0]:.3f}" if worst_rhat else "R-hat n/a"
+        rhat = f"max R-hat {rhat_text(worst_rhat[0])}" if worst_rhat else "R-hat n/a"
         headline = (f"converged: {rhat} <= {RHAT_MAX}, min ESS {worst_ess[0]:.0f} >= "
                     f"{ESS_MIN} (criterion: {CRITERION})")
     else:
