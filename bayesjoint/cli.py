@@ -121,8 +121,9 @@ def demo_settings(data, sampler, quick, seed):
                      first_interface_km=first, smoothness_std=0.5)
     chains = 2 if quick else 4
     method = "parallel" if _use_host_devices(chains) else "vectorized"
-    config = NUTSConfig(num_chains=chains, num_warmup=300 if quick else 1000,
-                        num_samples=300 if quick else 1000, seed=seed, chain_method=method)
+    n_burn = 300 if quick else 1000
+    config = NUTSConfig(n_chains=chains, n_burn=n_burn, n_iterations=2 * n_burn, seed=seed,
+                        chain_method=method)
     return spec, config, bottom
 
 
@@ -156,7 +157,7 @@ def cmd_run(args):
 
     config = load_config(args.config)
     if getattr(config.sampler, "chain_method", None) == "parallel":
-        _use_host_devices(config.sampler.num_chains)
+        _use_host_devices(config.sampler.n_chains)
     datasets = [load_dataset(entry) for entry in config.data]
     truth = None
     if config.truth_model is not None:

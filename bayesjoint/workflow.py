@@ -23,7 +23,7 @@ an output folder:
     chunks), from which a stopped run resumes, and ``run_config.json``, the
     configuration of the run (:func:`run_configuration`): a resume with any
     other prior, data or settings is refused, except that the run length
-    (``n_iterations``, ``num_samples``) may grow.
+    (``n_iterations``) may grow.
 """
 
 import hashlib
@@ -31,7 +31,7 @@ import json
 import os
 import platform
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import jax
@@ -41,7 +41,7 @@ import numpy as np
 from bayesjoint import __version__
 from bayesjoint.earth import LayeredEarth, property_fields
 from bayesjoint.model.joint import build_model, make_log_likelihood, needs_seismic
-from bayesjoint.model.prior import PriorSpec, property_bounds
+from bayesjoint.model.prior import PriorSpec
 from bayesjoint.model.registry import lookup
 from bayesjoint.plotting.datafit import plot_fit
 from bayesjoint.plotting.profile import (plot_depth_profile,
@@ -49,8 +49,9 @@ from bayesjoint.plotting.profile import (plot_depth_profile,
 from bayesjoint.report import REPORT_FILES
 from bayesjoint.samplers import run as rj_run
 from bayesjoint.samplers import store
-from bayesjoint.samplers.config import RJMCMCConfig
-from bayesjoint.samplers.nuts import NUTSConfig, run_nuts_segments
+from bayesjoint.samplers.config import NUTSConfig, RJMCMCConfig, rjmcmc_run_arguments
+from bayesjoint.samplers.nuts import run_nuts_segments
+from bayesjoint.samplers.rjmcmc import check_move_probs
 from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
 from bayesjoint.summaries.results import summarize, to_datatree
@@ -61,7 +62,7 @@ FIELD_LABELS = {"log10_sigma": "log10 conductivity (S/m)", "vs_km_s": "Vs (km/s)
 RUN_CONFIG = "run_config.json"
 """File in ``chains/`` holding the configuration of the run (:func:`run_configuration`)."""
 
-RUN_LENGTH_KEYS = ("sampler.n_iterations", "sampler.num_samples")
+RUN_LENGTH_KEYS = ("sampler.n_iterations",)
 """Settings that may grow (and only grow) when a run is resumed."""
 
 DISPLAY_ONLY_KEYS = ("progress_bar", "time_budget_s")
@@ -118,6 +119,8 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
     chain_dir = out / "chains"
     config = run_configuration(datasets, spec, sampler, sources=sources,
                                depth_max_km=depth_max_km, n_depths=n_depths, truth=truth)
+    rj_arguments = (_rjmcmc_arguments(datasets, spec, sampler)
+                    if isinstance(sampler, RJMCMCConfig) else None)
     _check_resume(chain_dir, config, resume)
     if not resume or not (chain_dir / RUN_CONFIG).exists():
         _write_run_config(chain_dir, config)
@@ -129,7 +132,8 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
         sampled = _sample_nuts(datasets, spec, sampler, chain_dir, resume)
         name = "nuts"
     else:
-        sampled = _sample_rjmcmc(datasets, spec, sampler, chain_dir, resume, depth)
+        sampled = _sample_rjmcmc(datasets, spec, sampler, rj_arguments, chain_dir, resume,
+                                 depth)
         name = "rjmcmc"
     t_sample = time.perf_counter() - t0
     _write_run_config(chain_dir, config)  # a resumed run is now as long as asked
@@ -137,29 +141,29 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
         (out / earlier).unlink(missing_ok=True)
 
     bins = {"log10_sigma": post.value_bins(spec.log10_sigma_min, spec.log10_sigma_max)}
-    if sampled["earths"].vs_km_s is not None:
+    if sampled.earths.vs_km_s is not None:
         bins["vs_km_s"] = post.value_bins(spec.vs_km_s_min, spec.vs_km_s_max)
     t1 = time.perf_counter()
-    summary = summarize(sampled["earths"], sampled["predictions"], datasets, depth_km=depth,
-                        value_bins=bins, noise_scale=sampled["noise"], truth=truth,
-                        extra_draws=sampled["extra_draws"])
-    tree = to_datatree(sampled["draws"], summary, datasets, sample_stats=sampled["stats"],
-                       predictions=sampled["predictions"],
+    summary = summarize(sampled.earths, sampled.predictions, datasets, depth_km=depth,
+                        value_bins=bins, noise_scale=sampled.noise, truth=truth,
+                        extra_draws=sampled.extra_draws)
+    tree = to_datatree(sampled.draws, summary, datasets, sample_stats=sampled.stats,
+                       predictions=sampled.predictions,
                        attrs={"sampler": name, "bayesjoint_version": __version__})
     tree.to_netcdf(out / "posterior.nc", engine="h5netcdf")
     _figures(out, summary, datasets, truth, variable_layers=name == "rjmcmc"
              or spec.interfaces == "sampled")
     t_post = time.perf_counter() - t1
 
-    per_chain = {f"noise_scale_{k}": v for k, v in sampled["noise"].items()}
-    if "log_likelihood" in sampled["extra_draws"]:
-        per_chain["log_likelihood"] = sampled["extra_draws"]["log_likelihood"]
-    checks = {"n_chains": int(np.shape(sampled["earths"].n_layers)[0]),
+    per_chain = {f"noise_scale_{k}": v for k, v in sampled.noise.items()}
+    if "log_likelihood" in sampled.extra_draws:
+        per_chain["log_likelihood"] = sampled.extra_draws["log_likelihood"]
+    checks = {"n_chains": int(np.shape(sampled.earths.n_layers)[0]),
               "per_chain": diagnostics.chain_statistics(per_chain)}
     if spec.hierarchical_noise:
         checks["noise_scale_bound_mass"] = {
             k: diagnostics.mass_near_bounds(v, spec.noise_scale_min, spec.noise_scale_max)
-            for k, v in sampled["noise"].items()}
+            for k, v in sampled.noise.items()}
     result = {
         "bayesjoint_version": __version__,
         "sampler": name,
@@ -171,7 +175,7 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
                     "devices": jax.local_device_count()},
         "timings_s": {"sampling": t_sample, "summaries_and_output": t_post},
         "diagnostics": {"worst": summary["worst"], "per_variable": summary["diagnostics"],
-                        **checks, **sampled["sampler_info"]},
+                        **checks, **sampled.sampler_info},
         "resolved_depth_range_km": summary["resolved_depth_range_km"],
         "coverage_of_truth_90": summary["coverage"],
         "files": list(OUTPUT_FILES) + ["chains/"],
@@ -331,7 +335,7 @@ def _check_resume(chain_dir, config, resume):
     if diff:
         raise ValueError(f"cannot resume the run in {chain_dir.parent}: the configuration "
                          "differs from the stored one in " + "; ".join(diff)
-                         + ". Only the run length (n_iterations, num_samples) may change, "
+                         + ". Only the run length (n_iterations) may change, "
                          "and only grow; start a changed run in another output folder.")
 
 
@@ -371,7 +375,42 @@ def coupling_groups(datasets, interfaces="shared"):
     return {name: group for name, group in zip(SEPARATE_GROUPS, (em, seismic)) if group}
 
 
-def _sample_nuts(datasets, spec, config, chain_dir, resume):
+@dataclass(frozen=True)
+class Sampled:
+    """The draws of one run, as the summaries and the output files take them.
+
+    Leading axes (chain, draw) everywhere; inactive layer and interface
+    slots are NaN.
+
+    Attributes
+    ----------
+    earths : LayeredEarth
+        The kept draws of the layered Earth.
+    predictions : dict of str to ndarray, shape (chain, draw', n_data)
+        Predicted data per dataset name: of every draw (NUTS) or of at most
+        ``max_predictive_draws`` evenly spaced draws per chain (reversible jump).
+    noise : dict of str to ndarray, shape (chain, draw)
+        Noise scale per dataset name (only datasets whose noise scale is sampled).
+    draws : dict of str to ndarray
+        The posterior variables written to ``posterior.nc``.
+    stats : dict of str to ndarray, shape (chain, draw)
+        Per-draw sampler statistics (the ``sample_stats`` group).
+    extra_draws : dict of str to ndarray, shape (chain, draw)
+        Further per-draw quantities whose R-hat and ESS are reported.
+    sampler_info : dict
+        JSON-ready sampler diagnostics for ``summary.json``.
+    """
+
+    earths: LayeredEarth
+    predictions: dict
+    noise: dict
+    draws: dict
+    stats: dict
+    extra_draws: dict
+    sampler_info: dict
+
+
+def _sample_nuts(datasets, spec, config, chain_dir, resume) -> Sampled:
     samples, extra = run_nuts_segments(build_model(datasets, spec), config, chain_dir,
                                        resume=resume)
     shape = samples["log10_sigma"].shape[:2]
@@ -379,42 +418,39 @@ def _sample_nuts(datasets, spec, config, chain_dir, resume):
                           np.full(shape, spec.n_layers, dtype=np.int32),
                           samples.get("vs_km_s"), samples.get("vp_vs"))
     stats = {k: np.asarray(extra[k]) for k in ("diverging", "num_steps", "accept_prob")}
-    return {
-        "earths": earths,
-        "predictions": {d.name: samples[f"pred_{d.name}"] for d in datasets},
-        "noise": {d.name: samples[f"noise_scale_{d.name}"] for d in datasets
-                  if f"noise_scale_{d.name}" in samples},
-        "draws": {k: v for k, v in samples.items() if not k.startswith("pred_")},
-        "stats": stats,
-        "extra_draws": {},
-        "sampler_info": {"divergences": int(stats["diverging"].sum()),
-                         "mean_accept_prob": float(stats["accept_prob"].mean())},
-    }
+    return Sampled(
+        earths=earths,
+        predictions={d.name: samples[f"pred_{d.name}"] for d in datasets},
+        noise={d.name: samples[f"noise_scale_{d.name}"] for d in datasets
+               if f"noise_scale_{d.name}" in samples},
+        draws={k: v for k, v in samples.items() if not k.startswith("pred_")},
+        stats=stats,
+        extra_draws={},
+        sampler_info={"divergences": int(stats["diverging"].sum()),
+                      "mean_accept_prob": float(stats["accept_prob"].mean())})
 
 
-def _sample_rjmcmc(datasets, spec, config, chain_dir, resume, depth_grid_km):
+def _rjmcmc_arguments(datasets, spec, config):
+    """The arguments of the reversible-jump run, checked against the prior and the data."""
     seismic = needs_seismic(datasets)
+    try:
+        if config.move_probs is not None:
+            check_move_probs(config.move_probs, spec, seismic)
+        return rjmcmc_run_arguments(config, spec, [d.name for d in datasets], seismic)
+    except ValueError as err:
+        raise ValueError(f"sampler.{err}") from None
+
+
+def _sample_rjmcmc(datasets, spec, config, arguments, chain_dir, resume,
+                   depth_grid_km) -> Sampled:
     loglik = make_log_likelihood(datasets, spec, active_only=True)
-    result = rj_run.run(
-        loglik, spec, chain_dir, n_iterations=config.n_iterations, n_burn=config.n_burn,
-        n_chains=config.n_chains, temperatures=tuple(config.temperatures()), thin=config.thin,
-        chunk_size=config.chunk_size, seed=config.seed, n_datasets=len(datasets),
-        birth=config.birth, seismic=seismic, n_depth_bins=config.n_depth_bins,
-        adapt_ladder=config.adapt_ladder,
-        until_converged=config.criterion() if config.until_converged else None,
-        depth_grid_km=depth_grid_km, time_budget_s=config.time_budget_s, resume=resume,
-        progress=config.progress_bar)
+    result = rj_run.run(loglik, spec, chain_dir, depth_grid_km=depth_grid_km, resume=resume,
+                        **arguments)
     d = result.draws()
     stats = result.stats()
-    kmax = spec.k_max
-    fields = property_fields(seismic)
-    # inactive slots are NaN on disk; any finite in-bounds value works for them
-    earths = LayeredEarth(np.nan_to_num(d["interface_depth_km"], nan=spec.depth_max_km),
-                          n_layers=d["n_layers"].astype(np.int32),
-                          **{f: np.nan_to_num(d[f], nan=property_bounds(spec, f)[0])
-                             for f in fields})
-    noise = {ds.name: d["noise_scale"][..., i] for i, ds in enumerate(datasets)}
-    predictions = _predict_subset(datasets, earths, config.max_predictive_draws)
+    fields = property_fields(arguments["seismic"])
+    earths = LayeredEarth(d["interface_depth_km"], n_layers=d["n_layers"].astype(np.int32),
+                          **{f: d[f] for f in fields})
     info = {"acceptance_T1": {m: float(v[0]) for m, v in stats.get("acceptance", {}).items()
                               if np.isfinite(v[0])},  # moves never proposed are left out
             "swap_acceptance": np.asarray(stats.get("swap_acceptance", [])).tolist(),
@@ -424,17 +460,15 @@ def _sample_rjmcmc(datasets, spec, config, chain_dir, resume, depth_grid_km):
             "stop_reason": (stats.get("stop") or {}).get("reason"),
             "non_finite_log_likelihood": int(np.sum(stats.get("non_finite", 0))),
             "n_layers_posterior": {int(k): float(p) for k, p in enumerate(
-                post.layer_count_probability(earths.n_layers, kmax), start=1) if p > 0}}
-    draws = {k: d[k] for k in ("n_layers", "interface_depth_km", *fields, "noise_scale")}
-    return {
-        "earths": earths,
-        "predictions": predictions,
-        "noise": noise,
-        "draws": draws,
-        "stats": {"log_likelihood": d["log_likelihood"], "log_prior": d["log_prior"]},
-        "extra_draws": {"log_likelihood": d["log_likelihood"]},
-        "sampler_info": info,
-    }
+                post.layer_count_probability(earths.n_layers, spec.k_max), start=1) if p > 0}}
+    return Sampled(
+        earths=earths,
+        predictions=_predict_subset(datasets, earths, config.max_predictive_draws),
+        noise={ds.name: d["noise_scale"][..., i] for i, ds in enumerate(datasets)},
+        draws={k: d[k] for k in ("n_layers", "interface_depth_km", *fields, "noise_scale")},
+        stats={"log_likelihood": d["log_likelihood"], "log_prior": d["log_prior"]},
+        extra_draws={"log_likelihood": d["log_likelihood"]},
+        sampler_info=info)
 
 
 def _predict_subset(datasets, earths, max_draws):

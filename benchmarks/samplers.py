@@ -216,7 +216,7 @@ def benchmark(name, datasets, truth, size):
     out = {}
     c, w, n = cfg["nuts"]
     out["nuts"] = run_workflow(datasets, fixed_grid_prior(),
-                               NUTSConfig(num_chains=c, num_warmup=w, num_samples=n,
+                               NUTSConfig(n_chains=c, n_burn=w, n_iterations=w + n,
                                           progress_bar=False), truth, w + n, c)
     c, n = cfg["rjmcmc"]
     out["rjmcmc"] = run_workflow(datasets, trans_d_prior(),

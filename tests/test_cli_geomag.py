@@ -120,7 +120,7 @@ def test_run_config_on_dst_csv(tmp_path, capsys):
         '[[data]]\ntype = "dst"\nfile = "dst.csv"\nname = "dst"\nshell_law = "quadratic"\n'
         'core_depth_km = 2890.0\n\n'
         '[prior]\nn_layers = 4\ndepth_max_km = 1500.0\nfirst_interface_km = 200.0\n\n'
-        '[sampler]\nnum_chains = 1\nnum_warmup = 30\nnum_samples = 30\nprogress_bar = false\n\n'
+        '[sampler]\nn_chains = 1\nn_burn = 30\nn_iterations = 60\nprogress_bar = false\n\n'
         '[summary]\nn_depths = 30\n\n[truth]\nmodel = "truth.csv"\n')
     assert main(["run", str(tmp_path / "run.toml")]) == 0
     out = tmp_path / "out"

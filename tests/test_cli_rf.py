@@ -117,7 +117,7 @@ def test_run_config_with_rf_csv(tmp_path):
         'gauss = 2.5\nstd = 0.02\ncorrelation = "exponential"\ncorrelation_s_bounds = [0.1, 1.0]\n'
         '[prior]\nn_layers = 4\ndepth_max_km = 40.0\nfirst_interface_km = 5.0\n'
         'vs_km_s_min = 2.8\nvs_km_s_max = 5.0\n'
-        '[sampler]\nnum_chains = 1\nnum_warmup = 20\nnum_samples = 20\nprogress_bar = false\n'
+        '[sampler]\nn_chains = 1\nn_burn = 20\nn_iterations = 40\nprogress_bar = false\n'
         'max_tree_depth = 4\n'
         '[summary]\nn_depths = 20\n')
     assert main(["run", str(tmp_path / "run.toml")]) == 0

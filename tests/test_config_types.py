@@ -1,5 +1,7 @@
 """Every configuration key is checked against its type, with the key's table in the message."""
 
+import dataclasses
+import types
 import typing
 from dataclasses import fields
 
@@ -10,6 +12,7 @@ from bayesjoint.io.config import (DATA_KEY_TYPES, SAMPLERS, SummaryConfig, load_
                                   parse_config)
 from bayesjoint.io.datasets import CONFIG_KEYS
 from bayesjoint.model.prior import PriorSpec
+from bayesjoint.samplers.config import InitialModel
 
 WRONG = {int: [True, 8.5, "eight"], float: ["400", False], str: [1, True], bool: [1, "yes"]}
 """Values of the wrong type for each base type."""
@@ -18,9 +21,19 @@ MESSAGE = {int: "must be an integer", float: "must be a number", str: "must be a
            bool: "must be true or false"}
 
 
-def _base(annotation):
+def _wrong(annotation):
+    """Values of the wrong type for a key of type ``annotation``, and the message's words."""
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    return args[0] if args else annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return _wrong(args[0])
+    if origin is dict:
+        return [1, "x", [1.0]], "must be a table of"
+    if origin in (list, tuple):
+        return [1.0, ["a"]], "must be a list of"
+    if dataclasses.is_dataclass(annotation):
+        return ["prior", 1], "must be a table"
+    return WRONG[annotation], MESSAGE[annotation]
 
 
 def _config(**tables):
@@ -34,11 +47,18 @@ def _cases():
     tables += [("sampler", cls, {"method": method}) for method, cls in SAMPLERS.items()]
     for table, cls, fixed in tables:
         for f in fields(cls):
-            base = _base(typing.get_type_hints(cls)[f.name])
-            for value in WRONG[base]:
+            values, message = _wrong(typing.get_type_hints(cls)[f.name])
+            for value in values:
                 yield pytest.param(_config(**{table: {**fixed, f.name: value}}),
-                                   f"[{table}] {f.name} = ", MESSAGE[base],
+                                   f"[{table}] {f.name} = ", message,
                                    id=f"{table}-{cls.__name__}-{f.name}-{value!r}")
+    for f in fields(InitialModel):
+        values, message = _wrong(typing.get_type_hints(InitialModel)[f.name])
+        for value in values:
+            start = {"top_depth_km": [0.0], "log10_sigma": [-2.0], f.name: value}
+            yield pytest.param(_config(sampler={"method": "rjmcmc", "initial": start}),
+                               f"[sampler.initial] {f.name} = ", message,
+                               id=f"sampler-initial-{f.name}-{value!r}")
 
 
 @pytest.mark.parametrize("raw, where, message", list(_cases()))

@@ -79,3 +79,36 @@ def test_rows_list_the_allowed_values(dtype, key, allowed):
     row = _row(_sections()[dtype], key)
     value_column = row.split(" | ")[1]
     assert sorted(re.findall(r'`"(\w+)"`', value_column)) == sorted(allowed)
+
+
+def _sampler_chapter():
+    start = DOC.index("## Sampler settings")
+    return DOC[start:DOC.index("\n## ", start + 1)]
+
+
+def test_sampler_chapter_documents_every_setting_of_both_samplers():
+    from dataclasses import fields
+
+    from bayesjoint.samplers.config import NUTSConfig, RJMCMCConfig
+
+    chapter = _sampler_chapter()
+    table = chapter[:chapter.index("former name")]
+    keys = {f.name for cls in (NUTSConfig, RJMCMCConfig) for f in fields(cls)}
+    assert sorted(_rows(table)) == sorted(keys)
+
+
+def test_sampler_chapter_lists_every_former_name():
+    from bayesjoint.samplers.config import RENAMED
+
+    chapter = _sampler_chapter()
+    for old, new in RENAMED.items():
+        assert f"| `{old}` | `{new}`" in chapter
+
+
+def test_move_and_step_names_are_documented():
+    from bayesjoint.samplers.moves import MOVES
+    from bayesjoint.samplers.rjmcmc import ProposalScales
+
+    chapter = _sampler_chapter()
+    for name in MOVES + ProposalScales._fields:
+        assert f"`{name}`" in chapter, name

@@ -24,9 +24,9 @@ depth_max_km = 200.0
 first_interface_km = 5.0
 [sampler]
 method = "nuts"
-num_chains = 1
-num_warmup = 15
-num_samples = 10
+n_chains = 1
+n_burn = 15
+n_iterations = 25
 progress_bar = false
 """
 

@@ -74,7 +74,7 @@ def test_synthetic_noise_matches_the_stated_std():
 def _invert(data, truth, n_layers, first_interface_km):
     spec = PriorSpec(n_layers=n_layers, depth_max_km=2000.0,
                      first_interface_km=first_interface_km, smoothness_std=0.5)
-    config = NUTSConfig(num_chains=2, num_warmup=200, num_samples=200, seed=0,
+    config = NUTSConfig(n_chains=2, n_burn=200, n_iterations=400, seed=0,
                         chain_method="vectorized", progress_bar=False)
     mcmc = run_nuts(build_model([data], spec), config)
     s = mcmc.get_samples(group_by_chain=True)

@@ -21,7 +21,7 @@ def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     data = synthetic_mt(reference_model(), np.logspace(0, 3.8, 12))
     spec = PriorSpec(n_layers=6, depth_max_km=400.0, first_interface_km=10.0)
-    invert([data], spec, NUTSConfig(num_chains=2, num_warmup=60, num_samples=60, seed=1,
+    invert([data], spec, NUTSConfig(n_chains=2, n_burn=60, n_iterations=120, seed=1,
                                     progress_bar=False), out, truth=reference_model())
     return out
 

@@ -33,9 +33,9 @@ first_interface_km = 5.0
 log10_sigma_min = {sigma_min}
 [sampler]
 method = "nuts"
-num_chains = 1
-num_warmup = 15
-num_samples = 10
+n_chains = 1
+n_burn = 15
+n_iterations = 25
 progress_bar = false
 """
 
@@ -172,13 +172,13 @@ def test_nuts_run_grows_when_resumed_with_more_samples(tmp_path):
 
     data = [_mt(np.logspace(0, 3, 8))]
     spec = PriorSpec(n_layers=2, depth_max_km=200.0, first_interface_km=5.0)
-    short = NUTSConfig(num_chains=1, num_warmup=15, num_samples=10, progress_bar=False)
+    short = NUTSConfig(n_chains=1, n_burn=15, n_iterations=25, progress_bar=False)
     invert(data, spec, short, tmp_path)
     first, _ = load_nuts_segments(tmp_path / "chains")
-    invert(data, spec, NUTSConfig(**{**short.__dict__, "num_samples": 20}), tmp_path,
+    invert(data, spec, NUTSConfig(**{**short.__dict__, "n_iterations": 35}), tmp_path,
            resume=True)
     grown, _ = load_nuts_segments(tmp_path / "chains")
     assert grown["log10_sigma"].shape[:2] == (1, 20)
     np.testing.assert_array_equal(grown["log10_sigma"][:, :10], first["log10_sigma"])
     stored = json.loads((tmp_path / "chains" / RUN_CONFIG).read_text())
-    assert stored["sampler"]["num_samples"] == 20
+    assert stored["sampler"]["n_iterations"] == 35

@@ -89,7 +89,7 @@ def _config(**tables):
                       "chunk_size": 1000}),
      "must be a multiple of chunk_size"),
     (_config(sampler={"method": "rjmcmc", "n_temperatures": 3, "t_max": 0.5}), "t_max = 0.5"),
-    (_config(sampler={"num_chains": 2, "nonsense": True}), "sampler.nonsense: unknown key"),
+    (_config(sampler={"n_chains": 2, "nonsense": True}), "sampler.nonsense: unknown key"),
     (_config(summary={"n_depths": 1}), "summary: n_depths = 1"),
     (_config(output={"folder": "x"}), "output.folder: unknown key"),
     ({"data": [{"type": "gravity", "file": "x"}]}, r"data\[0\].type = 'gravity'"),

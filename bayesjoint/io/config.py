@@ -17,9 +17,16 @@ types of the prior, sampler and summary settings; :data:`DATA_KEY_TYPES`
 for ``[[data]]`` tables): ``true`` is not an integer, ``8.5`` is not an
 integer (``8.0`` is), an integer is a number, a string is not a number.
 An optional setting (type ``X | None``) is switched off with the string
-``"none"``, since TOML has no null value.
+``"none"``, since TOML has no null value. A sampler setting under a former
+name (:data:`bayesjoint.samplers.config.RENAMED`, for example
+``num_chains``) is refused with a message naming its replacement.
+
+The reversible-jump settings ``move_probs``, ``proposal_scales`` and
+``initial`` are tables inside ``[sampler]`` (``[sampler.move_probs]``, ...),
+checked key by key: move names, step names, layer counts, dataset names.
 """
 
+import dataclasses
 import tomllib
 import types
 import typing
@@ -29,8 +36,8 @@ from pathlib import Path
 from bayesjoint.io.datasets import CONFIG_KEYS
 from bayesjoint.model.prior import PriorSpec
 from bayesjoint.resources import check_sampler_size
-from bayesjoint.samplers.config import RJMCMCConfig
-from bayesjoint.samplers.nuts import NUTSConfig
+from bayesjoint.samplers.config import InitialModel, NUTSConfig, RJMCMCConfig, refuse_renamed
+from bayesjoint.samplers.rjmcmc import check_move_probs
 
 SAMPLERS = {"nuts": NUTSConfig, "rjmcmc": RJMCMCConfig}
 """Settings class of each ``sampler.method``."""
@@ -96,6 +103,7 @@ def _toml(value):
 
 
 _TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+_PLURAL_WORDS = {int: "integers", float: "numbers", str: "strings"}
 
 
 def _describe(annotation):
@@ -106,8 +114,25 @@ def _describe(annotation):
         return " or ".join(words) + (' or "none"' if type(None) in args else "")
     if typing.get_origin(annotation) in (list, tuple) or annotation in (list, tuple):
         item = args[0] if args else float
-        return "a list of " + {int: "integers", float: "numbers", str: "strings"}[item]
+        return "a list of " + _PLURAL_WORDS[item]
+    if typing.get_origin(annotation) is dict:
+        return "a table of " + " or ".join(_plural(a) for a in _union_args(args[1]))
+    if dataclasses.is_dataclass(annotation):
+        return "a table"
     return _TYPE_WORDS[annotation]
+
+
+def _union_args(annotation):
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return typing.get_args(annotation)
+    return (annotation,)
+
+
+def _plural(annotation):
+    """``"numbers"``, ``"lists of numbers"``."""
+    if typing.get_origin(annotation) in (list, tuple):
+        return "lists of " + _PLURAL_WORDS[typing.get_args(annotation)[0]]
+    return _PLURAL_WORDS[annotation]
 
 
 def _convert(value, annotation):
@@ -128,6 +153,14 @@ def _convert(value, annotation):
                 return _convert(value, a)
             except TypeError:
                 pass
+        raise TypeError
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise TypeError
+        return {k: _convert(v, args[1]) for k, v in value.items()}
+    if dataclasses.is_dataclass(annotation):  # built by _build before
+        if isinstance(value, annotation):
+            return value
         raise TypeError
     if origin in (list, tuple) or annotation in (list, tuple):
         if not isinstance(value, list):
@@ -252,7 +285,12 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
     method = sampler_raw.pop("method", "nuts")
     if method not in SAMPLERS:
         raise ValueError(f"sampler.method = {method!r}: allowed values are {tuple(SAMPLERS)}")
+    refuse_renamed(sampler_raw, prefix="sampler.")
+    if method == "rjmcmc" and isinstance(sampler_raw.get("initial"), dict):
+        sampler_raw["initial"] = _build(InitialModel, sampler_raw["initial"], "sampler.initial")
     sampler = _build(SAMPLERS[method], sampler_raw, "sampler")
+    if method == "rjmcmc":
+        _check_rjmcmc_against(sampler, prior, [entry["name"] for entry in checked])
 
     summary = _build(SummaryConfig, raw.get("summary", {}), "summary")
 
@@ -274,6 +312,33 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
                      interfaces)
 
 
+def _check_rjmcmc_against(sampler, prior, dataset_names):
+    """The reversible-jump settings that depend on the prior or on the datasets.
+
+    The seismic moves are checked when the datasets are loaded (the
+    sampler then knows whether Vs and Vp/Vs are sampled).
+    """
+    if sampler.move_probs is not None:
+        try:
+            check_move_probs(sampler.move_probs, prior, seismic=True)
+        except ValueError as err:
+            raise ValueError(f"sampler.{err}") from None
+    start = sampler.initial
+    if start is None:
+        return
+    k = len(start.top_depth_km)
+    if not prior.k_min <= k <= prior.k_max:
+        raise ValueError(f"sampler.initial.top_depth_km has {k} layers: need k_min = "
+                         f"{prior.k_min} to k_max = {prior.k_max}")
+    if start.top_depth_km[-1] >= prior.depth_max_km:
+        raise ValueError(f"sampler.initial.top_depth_km = {list(start.top_depth_km)}: every "
+                         f"layer top must lie above prior.depth_max_km = {prior.depth_max_km}")
+    for name in start.noise_scale or {}:
+        if name not in dataset_names:
+            raise ValueError(f"sampler.initial.noise_scale.{name}: no dataset has this name; "
+                             f"the datasets are {', '.join(dataset_names)}")
+
+
 def _check_draws_fit(prior, sampler):
     """Refuse a run whose kept draws would not fit in memory, before anything runs.
 
@@ -281,7 +346,7 @@ def _check_draws_fit(prior, sampler):
     and the interfaces at full capacity, plus a few scalars.
     """
     if isinstance(sampler, NUTSConfig):
-        chains, draws, layers = (sampler.num_chains, sampler.num_samples // sampler.thinning,
+        chains, draws, layers = (sampler.n_chains, sampler.n_sampling // sampler.thin,
                                  prior.n_layers)
     else:
         chains = sampler.n_chains

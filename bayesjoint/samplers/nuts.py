@@ -5,7 +5,10 @@ as it finishes, with the sampler state after it, in a
 :class:`~bayesjoint.samplers.store.RunFolder`, so an interrupted run loses
 at most one segment and resumes with the same random stream: a resumed run
 equals the uninterrupted one draw for draw, and a finished run may be
-extended by raising ``num_samples``.
+extended by raising ``n_iterations``. The settings
+(:class:`~bayesjoint.samplers.config.NUTSConfig`) use the vocabulary of both
+samplers: ``n_burn`` warm-up iterations, ``n_iterations`` in all, every
+``thin``-th kept, ``chunk_size`` iterations per segment file.
 
 Chains run ``"vectorized"`` (one batched computation), ``"parallel"`` (one
 XLA device each; on a CPU set the device count first with
@@ -14,72 +17,20 @@ vectorized form is about as fast as sequential chains and ``"parallel"`` is
 about twice as fast; on a GPU vectorized chains are the fast choice.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import jax
 import numpy as np
 from numpyro.infer import MCMC, NUTS
 
 from bayesjoint.samplers import store
+from bayesjoint.samplers.config import NUTSConfig
 
-CHAIN_METHODS = ("vectorized", "parallel", "sequential")
 EXTRA_FIELDS = ("diverging", "num_steps", "accept_prob")
 """Per-draw fields of the sampler that are always kept."""
-FORMAT = "bayesjoint-nuts-2"
+FORMAT = "bayesjoint-nuts-3"
 MANIFEST = "nuts_manifest.json"
 CHUNK_PREFIX = "nuts_segment_"
-
-
-@dataclass(frozen=True)
-class NUTSConfig:
-    """Settings of a NUTS run.
-
-    Attributes
-    ----------
-    num_chains, num_warmup, num_samples : int
-        Chains, warm-up (adaptation) iterations and kept draws per chain.
-    seed : int
-        Seed of the PRNG key.
-    chain_method : {"vectorized", "parallel", "sequential"}
-    target_accept_prob : float
-        Target acceptance of step-size adaptation, in (0, 1).
-    max_tree_depth : int
-    thinning : int
-    progress_bar : bool
-    segment_size : int or None
-        Draws per chain written to disk at a time (a multiple of
-        ``thinning`` dividing ``num_samples``); None writes one segment.
-    """
-
-    num_chains: int = 4
-    num_warmup: int = 500
-    num_samples: int = 500
-    seed: int = 0
-    chain_method: str = "vectorized"
-    target_accept_prob: float = 0.85
-    max_tree_depth: int = 8
-    thinning: int = 1
-    progress_bar: bool = True
-    segment_size: int | None = None
-
-    def __post_init__(self):
-        for name in ("num_chains", "num_samples", "max_tree_depth", "thinning"):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and v >= 1):
-                raise ValueError(f"{name} = {v!r}: must be an integer >= 1")
-        if not (isinstance(self.num_warmup, int) and self.num_warmup >= 0):
-            raise ValueError(f"num_warmup = {self.num_warmup!r}: must be an integer >= 0")
-        if self.chain_method not in CHAIN_METHODS:
-            raise ValueError(f"chain_method = {self.chain_method!r}: allowed values are {CHAIN_METHODS}")
-        if self.segment_size is not None:
-            seg = self.segment_size
-            if not (isinstance(seg, int) and seg >= 1 and self.num_samples % seg == 0
-                    and seg % self.thinning == 0):
-                raise ValueError(
-                    f"segment_size = {seg!r}: must be an integer >= 1 that divides num_samples = "
-                    f"{self.num_samples} and is a multiple of thinning = {self.thinning}")
-        if not 0 < self.target_accept_prob < 1:
-            raise ValueError(f"target_accept_prob = {self.target_accept_prob!r}: must lie in (0, 1)")
 
 
 def set_host_device_count(n: int) -> bool:
@@ -116,8 +67,8 @@ def run_nuts(model, config: NUTSConfig, *, init_params=None, extra_fields=()):
         shape (chains, draws, ...).
     """
     kernel, chain_method = _kernel(model, config)
-    mcmc = MCMC(kernel, num_warmup=config.num_warmup, num_samples=config.num_samples,
-                num_chains=config.num_chains, thinning=config.thinning,
+    mcmc = MCMC(kernel, num_warmup=config.n_burn, num_samples=config.n_sampling,
+                num_chains=config.n_chains, thinning=config.thin,
                 chain_method=chain_method, progress_bar=config.progress_bar)
     fields = tuple(sorted(set(EXTRA_FIELDS + tuple(extra_fields))))
     mcmc.run(jax.random.PRNGKey(config.seed), init_params=init_params, extra_fields=fields)
@@ -127,9 +78,9 @@ def run_nuts(model, config: NUTSConfig, *, init_params=None, extra_fields=()):
 def _kernel(model, config):
     """The NUTS kernel of ``config`` and the chain method the devices allow."""
     chain_method = config.chain_method
-    if chain_method == "parallel" and jax.local_device_count() < config.num_chains:
+    if chain_method == "parallel" and jax.local_device_count() < config.n_chains:
         chain_method = "vectorized"
-    kernel = NUTS(model, target_accept_prob=config.target_accept_prob,
+    kernel = NUTS(model, target_accept_prob=config.target_acceptance,
                   max_tree_depth=config.max_tree_depth)
     return kernel, chain_method
 
@@ -176,8 +127,8 @@ def run_nuts_segments(model, config: NUTSConfig, out_dir, *, resume=False):
     out_dir : path-like
     resume : bool
         Continue the run found in ``out_dir``; it must have the same
-        settings, except that ``num_samples`` may grow by whole segments
-        (of the stored run's segment size) to extend it. Without it an
+        settings, except that ``n_iterations`` may grow by whole segments
+        (of the stored run's ``chunk_size``) to extend it. Without it an
         existing run is an error.
 
     Returns
@@ -187,17 +138,18 @@ def run_nuts_segments(model, config: NUTSConfig, out_dir, *, resume=False):
     """
     folder = _folder(out_dir)
     settings = {k: v for k, v in asdict(config).items()
-                if k not in ("progress_bar", "num_samples")}
+                if k not in ("progress_bar", "n_iterations")}
     manifest = folder.open(settings, resume=resume, new_manifest={
-        "num_samples": config.num_samples,
-        "segment_draws": config.segment_size or config.num_samples})
-    seg = manifest["segment_draws"]
-    if config.num_samples % seg:
-        raise ValueError(f"num_samples = {config.num_samples}: the run in {folder.path!r} "
-                         f"grows by whole segments of {seg} draws")
-    manifest["num_samples"] = max(config.num_samples, manifest["num_samples"])
+        "n_iterations": config.n_iterations,
+        "chunk_iterations": config.chunk_size or config.n_sampling})
+    seg = manifest["chunk_iterations"]
+    if config.n_sampling % seg:
+        raise ValueError(f"n_iterations = {config.n_iterations}: the run in {folder.path!r} "
+                         f"grows by whole segments of {seg} iterations after the "
+                         f"n_burn = {config.n_burn}")
+    manifest["n_iterations"] = max(config.n_iterations, manifest["n_iterations"])
     kernel, chain_method = _kernel(model, config)
-    done, n_segments = len(manifest["chunks"]), config.num_samples // seg
+    done, n_segments = len(manifest["chunks"]), config.n_sampling // seg
     state = None
     if 0 < done < n_segments:
         # the structure of the state, from a separate kernel so that the run's own
@@ -207,8 +159,8 @@ def run_nuts_segments(model, config: NUTSConfig, out_dir, *, resume=False):
         with np.load(folder.complete_chunks(manifest)[-1]) as npz:
             state = _state_from_arrays(npz, template)
     for i in range(done, n_segments):
-        mcmc = MCMC(kernel, num_warmup=config.num_warmup if state is None else 0,
-                    num_samples=seg, num_chains=config.num_chains, thinning=config.thinning,
+        mcmc = MCMC(kernel, num_warmup=config.n_burn if state is None else 0,
+                    num_samples=seg, num_chains=config.n_chains, thinning=config.thin,
                     chain_method=chain_method, progress_bar=config.progress_bar)
         if state is None:
             mcmc.run(jax.random.PRNGKey(config.seed), extra_fields=EXTRA_FIELDS)

@@ -57,6 +57,7 @@ from bayesjoint.earth import PROPERTY_FIELDS, LayeredEarth, property_fields
 from bayesjoint.model.prior import PriorSpec
 from bayesjoint.samplers import adaptation, driver, rjmcmc, store, tempering
 from bayesjoint.samplers import moves as mv
+from bayesjoint.samplers.config import BINNED_SCALES
 from bayesjoint.summaries import stopping
 
 FORMAT = "bayesjoint-rjmcmc-3"
@@ -385,7 +386,10 @@ def run(log_likelihood_fn, spec: PriorSpec, out_dir, *, n_iterations, n_burn=0, 
               else proposal_scales)
     scales = _hashable_scales(scales)
     rjmcmc.check_scales(scales)
-    for name, value in zip(rjmcmc.ProposalScales._fields[:4], scales[:4]):
+    for name, value in zip(rjmcmc.ProposalScales._fields, scales):
+        if np.ndim(value) and name not in BINNED_SCALES:
+            raise ValueError(f"proposal_scales.{name} = {value!r}: must be one number (only "
+                             f"{', '.join(BINNED_SCALES)} take one value per depth bin)")
         if np.ndim(value) and np.size(value) not in (1, n_depth_bins):
             raise ValueError(f"proposal_scales.{name} has {np.size(value)} values: give one, "
                              f"or one per depth bin (n_depth_bins = {n_depth_bins})")

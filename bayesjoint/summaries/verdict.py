@@ -79,7 +79,7 @@ def _n_chains(summary):
     if "n_chains" in diag:
         return diag["n_chains"]
     sampler = summary.get("settings", {}).get("sampler", {})
-    return sampler.get("num_chains", sampler.get("n_chains"))
+    return sampler.get("n_chains")
 
 
 def _stop_text(reason, record):
@@ -231,7 +231,7 @@ def _sampler_lines(diag):
                        f"(< {SWAP_MIN}): the ladder is too wide; add temperatures.")
     if diag.get("divergences"):
         out.append(f"{diag['divergences']} divergent NUTS transitions: parts of the posterior "
-                   "may be missed; raise target_accept_prob.")
+                   "may be missed; raise target_acceptance.")
     if diag.get("non_finite_log_likelihood"):
         out.append(f"{diag['non_finite_log_likelihood']} proposals had a non-finite likelihood "
                    "and were rejected.")

@@ -38,7 +38,7 @@ def main():
                                      rel_error_floor=0.05, name="nmx20")
     prior = PriorSpec(n_layers=24, depth_max_km=800.0, first_interface_km=5.0,
                       smoothness_std=0.5)
-    sampler = NUTSConfig(num_chains=2, num_warmup=args.samples, num_samples=args.samples,
+    sampler = NUTSConfig(n_chains=2, n_burn=args.samples, n_iterations=2 * args.samples,
                          seed=1, chain_method="parallel" if parallel else "vectorized")
     result = invert([data], prior, sampler, args.out,
                     settings={"data_file": "mt_metadata/data/transfer_functions/NMX20.xml",

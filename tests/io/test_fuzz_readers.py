@@ -183,9 +183,9 @@ n_layers = 4
 depth_max_km = 300.0
 [sampler]
 method = "nuts"
-num_chains = 1
-num_warmup = 10
-num_samples = 10
+n_chains = 1
+n_burn = 10
+n_iterations = 20
 [summary]
 n_depths = 50
 """

@@ -220,7 +220,7 @@ def test_nuts_recovers_a_crustal_vs_profile():
     sigma = 0.03 * np.max(np.abs(signal))
     noisy = signal + np.random.default_rng(7).normal(0.0, sigma, signal.shape)
     data = _data(noisy, p, std=sigma)
-    cfg = NUTSConfig(num_chains=2, num_warmup=200, num_samples=150, seed=1,
+    cfg = NUTSConfig(n_chains=2, n_burn=200, n_iterations=350, seed=1,
                      chain_method="vectorized", progress_bar=False, max_tree_depth=6)
     mcmc = run_nuts(build_model([data], spec), cfg)
     s = mcmc.get_samples()

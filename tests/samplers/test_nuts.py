@@ -37,7 +37,7 @@ def test_half_space_posterior_matches_the_analytic_one():
     mean = -np.sum(w * d) / np.sum(w)
     std = 1.0 / np.sqrt(np.sum(w))
 
-    config = NUTSConfig(num_chains=4, num_warmup=500, num_samples=2000, seed=3,
+    config = NUTSConfig(n_chains=4, n_burn=500, n_iterations=2500, seed=3,
                         chain_method="vectorized", progress_bar=False)
     mcmc = run_nuts(build_model([data], spec), config)
     m = np.asarray(mcmc.get_samples(group_by_chain=True)["log10_sigma"])[..., 0]
@@ -54,10 +54,12 @@ def test_half_space_posterior_matches_the_analytic_one():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(num_chains=0), "num_chains = 0"),
-    (dict(num_warmup=-1), "num_warmup = -1"),
+    (dict(n_chains=0), "n_chains = 0"),
+    (dict(n_burn=-1), "n_burn = -1"),
+    (dict(n_burn=1000, n_iterations=1000), "n_burn = 1000: must be smaller than n_iterations"),
     (dict(chain_method="threads"), "chain_method = 'threads'"),
-    (dict(target_accept_prob=1.0), "target_accept_prob"),
+    (dict(target_acceptance=1.0), "target_acceptance = 1.0: must lie in"),
+    (dict(thin=True), "thin = True: must be an integer"),
 ])
 def test_bad_nuts_config(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -74,14 +76,14 @@ def _toy_model():
 def test_segments_resume_equals_uninterrupted_run(tmp_path):
     from bayesjoint.samplers.nuts import run_nuts_segments
 
-    config = NUTSConfig(num_chains=2, num_warmup=50, num_samples=60, segment_size=20, seed=5,
+    config = NUTSConfig(n_chains=2, n_burn=50, n_iterations=110, chunk_size=20, seed=5,
                         progress_bar=False)
     full, full_extra = run_nuts_segments(_toy_model, config, tmp_path / "a")
     assert full["x"].shape == (2, 60, 3) and full_extra["diverging"].shape == (2, 60)
 
     # Stop after the first segment, then resume to the full length.
     part = tmp_path / "b"
-    run_nuts_segments(_toy_model, NUTSConfig(**{**config.__dict__, "num_samples": 20}), part)
+    run_nuts_segments(_toy_model, NUTSConfig(**{**config.__dict__, "n_iterations": 70}), part)
     resumed, resumed_extra = run_nuts_segments(_toy_model, config, part, resume=True)
     np.testing.assert_array_equal(resumed["x"], full["x"])
     np.testing.assert_array_equal(resumed_extra["num_steps"], full_extra["num_steps"])
@@ -99,7 +101,7 @@ def test_nuts_run_killed_between_segment_and_manifest_resumes_exactly(tmp_path, 
     from bayesjoint.samplers import store
     from bayesjoint.samplers.nuts import run_nuts_segments
 
-    config = NUTSConfig(num_chains=2, num_warmup=30, num_samples=30, segment_size=10, seed=2,
+    config = NUTSConfig(n_chains=2, n_burn=30, n_iterations=60, chunk_size=10, seed=2,
                         chain_method="sequential", progress_bar=False)
     full, _ = run_nuts_segments(_toy_model, config, tmp_path / "full")
     write_manifest = store.RunFolder.write_manifest
@@ -126,7 +128,7 @@ def test_nuts_run_folder_holds_no_pickle(tmp_path):
 
     from bayesjoint.samplers.nuts import run_nuts_segments
 
-    config = NUTSConfig(num_chains=2, num_warmup=10, num_samples=10, seed=1, progress_bar=False)
+    config = NUTSConfig(n_chains=2, n_burn=10, n_iterations=20, seed=1, progress_bar=False)
     run_nuts_segments(_toy_model, config, tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["nuts_manifest.json", "nuts_segment_00000.npz"]
@@ -136,22 +138,39 @@ def test_nuts_run_folder_holds_no_pickle(tmp_path):
             assert npz[name].dtype != object
 
 
-def test_nuts_run_extends_without_segment_size(tmp_path):
-    """Raising num_samples extends a finished run by segments of its first length."""
+def test_nuts_run_extends_without_chunk_size(tmp_path):
+    """Raising n_iterations extends a finished run by segments of its first length."""
     from bayesjoint.samplers.nuts import run_nuts_segments
 
-    config = NUTSConfig(num_chains=1, num_warmup=20, num_samples=30, seed=4, progress_bar=False)
+    config = NUTSConfig(n_chains=1, n_burn=20, n_iterations=50, seed=4, progress_bar=False)
     full, _ = run_nuts_segments(_toy_model, config, tmp_path / "one")
-    short = NUTSConfig(**{**config.__dict__, "num_samples": 10})
+    short = NUTSConfig(**{**config.__dict__, "n_iterations": 30})
     run_nuts_segments(_toy_model, short, tmp_path / "grown")
     grown, _ = run_nuts_segments(_toy_model, config, tmp_path / "grown", resume=True)
     np.testing.assert_array_equal(grown["x"], full["x"])
-    with pytest.raises(ValueError, match="num_samples = 35: the run .* grows by whole segments "
-                                         "of 10 draws"):
-        run_nuts_segments(_toy_model, NUTSConfig(**{**config.__dict__, "num_samples": 35}),
+    with pytest.raises(ValueError, match="n_iterations = 55: the run .* grows by whole segments "
+                                         "of 10 iterations after the n_burn = 20"):
+        run_nuts_segments(_toy_model, NUTSConfig(**{**config.__dict__, "n_iterations": 55}),
                           tmp_path / "grown", resume=True)
 
 
-def test_bad_segment_size():
-    with pytest.raises(ValueError, match="segment_size = 7"):
-        NUTSConfig(num_samples=20, segment_size=7)
+def test_bad_chunk_size():
+    with pytest.raises(ValueError, match="chunk_size = 7: must be an integer >= 1 that divides "
+                                         "n_iterations - n_burn = 20"):
+        NUTSConfig(n_burn=10, n_iterations=30, chunk_size=7)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("num_chains", "n_chains"), ("num_warmup", "n_burn"), ("num_samples", "n_iterations"),
+    ("thinning", "thin"), ("target_accept_prob", "target_acceptance"),
+    ("segment_size", "chunk_size"),
+])
+def test_former_names_are_refused_naming_the_replacement(old, new):
+    from dataclasses import replace
+
+    from bayesjoint.samplers.config import RJMCMCConfig
+
+    for make in (lambda: NUTSConfig(**{old: 2}), lambda: RJMCMCConfig(**{old: 2}),
+                 lambda: replace(NUTSConfig(), **{old: 2})):
+        with pytest.raises(ValueError, match=f"^{old}: renamed; use {new}"):
+            make()

@@ -160,6 +160,11 @@ def test_start_from_a_given_earth(tmp_path):
     ({"birth": "random"}, r"birth = 'random': allowed values are \('prior', 'neighbour'\)"),
     ({"initial": "zeros"}, "initial = 'zeros': allowed values are 'prior' or a LayeredEarth"),
     ({"target_acceptance": 1.5}, r"target_acceptance = 1.5: must lie in \(0, 1\)"),
+    ({"proposal_scales": rjmcmc.default_proposal_scales(SPEC)._replace(noise_log=(0.1, 0.2))},
+     r"proposal_scales.noise_log = \(0.1, 0.2\): must be one number"),
+    ({"proposal_scales": rjmcmc.default_proposal_scales(SPEC)._replace(
+        delay_interface_km=(1.0, 2.0, 3.0))},
+     r"proposal_scales.delay_interface_km has 3 values: give one, or one per depth bin"),
 ])
 def test_bad_settings_raise_with_field_value_and_allowed(tmp_path, change, message):
     kwargs = {**SETTINGS, "n_iterations": 400, **change}
