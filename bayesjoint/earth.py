@@ -19,6 +19,12 @@ Storage (all arrays may carry leading batch axes)
     Shear-wave speed in km/s and Vp/Vs ratio per layer, present when seismic
     data take part.
 
+Inactive slots (interfaces ``>= n_layers - 1``, layers ``>= n_layers``) are
+NaN in every model and every draw bayesjoint builds, writes or returns
+(:meth:`LayeredEarth.from_layers`, the draws of both samplers, ``posterior.nc``);
+every computation ignores them, so a sampler's internal state may hold any
+value there.
+
 For the physics, :meth:`LayeredEarth.layer_stack` turns a model into a stack
 of ``K_max`` layers in which the inactive layers become zero-thickness layers
 at the surface. A zero-thickness layer leaves every response in bayesjoint
@@ -71,7 +77,8 @@ class LayeredEarth(NamedTuple):
             Conductivity in S/m (> 0). Give this or ``log10_sigma``.
         log10_sigma : array_like, shape (k,), optional
         k_max : int, optional
-            Capacity (default k). Extra layers are inactive.
+            Capacity (default k). Extra layers are inactive: their interface
+            and property slots are NaN.
         vs_km_s, vp_vs : array_like, shape (k,), optional
             Seismic properties per layer.
 
@@ -107,9 +114,8 @@ class LayeredEarth(NamedTuple):
         if k_max < k:
             raise ValueError(f"k_max = {k_max} is smaller than the {k} layers given")
         pad = k_max - k
-        last_depth = top[-1] if k > 1 else 0.0
-        iface = np.concatenate([top[1:], np.full(pad, last_depth)])
-        logs = np.concatenate([log_sigma, np.full(pad, log_sigma[-1])])
+        iface = np.concatenate([top[1:], np.full(pad, np.nan)])
+        logs = np.concatenate([log_sigma, np.full(pad, np.nan)])
 
         def _pad(x, name):
             if x is None:
@@ -117,7 +123,7 @@ class LayeredEarth(NamedTuple):
             x = np.asarray(x, dtype=float)
             if x.shape != top.shape:
                 raise ValueError(f"{name} has {x.size} values but top_depth_km has {top.size}")
-            return jnp.asarray(np.concatenate([x, np.full(pad, x[-1])]))
+            return jnp.asarray(np.concatenate([x, np.full(pad, np.nan)]))
 
         return cls(jnp.asarray(iface), jnp.asarray(logs), jnp.asarray(k, dtype=jnp.int32),
                    _pad(vs_km_s, "vs_km_s"), _pad(vp_vs, "vp_vs"))

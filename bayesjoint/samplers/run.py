@@ -124,10 +124,12 @@ def _validate(spec, n_iterations, n_burn, n_chains, thin, chunk_size, n_datasets
 def _config(spec, n_burn, n_chains, temps, thin, chunk_size, seed, n_datasets, initial,
             initial_noise_scale, probs, scales, birth, target_acceptance, seismic, n_depth_bins,
             adapt_ladder):
-    if isinstance(initial, LayeredEarth):
-        init_cfg = {"n_layers": int(initial.n_layers)}
-        init_cfg.update({name: np.asarray(getattr(initial, name)).tolist()
-                         for name in ("interface_depth_km",) + property_fields(seismic)})
+    if isinstance(initial, LayeredEarth):  # the active slots (inactive ones are ignored)
+        k = int(initial.n_layers)
+        init_cfg = {"n_layers": k,
+                    "interface_depth_km": np.asarray(initial.interface_depth_km)[:k - 1].tolist()}
+        init_cfg.update({name: np.asarray(getattr(initial, name))[:k].tolist()
+                         for name in property_fields(seismic)})
     else:
         init_cfg = initial
     cfg = {
