@@ -107,14 +107,11 @@ class InitialModel:
     noise_scale: dict[str, float] | None = None
 
     def __post_init__(self):
-        k = len(self.top_depth_km)
-        if k < 1:
-            raise ValueError("top_depth_km: give at least one layer")
-        for name in ("log10_sigma", "vs_km_s", "vp_vs"):
-            values = getattr(self, name)
-            if values is not None and len(values) != k:
-                raise ValueError(f"{name} has {len(values)} values: need one per layer "
-                                 f"({k}, as top_depth_km)")
+        # the checks of the shared model: tops from 0 km, increasing, one value per layer
+        LayeredEarth.from_layers(self.top_depth_km, log10_sigma=self.log10_sigma,
+                                 vs_km_s=self.vs_km_s, vp_vs=self.vp_vs)
+        if (self.vs_km_s is None) != (self.vp_vs is None):
+            raise ValueError("give both vs_km_s and vp_vs, or neither")
         for name, value in (self.noise_scale or {}).items():
             if not (_is_number(value) and np.isfinite(value) and value > 0):
                 raise ValueError(f"noise_scale.{name} = {value!r}: must be a number > 0")
