@@ -38,7 +38,7 @@ def run(args):
 
     from bayesjoint.data import ray_parameter_s_km_from_s_deg
     from bayesjoint.io.seismic_files import read_velocity_model_csv
-    from bayesjoint.model.rf import check_evanescent, check_npts, ps_delay_s
+    from bayesjoint.physics.rf import check_evanescent, check_npts, ps_delay_s
     from bayesjoint.physics import rf
     from bayesjoint.resources import check_forward_size
 

@@ -14,7 +14,8 @@ from bayesjoint.data.checks import (LN10, check_finite, check_periods, check_pos
                                     check_same_length, error_from_relative)
 from bayesjoint.data.geomag import DstData, SqData
 from bayesjoint.data.mt import MT_KINDS, MTData
-from bayesjoint.data.rf import RFData, ray_parameter_s_km_from_s_deg
+from bayesjoint.data.rf import RFData
+from bayesjoint.physics.constants import ray_parameter_s_km_from_s_deg
 
 __all__ = ["DstData", "SqData", "LN10", "MTData", "MT_KINDS", "RFData",
            "ray_parameter_s_km_from_s_deg", "check_finite", "check_periods", "check_positive",

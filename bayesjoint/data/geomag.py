@@ -15,13 +15,8 @@ import numpy as np
 from bayesjoint.data.checks import (as_1d, check_finite, check_periods, check_positive,
                                     check_same_length, check_within_bounds, error_from_relative,
                                     warn_implausible)
-
-SHELL_LAWS = ("quadratic", "constant")
-"""Radial conductivity laws inside each shell (see :mod:`bayesjoint.physics.sphere`)."""
-
-DEFAULT_SHELL_LAW = "quadratic"
-"""Shell law used unless stated: ``sigma ~ r^-2`` inside each shell (Kuvshinov &
-Semenov 2012), the law of the codes behind the reference experiment."""
+from bayesjoint.physics.constants import (DEFAULT_SHELL_LAW, GEOMAGNETIC_REFERENCE_RADIUS_KM,
+                                          SHELL_LAWS)
 
 DST_KINDS = ("q", "c")
 """``"q"``: global Q-response (dimensionless); ``"c"``: C-response in km."""
@@ -32,9 +27,6 @@ the range where the sphere responses are validated."""
 
 MAX_DEGREE = 12
 """Largest spherical-harmonic degree accepted (validated range of the physics)."""
-
-EARTH_RADIUS_KM = 6371.2
-"""Surface radius of the sphere responses, km (as :mod:`bayesjoint.physics.sphere`)."""
 
 DEFAULT_CORE_DEPTH_KM = 2890.0
 """Depth of the core-mantle boundary, km."""
@@ -122,8 +114,9 @@ def check_sphere_settings(shell_law, core_depth_km, core_sigma_s_per_m):
     if shell_law not in SHELL_LAWS:
         raise ValueError(f"shell_law = {shell_law!r}: allowed values are {SHELL_LAWS}")
     d = float(core_depth_km)
-    if not (np.isfinite(d) and 0.0 < d < EARTH_RADIUS_KM):
-        raise ValueError(f"core_depth_km = {d!r}: must lie in (0, {EARTH_RADIUS_KM}) km")
+    if not (np.isfinite(d) and 0.0 < d < GEOMAGNETIC_REFERENCE_RADIUS_KM):
+        raise ValueError(f"core_depth_km = {d!r}: must lie in "
+                         f"(0, {GEOMAGNETIC_REFERENCE_RADIUS_KM}) km")
     s = float(core_sigma_s_per_m)
     if not (np.isfinite(s) and s > 0):
         raise ValueError(f"core_sigma_s_per_m = {s!r}: conductivity must be finite and > 0 S/m")

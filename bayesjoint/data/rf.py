@@ -5,7 +5,7 @@ Gaussian low-pass ``G(omega) = exp(-omega^2 / (4 a^2))`` with ``a`` =
 ``gauss`` in rad/s (a filter written in Hz, ``exp(-f^2 / (4 a_hz^2))``,
 has ``a = 2 pi a_hz``: :func:`bayesjoint.physics.rf.gauss_from_hz`), sample
 ``n`` at time ``n dt_s - shift_s`` after the direct P, and one of the
-amplitude normalisations of :data:`bayesjoint.physics.rf.NORMALIZATIONS`.
+amplitude normalisations of :data:`bayesjoint.physics.constants.RF_NORMALIZATIONS`.
 
 Noise model
 -----------
@@ -25,34 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bayesjoint.data.checks import as_1d, check_finite, check_positive, check_same_length
-
-RF_NORMALIZATIONS = ("peak", "area", "sum")
-"""Amplitude normalisations (those of :func:`bayesjoint.physics.rf.receiver_function`)."""
+from bayesjoint.physics.constants import RF_NORMALIZATIONS
 
 CORRELATION_LAWS = ("none", "exponential", "gaussian")
 """Allowed noise-correlation laws within one trace."""
-
-EARTH_RADIUS_KM = 6371.0
-"""Earth radius used to convert ray parameters from s/deg to s/km, km."""
-
-
-def ray_parameter_s_km_from_s_deg(ray_parameter_s_deg):
-    """Ray parameter in s/km from one in s/deg.
-
-    One degree of arc at the surface is ``pi R / 180`` km with
-    ``R = 6371`` km (:data:`EARTH_RADIUS_KM`), about 111.19 km, so
-    ``p[s/km] = p[s/deg] * 180 / (pi R)``.
-
-    Parameters
-    ----------
-    ray_parameter_s_deg : float or array_like
-
-    Returns
-    -------
-    float or ndarray
-    """
-    return np.asarray(ray_parameter_s_deg, dtype=float) * 180.0 / (np.pi * EARTH_RADIUS_KM)
-
 
 def _scalar(name, value, *, positive=True):
     v = float(value)
@@ -166,7 +142,7 @@ class RFData:
             shape (npts,)).
         ray_parameter_s_km : float or array_like, shape (R,)
             Ray parameter of each trace, s/km (from s/deg:
-            :func:`ray_parameter_s_km_from_s_deg`).
+            :func:`bayesjoint.physics.constants.ray_parameter_s_km_from_s_deg`).
         dt_s, shift_s : float
             Sample interval and record time of the direct P, s.
         gauss : float

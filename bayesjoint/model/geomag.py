@@ -71,8 +71,7 @@ def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
     One Q_n recursion for all terms (sigma ~ r^-2 shells), or one per
     distinct degree (constant shells); each term's transfer function is
     ``T = [n - (n+1) Q_n] P_n^|m|(cos theta) exp(i m phi)`` (Olsen 1999,
-    :func:`bayesjoint.physics.geomag.transfer_function_from_q`; for m < 0
-    the azimuthal factor is ``exp(i m phi)``). ``active_only`` as in
+    :func:`bayesjoint.physics.geomag.transfer_function_from_q`). ``active_only`` as in
     :func:`predict_dst`.
     """
     thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
@@ -93,10 +92,8 @@ def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
         t_n = jnp.zeros(q.shape, dtype=jnp.complex128)
         for m in np.unique(data.order[in_n]):
             sel = data.order[in_n] == m
-            # Order |m| in the Legendre function; exp(i m phi) = exp(i|m|phi) exp(2 i m phi) for m < 0.
-            shift = np.exp(2j * m * np.deg2rad(data.lon_deg)) if m < 0 else 1.0
-            t_m = geomag_physics.transfer_function_from_q(q, int(n), int(abs(m)), data.colat_deg,
-                                                          data.lon_deg) * shift
+            t_m = geomag_physics.transfer_function_from_q(q, int(n), int(m), data.colat_deg,
+                                                          data.lon_deg)
             t_n = jnp.where(sel, t_m, t_n)
         t = t.at[np.flatnonzero(in_n)].set(t_n)
     return jnp.concatenate([t.real, t.imag])

@@ -181,7 +181,7 @@ def test_check_prior_rejects_evanescent_p_and_short_records():
         build_model([_data(np.zeros((1, 300)), 0.3)], spec)
     with pytest.raises(ValueError, match=r"npts >= \d+"):
         build_model([_data(np.zeros((1, 100)), 0.06)], spec)
-    need = rf_model.required_npts(0.1, 5.0, rf_model.ps_delay_s(
+    need = rf_physics.required_npts(0.1, 5.0, rf_physics.ps_delay_s(
         [60.0], [2.5 * 2.0] * 2, [2.5] * 2, 0.06), 2.5)
     build_model([_data(np.zeros((1, need)), 0.06)], spec)
     with pytest.raises(ValueError, match=f"npts >= {need}"):
@@ -192,9 +192,9 @@ def test_ps_delay_of_one_layer():
     # Flat layer: t = h (q_s - q_p) exactly.
     h, vp, vs, p = 30.0, 6.3, 3.6, 0.06
     expected = h * (np.sqrt(vs**-2 - p**2) - np.sqrt(vp**-2 - p**2))
-    got = rf_model.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p, earth_flattening=False)
+    got = rf_physics.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p, earth_flattening=False)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
-    assert rf_model.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p) > got  # flattening lengthens it
+    assert rf_physics.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p) > got  # flattening lengthens it
 
 
 def test_nuts_recovers_a_crustal_vs_profile():
