@@ -445,7 +445,7 @@ def _predict_subset(datasets, earths, max_draws):
     flat = jax.tree_util.tree_map(lambda x: x.reshape((-1,) + x.shape[2:]), sub)
     out = {}
     for d in datasets:
-        predict = jax.jit(jax.vmap(lambda e, d=d: lookup(d).predict(e, d)))
+        predict = jax.jit(jax.vmap(lambda e, d=d: lookup(d).predict(e, d.survey)))
         out[d.name] = np.asarray(predict(flat)).reshape(n_chains, idx.size, -1)
     return out
 

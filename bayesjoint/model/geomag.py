@@ -12,7 +12,7 @@ import functools
 import jax.numpy as jnp
 import numpy as np
 
-from bayesjoint.data import DstData, SqData
+from bayesjoint.data import DstData, DstSurvey, SqData, SqSurvey
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.model.registry import register
 from bayesjoint.physics import geomag as geomag_physics
@@ -51,21 +51,21 @@ def _n_active(earth: LayeredEarth, active_only):
     return earth.n_layers + 1 if active_only else None
 
 
-def predict_dst(earth: LayeredEarth, data: DstData, active_only=False):
+def predict_dst(earth: LayeredEarth, survey: DstSurvey, active_only=False):
     """Predicted Dst data vector ``[Re, Im]`` of Q_n or C_n (km), shape (2P,).
 
     With ``active_only`` the recursion visits only the active layers (same
     values, no reverse-mode gradient), see
     :func:`bayesjoint.physics.sphere.q_response`.
     """
-    thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
-    response = sphere.q_response if data.kind == "q" else sphere.c_response_km
-    v = response(jnp.asarray(data.period_s), thickness_m, sigma, degree=int(data.degree),
-                 shell_law=data.shell_law, n_active=_n_active(earth, active_only))
+    thickness_m, sigma = sphere_stack(earth, survey.core_depth_km, survey.core_sigma_s_per_m)
+    response = sphere.q_response if survey.kind == "q" else sphere.c_response_km
+    v = response(jnp.asarray(survey.period_s), thickness_m, sigma, degree=int(survey.degree),
+                 shell_law=survey.shell_law, n_active=_n_active(earth, active_only))
     return jnp.concatenate([v.real, v.imag])
 
 
-def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
+def predict_sq(earth: LayeredEarth, survey: SqSurvey, active_only=False):
     """Predicted Sq data vector ``[Re T, Im T]``, shape (2P,).
 
     One Q_n recursion for all terms (sigma ~ r^-2 shells), or one per
@@ -74,26 +74,26 @@ def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
     :func:`bayesjoint.physics.geomag.transfer_function_from_q`). ``active_only`` as in
     :func:`predict_dst`.
     """
-    thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
-    period = np.asarray(data.period_s)
+    thickness_m, sigma = sphere_stack(earth, survey.core_depth_km, survey.core_sigma_s_per_m)
+    period = np.asarray(survey.period_s)
     n_active = _n_active(earth, active_only)
-    if data.shell_law == "quadratic":  # every term in one recursion
+    if survey.shell_law == "quadratic":  # every term in one recursion
         q_all = sphere.q_response(jnp.asarray(period), thickness_m, sigma,
-                                  degree=np.asarray(data.degree), shell_law="quadratic",
+                                  degree=np.asarray(survey.degree), shell_law="quadratic",
                                   n_active=n_active)
     t = jnp.zeros(period.shape, dtype=jnp.complex128)
-    for n in np.unique(data.degree):
-        in_n = data.degree == n
-        if data.shell_law == "quadratic":
+    for n in np.unique(survey.degree):
+        in_n = survey.degree == n
+        if survey.shell_law == "quadratic":
             q = q_all[np.flatnonzero(in_n)]
         else:
             q = sphere.q_response(jnp.asarray(period[in_n]), thickness_m, sigma, degree=int(n),
-                                  shell_law=data.shell_law, n_active=n_active)
+                                  shell_law=survey.shell_law, n_active=n_active)
         t_n = jnp.zeros(q.shape, dtype=jnp.complex128)
-        for m in np.unique(data.order[in_n]):
-            sel = data.order[in_n] == m
-            t_m = geomag_physics.transfer_function_from_q(q, int(n), int(m), data.colat_deg,
-                                                          data.lon_deg)
+        for m in np.unique(survey.order[in_n]):
+            sel = survey.order[in_n] == m
+            t_m = geomag_physics.transfer_function_from_q(q, int(n), int(m), survey.colat_deg,
+                                                          survey.lon_deg)
             t_n = jnp.where(sel, t_m, t_n)
         t = t.at[np.flatnonzero(in_n)].set(t_n)
     return jnp.concatenate([t.real, t.imag])

@@ -50,7 +50,7 @@ def build_model(datasets, spec: PriorSpec):
         earth = sample_earth(spec, seismic=seismic)
         for data, entry in entries:
             scale = sample_noise_scale(data.name, spec)
-            pred = numpyro.deterministic(f"pred_{data.name}", entry.predict(earth, data))
+            pred = numpyro.deterministic(f"pred_{data.name}", entry.predict(earth, data.survey))
             entry.numpyro_likelihood(data.name, pred, data, scale, spec)
 
     return model
@@ -116,7 +116,7 @@ class JointLogLikelihood:
             predict = (entry.predict_active
                        if self._active_only and entry.predict_active is not None
                        else entry.predict)
-            unit.append(entry.log_likelihood(obs, std, predict(earth, data), 1.0, data))
+            unit.append(entry.log_likelihood(obs, std, predict(earth, data.survey), 1.0, data))
         q = 2.0 * (jnp.asarray(self.perfect_fit) - jnp.stack(unit))
         return jnp.where(jnp.isnan(q), jnp.inf, q)
 

@@ -3,9 +3,10 @@
 Each data type registers, once, at import of its module in
 :mod:`bayesjoint.model`:
 
-``predict(earth, data) -> array (N,)``
-    the predicted data vector, laid out like ``data.observed()``;
-``predict_active(earth, data) -> array (N,)``, optional
+``predict(earth, survey) -> array (N,)``
+    the predicted data vector of the dataset's survey (``data.survey``),
+    laid out like ``data.observed()``;
+``predict_active(earth, survey) -> array (N,)``, optional
     the same values from a recursion that visits only the model's active
     layers (cost following the layer count, no reverse-mode gradient), used
     by the trans-dimensional sampler;

@@ -46,7 +46,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
-from bayesjoint.data import RFData
+from bayesjoint.data import RFData, RFSurvey
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.model.registry import gaussian_numpyro_likelihood, register
 from bayesjoint.physics import rf as rf_physics
@@ -57,14 +57,36 @@ GAUSSIAN_NUGGET = 1e-6
 _LOG_2PI = np.log(2.0 * np.pi)
 
 
-def predict_rf(earth: LayeredEarth, data: RFData, active_only=False):
-    """Predicted receiver functions, shape (R npts,) (layout of ``data.observed()``).
+def receiver_functions(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, survey: RFSurvey,
+                       n_active=None):
+    """The receiver function of each ray parameter of a survey, shape (R, npts).
+
+    Parameters
+    ----------
+    thickness_km : array, shape (K-1,)
+    vp_km_s, vs_km_s, rho_g_cm3 : arrays, shape (K,)
+        Layers from the surface down, the last one the half-space.
+    survey : RFSurvey
+    n_active : int, optional
+        As in :func:`bayesjoint.physics.rf.receiver_function`.
+    """
+    def one(p):
+        return rf_physics.receiver_function(
+            thickness_km, vp_km_s, vs_km_s, rho_g_cm3, p, survey.gauss, survey.dt_s,
+            survey.npts, survey.shift_s, normalize=survey.normalize,
+            earth_flattening=survey.earth_flattening, n_active=n_active)
+
+    return jax.vmap(one)(jnp.asarray(survey.ray_parameter_s_km))
+
+
+def predict_rf(earth: LayeredEarth, survey: RFSurvey, active_only=False):
+    """Predicted receiver functions, shape (R npts,) (layout of ``RFData.observed()``).
 
     Parameters
     ----------
     earth : LayeredEarth
         With ``vs_km_s`` and ``vp_vs``, shape (K_max,).
-    data : RFData
+    survey : RFSurvey
     active_only : bool
         Run the frequency recursion over the active layers only, below the
         padding of the layer stack (same values to rounding, cost following
@@ -81,14 +103,8 @@ def predict_rf(earth: LayeredEarth, data: RFData, active_only=False):
     vs = earth.vs_km_s[order]
     vp = vs * earth.vp_vs[order]
     rho = rf_physics.brocher_density_g_cm3(vp)
-
-    def one(p):
-        return rf_physics.receiver_function(
-            thickness_km, vp, vs, rho, p, data.gauss, data.dt_s, data.npts, data.shift_s,
-            normalize=data.normalize, earth_flattening=data.earth_flattening,
-            n_active=earth.n_layers if active_only else None)
-
-    return jax.vmap(one)(jnp.asarray(data.ray_parameter_s_km)).ravel()
+    return receiver_functions(thickness_km, vp, vs, rho, survey,
+                              n_active=earth.n_layers if active_only else None).ravel()
 
 
 def correlation_cholesky(dt_s, npts, law, correlation_s):
