@@ -12,8 +12,9 @@ _MODEL_HELP = ("CSV with header top_depth_km,sigma_s_per_m, one row per shell fr
                "surface down; the last row is the core")
 
 
-def add_parsers(subparsers):
-    from bayesjoint.data.geomag import DEFAULT_SHELL_LAW, SHELL_LAWS
+def add_dst_parser(subparsers):
+    """Add ``dst`` to the sub-commands of ``bayesjoint forward``."""
+    from bayesjoint.physics.constants import DEFAULT_SHELL_LAW, SHELL_LAWS
 
     dst = subparsers.add_parser("dst", help="Dst Q- and C-responses of one degree")
     dst.add_argument("--model", required=True, help=_MODEL_HELP)
@@ -24,6 +25,11 @@ def add_parsers(subparsers):
                      help=f"conductivity law inside each shell (default {DEFAULT_SHELL_LAW})")
     dst.add_argument("--out", help="output CSV (default: standard output)")
     dst.set_defaults(func=run_dst)
+
+
+def add_sq_parser(subparsers):
+    """Add ``sq`` to the sub-commands of ``bayesjoint forward``."""
+    from bayesjoint.physics.constants import DEFAULT_SHELL_LAW, SHELL_LAWS
 
     sq = subparsers.add_parser("sq", help="Sq global-to-local transfer function of one term")
     sq.add_argument("--model", required=True, help=_MODEL_HELP)

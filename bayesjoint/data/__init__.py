@@ -8,8 +8,8 @@ the observed values and their standard deviations to its survey
 Every container exposes the same views used by the likelihood and the
 summaries: ``name``, ``observed()`` and ``std()`` (real vectors of equal
 length N in a fixed layout: complex values as all real parts, then all
-imaginary parts) and ``labels()``. The matching prediction is registered in
-:mod:`bayesjoint.model.registry`.
+imaginary parts) and ``labels()``. The prediction of each type, laid out the
+same way, is named by its descriptor in :mod:`bayesjoint.datatypes`.
 
 All validation happens here, at the edge, so that bad input fails with a
 clear :class:`ValueError` before any sampling starts.

@@ -7,14 +7,11 @@ from the surface down, its last active layer extending to the core at
 responses unchanged, so one compiled function serves every layer count.
 """
 
-import functools
-
 import jax.numpy as jnp
 import numpy as np
 
-from bayesjoint.data import DstData, DstSurvey, SqData, SqSurvey
+from bayesjoint.data import DstSurvey, SqSurvey
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.model.registry import register
 from bayesjoint.physics import geomag as geomag_physics
 from bayesjoint.physics import sphere
 
@@ -111,9 +108,3 @@ def check_core_below_prior(data, spec):
             f"dataset {data.name!r}: core_depth_km = {data.core_depth_km!r} but the prior allows "
             f"interfaces down to depth_max_km = {spec.depth_max_km!r}: a core shallower than the "
             "deepest interface; lower depth_max_km below the core depth")
-
-
-register(DstData, predict_dst, check_prior=check_core_below_prior,
-         predict_active=functools.partial(predict_dst, active_only=True))
-register(SqData, predict_sq, check_prior=check_core_below_prior,
-         predict_active=functools.partial(predict_sq, active_only=True))

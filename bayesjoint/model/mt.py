@@ -1,12 +1,9 @@
 """MT forward model on the shared layered Earth."""
 
-import functools
-
 import jax.numpy as jnp
 
-from bayesjoint.data import MTData, MTSurvey
+from bayesjoint.data import MTSurvey
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.model.registry import register
 from bayesjoint.physics import mt as mt_physics
 
 
@@ -28,6 +25,3 @@ def predict_mt(earth: LayeredEarth, survey: MTSurvey, active_only=False):
         return jnp.concatenate([z.real, z.imag])
     rho_a, phase = mt_physics.apparent_resistivity_phase(period, z)
     return jnp.concatenate([jnp.log10(rho_a), phase])
-
-
-register(MTData, predict_mt, predict_active=functools.partial(predict_mt, active_only=True))

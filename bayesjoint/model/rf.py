@@ -48,7 +48,7 @@ import numpyro.distributions as dist
 
 from bayesjoint.data import RFData, RFSurvey
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.model.registry import gaussian_numpyro_likelihood, register
+from bayesjoint.model.likelihoods import gaussian_numpyro_likelihood
 from bayesjoint.physics import rf as rf_physics
 from bayesjoint.physics.rf import check_evanescent, check_npts, ps_delay_s
 GAUSSIAN_NUGGET = 1e-6
@@ -219,7 +219,7 @@ def correlated_log_likelihood(residual, std, noise_scale, law, correlation_s, dt
 
 
 def rf_log_likelihood(observed, std, predicted, noise_scale, data: RFData):
-    """Pure JAX log-likelihood (registry signature) with the fixed correlation length.
+    """Pure JAX log-likelihood (descriptor signature) with the fixed correlation length.
 
     Non-finite predictions give ``-inf``.
 
@@ -285,9 +285,3 @@ def check_rf_prior(data: RFData, spec):
     check_npts(data.npts, data.dt_s, data.shift_s, delay, data.gauss,
                f"a Ps conversion from depth_max_km = {spec.depth_max_km} km under Vs = "
                f"vs_km_s_min = {vs} km/s and Vp/Vs = vp_vs_max = {spec.vp_vs_max}")
-
-
-register(RFData, predict_rf, predict_active=functools.partial(predict_rf, active_only=True),
-         log_likelihood=rf_log_likelihood,
-         numpyro_likelihood=rf_numpyro_likelihood, needs_seismic=True,
-         check_prior=check_rf_prior)

@@ -13,7 +13,7 @@ from bayesjoint.earth import LayeredEarth
 from bayesjoint.model import rf as rf_model
 from bayesjoint.model.joint import build_model, make_log_likelihood
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.model.registry import lookup
+from bayesjoint.datatypes import descriptor
 from bayesjoint.physics import rf as rf_physics
 from bayesjoint.samplers import rjmcmc
 
@@ -78,9 +78,10 @@ def test_active_layer_prediction_equals_the_full_stack(prior_earths, normalize,
                                                        earth_flattening):
     d = _data(np.zeros((2, 400)), [0.05, 0.078], normalize=normalize,
               earth_flattening=earth_flattening)
-    entry = lookup(d)
-    full = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict(e, d)))(prior_earths))
-    active = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict_active(e, d)))(prior_earths))
+    entry = descriptor(d)
+    full = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict(e, d.survey)))(prior_earths))
+    active = np.asarray(jax.jit(jax.vmap(
+        lambda e: entry.predict(e, d.survey, active_only=True)))(prior_earths))
     assert np.all(np.isfinite(full))
     scale = np.max(np.abs(full), axis=1, keepdims=True)
     np.testing.assert_allclose(active / scale, full / scale, rtol=0, atol=1e-12)
