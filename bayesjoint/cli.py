@@ -4,18 +4,12 @@ Run ``bayesjoint COMMAND --help`` for the options of each command.
 """
 
 import argparse
-import importlib
 import math
 import os
 import re
 import sys
 import warnings
 from pathlib import Path
-
-FORWARD_MODULES = ("bayesjoint.commands.forward_mt", "bayesjoint.commands.forward_geomag",
-                   "bayesjoint.commands.forward_rf")
-"""Modules that add ``bayesjoint forward`` sub-commands."""
-
 
 class UsageError(Exception):
     """A command line that the parser rejects; its text is the one-line message."""
@@ -70,8 +64,11 @@ def _parser():
 
     fwd = sub.add_parser("forward", help="compute a forward response")
     fsub = fwd.add_subparsers(dest="physics", required=True)
-    for module in FORWARD_MODULES:
-        importlib.import_module(module).add_parsers(fsub)
+    from bayesjoint.datatypes import DATA_TYPES
+
+    for data_type in DATA_TYPES.values():
+        if data_type.add_forward_parser is not None:
+            data_type.add_forward_parser(fsub)
     return p
 
 

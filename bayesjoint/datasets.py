@@ -9,12 +9,14 @@ from typing import NamedTuple
 import numpy as np
 from scipy.signal import lfilter
 
-from bayesjoint.data import DstData, MTData, RFData, SqData
-from bayesjoint.data.geomag import DEFAULT_SHELL_LAW
+from bayesjoint.data import (DstData, DstSurvey, MTData, MTSurvey, RFData, RFSurvey, SqData,
+                             SqSurvey, complex_from_parts)
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.model.geomag import predict_dst, predict_sq
+from bayesjoint.model.mt import predict_mt
 from bayesjoint.model.rf import predict_rf
 from bayesjoint.physics import mt as mt_physics
+from bayesjoint.physics.constants import DEFAULT_SHELL_LAW
 
 REFERENCE_TOP_DEPTH_KM = np.array([
     0, 10, 22, 37, 52, 65, 80, 95, 112, 132, 155, 180, 210, 245, 280, 320, 360, 400, 440,
@@ -86,8 +88,7 @@ def synthetic_mt(model: LayeredEarth, period_s, *, rel_error=0.03, kind="rho_pha
     MTData
     """
     period_s = np.asarray(period_s, dtype=float)
-    thickness_m, sigma = model.sigma_stack()
-    z = np.asarray(mt_physics.impedance(period_s, thickness_m, sigma))
+    z = complex_from_parts(predict_mt(model, MTSurvey(period_s, "impedance")))
     rng = np.random.default_rng(seed)
     if kind == "impedance":
         clean = MTData.from_impedance(period_s, z, rel_error=rel_error, name=name)
@@ -147,15 +148,14 @@ def synthetic_dst(model: LayeredEarth, period_s, *, rel_error=0.03, kind="q", de
     -------
     DstData
     """
-    period_s = np.asarray(period_s, dtype=float)
-    ones = np.ones(period_s.size)
-    settings = {"degree": degree, "shell_law": shell_law, "core_depth_km": core_depth_km,
-                "core_sigma_s_per_m": core_sigma_s_per_m, "name": name}
-    build = DstData.from_q if kind == "q" else DstData.from_c
-    pred = np.asarray(predict_dst(model, build(period_s, ones, ones, **settings)))
-    value, std = _noisy_complex(pred[: period_s.size] + 1j * pred[period_s.size:], rel_error,
+    survey = DstSurvey(np.asarray(period_s, dtype=float), kind, degree, shell_law,
+                       core_depth_km, core_sigma_s_per_m)
+    value, std = _noisy_complex(complex_from_parts(predict_dst(model, survey)), rel_error,
                                 np.random.default_rng(seed))
-    return build(period_s, value, std, meta={"synthetic": True}, **settings)
+    build = DstData.from_q if kind == "q" else DstData.from_c
+    return build(survey.period_s, value, std, degree=degree, shell_law=shell_law,
+                 core_depth_km=core_depth_km, core_sigma_s_per_m=core_sigma_s_per_m, name=name,
+                 meta={"synthetic": True})
 
 
 def synthetic_sq(model: LayeredEarth, period_s, degree, order, *, colat_deg, lon_deg,
@@ -183,17 +183,14 @@ def synthetic_sq(model: LayeredEarth, period_s, degree, order, *, colat_deg, lon
     -------
     SqData
     """
-    period_s = np.asarray(period_s, dtype=float)
-    ones = np.ones(period_s.size)
-    settings = {"colat_deg": colat_deg, "lon_deg": lon_deg, "shell_law": shell_law,
-                "core_depth_km": core_depth_km, "core_sigma_s_per_m": core_sigma_s_per_m,
-                "name": name}
-    request = SqData.from_transfer_function(period_s, degree, order, ones, ones, **settings)
-    pred = np.asarray(predict_sq(model, request))
-    value, std = _noisy_complex(pred[: period_s.size] + 1j * pred[period_s.size:], rel_error,
+    survey = SqSurvey(np.asarray(period_s, dtype=float), degree, order, colat_deg, lon_deg,
+                      shell_law, core_depth_km, core_sigma_s_per_m)
+    value, std = _noisy_complex(complex_from_parts(predict_sq(model, survey)), rel_error,
                                 np.random.default_rng(seed))
-    return SqData.from_transfer_function(period_s, request.degree, request.order, value, std,
-                                         meta={"synthetic": True}, **settings)
+    return SqData.from_transfer_function(
+        survey.period_s, survey.degree, survey.order, value, std, colat_deg=colat_deg,
+        lon_deg=lon_deg, shell_law=shell_law, core_depth_km=core_depth_km,
+        core_sigma_s_per_m=core_sigma_s_per_m, name=name, meta={"synthetic": True})
 
 
 def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s, gauss,
@@ -231,14 +228,9 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
     -------
     RFData
     """
-    p = np.atleast_1d(np.asarray(ray_parameter_s_km, dtype=float))
-    zeros = np.zeros((p.size, int(npts)))
-    correlation = {} if correlation_s is None else {"correlation": "exponential",
-                                                    "correlation_s": correlation_s}
-    settings = {"dt_s": dt_s, "shift_s": shift_s, "gauss": gauss, "std": noise_std,
-                "name": name, **correlation}
-    clean = np.asarray(predict_rf(model, RFData.from_traces(zeros, p, **settings)))
-    clean = clean.reshape(p.size, int(npts))
+    survey = RFSurvey(np.atleast_1d(np.asarray(ray_parameter_s_km, dtype=float)), gauss, dt_s,
+                      npts, shift_s)
+    clean = np.asarray(predict_rf(model, survey)).reshape(survey.n_traces, survey.npts)
     rng = np.random.default_rng(seed)
     white = rng.normal(size=clean.shape)
     if correlation_s is None:
@@ -249,8 +241,11 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
         rest, _ = lfilter([np.sqrt(1.0 - rho**2)], [1.0, -rho], white[:, 1:], axis=1,
                           zi=rho * white[:, :1])
         noise = np.concatenate([white[:, :1], rest], axis=1)
-    return RFData.from_traces(clean + noise_std * noise, p, meta={"synthetic": True},
-                              **settings)
+    correlation = {} if correlation_s is None else {"correlation": "exponential",
+                                                    "correlation_s": correlation_s}
+    return RFData.from_traces(clean + noise_std * noise, survey.ray_parameter_s_km, dt_s=dt_s,
+                              shift_s=shift_s, gauss=gauss, std=noise_std, name=name,
+                              meta={"synthetic": True}, **correlation)
 
 
 REFERENCE_SQ_COLAT_DEG = 57.923

@@ -39,10 +39,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from bayesjoint import __version__
+from bayesjoint.datatypes import descriptor
 from bayesjoint.earth import LayeredEarth, property_fields
 from bayesjoint.model.joint import build_model, make_log_likelihood, needs_seismic
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.model.registry import lookup
 from bayesjoint.plotting.datafit import plot_fit
 from bayesjoint.plotting.profile import (plot_depth_profile,
                                          plot_interface_probability, plot_layer_count)
@@ -370,8 +370,8 @@ def coupling_groups(datasets, interfaces="shared"):
         return {"joint": datasets}
     if interfaces != "separate":
         raise ValueError(f"interfaces = {interfaces!r}: allowed values are 'shared', 'separate'")
-    seismic = [d for d in datasets if lookup(d).needs_seismic]
-    em = [d for d in datasets if not lookup(d).needs_seismic]
+    seismic = [d for d in datasets if descriptor(d).needs_seismic]
+    em = [d for d in datasets if not descriptor(d).needs_seismic]
     return {name: group for name, group in zip(SEPARATE_GROUPS, (em, seismic)) if group}
 
 
@@ -479,7 +479,7 @@ def _predict_subset(datasets, earths, max_draws):
     flat = jax.tree_util.tree_map(lambda x: x.reshape((-1,) + x.shape[2:]), sub)
     out = {}
     for d in datasets:
-        predict = jax.jit(jax.vmap(lambda e, d=d: lookup(d).predict(e, d)))
+        predict = jax.jit(jax.vmap(lambda e, d=d: descriptor(d).predict(e, d.survey)))
         out[d.name] = np.asarray(predict(flat)).reshape(n_chains, idx.size, -1)
     return out
 

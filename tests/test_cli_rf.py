@@ -93,7 +93,7 @@ def test_forward_rf_bad_input_exits_2(tmp_path, capsys, model, args, match):
 
 
 def test_forward_rf_names_the_needed_length(tmp_path, capsys):
-    from bayesjoint.model.rf import ps_delay_s, required_npts
+    from bayesjoint.physics.rf import ps_delay_s, required_npts
 
     path = _model_csv(tmp_path / "m.csv", *CRUST)
     need = required_npts(0.1, 5.0, ps_delay_s([35.0], CRUST[1], CRUST[2], 0.06), 2.5)

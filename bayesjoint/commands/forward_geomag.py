@@ -12,8 +12,9 @@ _MODEL_HELP = ("CSV with header top_depth_km,sigma_s_per_m, one row per shell fr
                "surface down; the last row is the core")
 
 
-def add_parsers(subparsers):
-    from bayesjoint.data.geomag import DEFAULT_SHELL_LAW, SHELL_LAWS
+def add_dst_parser(subparsers):
+    """Add ``dst`` to the sub-commands of ``bayesjoint forward``."""
+    from bayesjoint.physics.constants import DEFAULT_SHELL_LAW, SHELL_LAWS
 
     dst = subparsers.add_parser("dst", help="Dst Q- and C-responses of one degree")
     dst.add_argument("--model", required=True, help=_MODEL_HELP)
@@ -24,6 +25,11 @@ def add_parsers(subparsers):
                      help=f"conductivity law inside each shell (default {DEFAULT_SHELL_LAW})")
     dst.add_argument("--out", help="output CSV (default: standard output)")
     dst.set_defaults(func=run_dst)
+
+
+def add_sq_parser(subparsers):
+    """Add ``sq`` to the sub-commands of ``bayesjoint forward``."""
+    from bayesjoint.physics.constants import DEFAULT_SHELL_LAW, SHELL_LAWS
 
     sq = subparsers.add_parser("sq", help="Sq global-to-local transfer function of one term")
     sq.add_argument("--model", required=True, help=_MODEL_HELP)
@@ -61,7 +67,7 @@ def _mantle_and_core(path, period_s):
 
 def run_dst(args):
     """Columns ``period_s,q_re,q_im,c_re_km,c_im_km``."""
-    from bayesjoint.data import DstData
+    from bayesjoint.data import DstSurvey, complex_from_parts
     from bayesjoint.data.geomag import check_geomag_periods
     from bayesjoint.model.geomag import predict_dst
     from bayesjoint.physics.sphere import c_from_q
@@ -69,12 +75,8 @@ def run_dst(args):
     p = args.periods_s
     check_geomag_periods("--periods-s", p)
     earth, core_depth_km, core_sigma = _mantle_and_core(args.model, p)
-    # A unit-valued container carries degree, shell law and core through the checks of DstData.
-    request = DstData.from_q(p, np.ones(p.size), np.ones(p.size), degree=args.degree,
-                             shell_law=args.shell_law, core_depth_km=core_depth_km,
-                             core_sigma_s_per_m=core_sigma)
-    pred = np.asarray(predict_dst(earth, request))
-    q = pred[: p.size] + 1j * pred[p.size:]
+    survey = DstSurvey(p, "q", args.degree, args.shell_law, core_depth_km, core_sigma)
+    q = complex_from_parts(predict_dst(earth, survey))
     c = np.asarray(c_from_q(q, args.degree))
     write_columns({"period_s": p, "q_re": q.real, "q_im": q.imag, "c_re_km": c.real,
                    "c_im_km": c.imag}, args.out)
@@ -83,18 +85,15 @@ def run_dst(args):
 
 def run_sq(args):
     """Columns ``period_s,t_re,t_im``."""
-    from bayesjoint.data import SqData
+    from bayesjoint.data import SqSurvey, complex_from_parts
     from bayesjoint.data.geomag import check_geomag_periods
     from bayesjoint.model.geomag import predict_sq
 
     p = args.periods_s
     check_geomag_periods("--periods-s", p)
     earth, core_depth_km, core_sigma = _mantle_and_core(args.model, p)
-    # A unit-valued container carries term, site and core through the checks of SqData.
-    request = SqData.from_transfer_function(
-        p, args.n, args.m, np.ones(p.size), np.ones(p.size), colat_deg=args.colat_deg,
-        lon_deg=args.lon_deg, shell_law=args.shell_law, core_depth_km=core_depth_km,
-        core_sigma_s_per_m=core_sigma)
-    pred = np.asarray(predict_sq(earth, request))
-    write_columns({"period_s": p, "t_re": pred[: p.size], "t_im": pred[p.size:]}, args.out)
+    survey = SqSurvey(p, args.n, args.m, args.colat_deg, args.lon_deg, args.shell_law,
+                      core_depth_km, core_sigma)
+    t = complex_from_parts(predict_sq(earth, survey))
+    write_columns({"period_s": p, "t_re": t.real, "t_im": t.imag}, args.out)
     return 0

@@ -1,7 +1,5 @@
 """``bayesjoint forward mt``: MT impedance, apparent resistivity and phase."""
 
-import numpy as np
-
 from bayesjoint.commands.output import periods_argument, write_columns
 
 
@@ -17,19 +15,20 @@ def add_parsers(subparsers):
 
 def run(args):
     """Columns ``period_s,z_re_ohm,z_im_ohm,rho_a_ohm_m,phase_deg``."""
-    from bayesjoint.data import check_periods
+    from bayesjoint.data import MTSurvey, check_periods, complex_from_parts
     from bayesjoint.earth import LayeredEarth
     from bayesjoint.io.csv_files import read_conductivity_model_csv
-    from bayesjoint.physics import mt
+    from bayesjoint.model.mt import predict_mt
+    from bayesjoint.physics.mt import apparent_resistivity_phase
     from bayesjoint.resources import check_forward_size
 
     top, sigma = read_conductivity_model_csv(args.model)
     check_periods("--periods-s", args.periods_s)
     check_forward_size(f"--periods-s with {args.periods_s.size} periods", args.periods_s.size,
                        top.size)
-    thickness_m, sig = LayeredEarth.from_layers(top, sigma).sigma_stack()
-    res = mt.forward(args.periods_s, thickness_m, sig)
-    write_columns({"period_s": args.periods_s, "z_re_ohm": np.real(res["z_ohm"]),
-                   "z_im_ohm": np.imag(res["z_ohm"]), "rho_a_ohm_m": res["rho_a_ohm_m"],
-                   "phase_deg": res["phase_deg"]}, args.out)
+    survey = MTSurvey(args.periods_s, "impedance")
+    z = complex_from_parts(predict_mt(LayeredEarth.from_layers(top, sigma), survey))
+    rho_a, phase = apparent_resistivity_phase(survey.period_s, z)
+    write_columns({"period_s": survey.period_s, "z_re_ohm": z.real, "z_im_ohm": z.imag,
+                   "rho_a_ohm_m": rho_a, "phase_deg": phase}, args.out)
     return 0

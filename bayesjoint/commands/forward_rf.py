@@ -36,10 +36,10 @@ def run(args):
     """Columns ``time_s,rf``; ``ValueError`` (exit code 2) on invalid input."""
     import numpy as np
 
-    from bayesjoint.data import ray_parameter_s_km_from_s_deg
+    from bayesjoint.data import RFSurvey, ray_parameter_s_km_from_s_deg
     from bayesjoint.io.seismic_files import read_velocity_model_csv
-    from bayesjoint.model.rf import check_evanescent, check_npts, ps_delay_s
-    from bayesjoint.physics import rf
+    from bayesjoint.model.rf import receiver_functions
+    from bayesjoint.physics.rf import check_evanescent, check_npts, ps_delay_s
     from bayesjoint.resources import check_forward_size
 
     if args.npts < 2:
@@ -67,9 +67,8 @@ def run(args):
         delay = ps_delay_s(thickness, vp, vs, p, earth_flattening=args.flatten)
         check_npts(args.npts, args.dt, args.shift_s, delay, args.gauss,
                    f"the Ps conversion from the half-space top at {float(top[-1]):g} km")
-    trace = rf.receiver_function(thickness, vp, vs, rho, p, args.gauss, args.dt, args.npts,
-                                 args.shift_s, normalize=args.normalize,
-                                 earth_flattening=args.flatten)
-    write_columns({"time_s": rf.time_axis_s(args.dt, args.npts, args.shift_s),
-                   "rf": np.asarray(trace)}, args.out)
+    survey = RFSurvey(p, args.gauss, args.dt, args.npts, args.shift_s, args.normalize,
+                      args.flatten)
+    trace = receiver_functions(thickness, vp, vs, rho, survey)[0]
+    write_columns({"time_s": survey.time_s(), "rf": np.asarray(trace)}, args.out)
     return 0

@@ -118,3 +118,22 @@ def error_from_relative(value, rel_error, floor):
     return np.maximum(rel * np.abs(value), 0.0 if floor is None else floor)
 
 
+
+
+def complex_from_parts(parts):
+    """Complex values of a real vector laid out ``[real parts, imaginary parts]``.
+
+    The layout of every complex dataset's ``observed()`` and of its
+    prediction.
+
+    Parameters
+    ----------
+    parts : array_like, shape (2P,)
+
+    Returns
+    -------
+    complex ndarray, shape (P,)
+    """
+    parts = np.asarray(parts)
+    half = parts.size // 2
+    return parts[:half] + 1j * parts[half:]

@@ -6,6 +6,11 @@ layered Earth, whose last active layer extends down to the core at
 ``core_depth_km``. Complex values use ``exp(+i omega t)`` (``Im Q > 0``,
 ``Re C > 0``, ``Im C < 0``) and enter the likelihood as real and imaginary
 parts, each with the stated standard deviation.
+
+:class:`DstSurvey` and :class:`SqSurvey` state what was measured and how
+(periods, degree and order, site, core, shell law); :class:`DstData` and
+:class:`SqData` add the observed values and their standard deviations, and
+expose their survey as ``data.survey``.
 """
 
 from dataclasses import dataclass, field
@@ -15,13 +20,8 @@ import numpy as np
 from bayesjoint.data.checks import (as_1d, check_finite, check_periods, check_positive,
                                     check_same_length, check_within_bounds, error_from_relative,
                                     warn_implausible)
-
-SHELL_LAWS = ("quadratic", "constant")
-"""Radial conductivity laws inside each shell (see :mod:`bayesjoint.physics.sphere`)."""
-
-DEFAULT_SHELL_LAW = "quadratic"
-"""Shell law used unless stated: ``sigma ~ r^-2`` inside each shell (Kuvshinov &
-Semenov 2012), the law of the codes behind the reference experiment."""
+from bayesjoint.physics.constants import (DEFAULT_SHELL_LAW, GEOMAGNETIC_REFERENCE_RADIUS_KM,
+                                          SHELL_LAWS)
 
 DST_KINDS = ("q", "c")
 """``"q"``: global Q-response (dimensionless); ``"c"``: C-response in km."""
@@ -32,9 +32,6 @@ the range where the sphere responses are validated."""
 
 MAX_DEGREE = 12
 """Largest spherical-harmonic degree accepted (validated range of the physics)."""
-
-EARTH_RADIUS_KM = 6371.2
-"""Surface radius of the sphere responses, km (as :mod:`bayesjoint.physics.sphere`)."""
 
 DEFAULT_CORE_DEPTH_KM = 2890.0
 """Depth of the core-mantle boundary, km."""
@@ -122,8 +119,9 @@ def check_sphere_settings(shell_law, core_depth_km, core_sigma_s_per_m):
     if shell_law not in SHELL_LAWS:
         raise ValueError(f"shell_law = {shell_law!r}: allowed values are {SHELL_LAWS}")
     d = float(core_depth_km)
-    if not (np.isfinite(d) and 0.0 < d < EARTH_RADIUS_KM):
-        raise ValueError(f"core_depth_km = {d!r}: must lie in (0, {EARTH_RADIUS_KM}) km")
+    if not (np.isfinite(d) and 0.0 < d < GEOMAGNETIC_REFERENCE_RADIUS_KM):
+        raise ValueError(f"core_depth_km = {d!r}: must lie in "
+                         f"(0, {GEOMAGNETIC_REFERENCE_RADIUS_KM}) km")
     s = float(core_sigma_s_per_m)
     if not (np.isfinite(s) and s > 0):
         raise ValueError(f"core_sigma_s_per_m = {s!r}: conductivity must be finite and > 0 S/m")
@@ -164,6 +162,110 @@ def check_core_below_layers(top_depth_km, sigma_s_per_m, core_depth_km, core_sig
         warn_implausible(f"core_sigma_s_per_m = {float(core_sigma_s_per_m):g} S/m is below the "
                          f"{above:g} S/m of the layer above it (from {deepest:g} km): "
                          "implausible for the core")
+
+
+@dataclass(frozen=True, eq=False)
+class DstSurvey:
+    """What a Dst sounding measured: periods and source degree, and the sphere it sees.
+
+    Attributes
+    ----------
+    period_s : ndarray, shape (P,)
+        Periods in s, distinct, within :data:`PERIOD_RANGE_S`.
+    kind : {"q", "c"}
+        Layout of data and predictions, shape (2P,): ``[Re Q_n, Im Q_n]``
+        (dimensionless) or ``[Re C_n, Im C_n]`` in km.
+    degree : int
+        Spherical-harmonic degree n of the source (1 for Dst, geomagnetic
+        coordinates).
+    shell_law : {"quadratic", "constant"}
+        Conductivity law inside each shell (``sigma ~ r^-2`` or constant;
+        they differ by about 0.1 % in Q_1).
+    core_depth_km : float
+        Depth of the core, km; the deepest layer of a model extends to it.
+    core_sigma_s_per_m : float
+        Core conductivity, S/m.
+    """
+
+    period_s: np.ndarray
+    kind: str = "q"
+    degree: int = 1
+    shell_law: str = DEFAULT_SHELL_LAW
+    core_depth_km: float = DEFAULT_CORE_DEPTH_KM
+    core_sigma_s_per_m: float = DEFAULT_CORE_SIGMA_S_PER_M
+
+    def __post_init__(self):
+        if self.kind not in DST_KINDS:
+            raise ValueError(f"kind = {self.kind!r}: allowed values are {DST_KINDS}")
+        object.__setattr__(self, "period_s", as_1d("period_s", self.period_s))
+        check_geomag_periods("period_s", self.period_s)
+        if not (float(self.degree) == int(self.degree) and 1 <= self.degree <= MAX_DEGREE):
+            raise ValueError(f"degree = {self.degree!r}: must be an integer with "
+                             f"1 <= n <= {MAX_DEGREE}")
+        check_sphere_settings(self.shell_law, self.core_depth_km, self.core_sigma_s_per_m)
+
+    @property
+    def n_data(self):
+        """Number of real data N (2 per period)."""
+        return 2 * self.period_s.size
+
+
+@dataclass(frozen=True, eq=False)
+class SqSurvey:
+    """What an Sq sounding measured: source terms at one site, and the sphere it sees.
+
+    Attributes
+    ----------
+    period_s : ndarray, shape (P,)
+        Period of each term in s (24/p hours for the Sq harmonics), within
+        :data:`PERIOD_RANGE_S`; a period may repeat for different terms.
+    degree, order : int ndarray, shape (P,)
+        Degree ``1 <= n <= 12`` and order ``|m| <= n`` of each term (a
+        single value applies to every period).
+    colat_deg : float
+        Geographic colatitude of the site in (0, 180) degrees.
+    lon_deg : float
+        East longitude of the site, degrees.
+    shell_law, core_depth_km, core_sigma_s_per_m
+        As for :class:`DstSurvey`.
+
+    Data and predictions are ``[Re T, Im T]``, shape (2P,).
+    """
+
+    period_s: np.ndarray
+    degree: np.ndarray
+    order: np.ndarray
+    colat_deg: float
+    lon_deg: float
+    shell_law: str = DEFAULT_SHELL_LAW
+    core_depth_km: float = DEFAULT_CORE_DEPTH_KM
+    core_sigma_s_per_m: float = DEFAULT_CORE_SIGMA_S_PER_M
+
+    def __post_init__(self):
+        period_s = as_1d("period_s", self.period_s)
+        n, m = as_1d("n", self.degree), as_1d("m", self.order)
+        n = np.full(period_s.shape, n[0]) if n.size == 1 else n
+        m = np.full(period_s.shape, m[0]) if m.size == 1 else m
+        check_same_length(period_s=period_s, n=n, m=m)
+        check_geomag_periods("period_s", period_s, distinct=False)
+        check_degree_order(n, m)
+        check_colatitude(self.colat_deg)
+        if not np.isfinite(self.lon_deg):
+            raise ValueError(f"lon_deg = {float(self.lon_deg)!r}: must be finite")
+        check_sphere_settings(self.shell_law, self.core_depth_km, self.core_sigma_s_per_m)
+        keys = list(zip(period_s.tolist(), n.tolist(), m.tolist()))
+        if len(set(keys)) != len(keys):
+            dup = next(k for k in keys if keys.count(k) > 1)
+            raise ValueError(f"the term (period_s, n, m) = {dup} appears more than once")
+        for name, value in (("period_s", period_s), ("degree", n.astype(int)),
+                            ("order", m.astype(int)), ("colat_deg", float(self.colat_deg)),
+                            ("lon_deg", float(self.lon_deg))):
+            object.__setattr__(self, name, value)
+
+    @property
+    def n_data(self):
+        """Number of real data N (2 per term)."""
+        return 2 * self.period_s.size
 
 
 def _std(name, value, std, rel_error, floor):
@@ -210,6 +312,8 @@ class DstData:
     core_sigma_s_per_m : float
         Core conductivity, S/m.
     name : str
+    survey : DstSurvey
+        Periods, kind, degree, shell law and core (derived from the fields above).
     """
 
     period_s: np.ndarray
@@ -224,15 +328,12 @@ class DstData:
     core_sigma_s_per_m: float = DEFAULT_CORE_SIGMA_S_PER_M
     name: str = "dst"
     meta: dict = field(default_factory=dict, compare=False)
+    survey: DstSurvey = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if self.kind not in DST_KINDS:
-            raise ValueError(f"kind = {self.kind!r}: allowed values are {DST_KINDS}")
-        check_geomag_periods("period_s", self.period_s)
-        if not (float(self.degree) == int(self.degree) and 1 <= self.degree <= MAX_DEGREE):
-            raise ValueError(f"degree = {self.degree!r}: must be an integer with "
-                             f"1 <= n <= {MAX_DEGREE}")
-        check_sphere_settings(self.shell_law, self.core_depth_km, self.core_sigma_s_per_m)
+        object.__setattr__(self, "survey", DstSurvey(
+            self.period_s, self.kind, self.degree, self.shell_law, self.core_depth_km,
+            self.core_sigma_s_per_m))
         if self.kind == "q":
             value, std, vname, sname = self.q, self.q_std, "q", "q_std"
         else:
@@ -300,7 +401,7 @@ class DstData:
     @property
     def n_data(self):
         """Number of real data N (2 per period)."""
-        return 2 * self.period_s.size
+        return self.survey.n_data
 
     def values(self):
         """The complex responses, shape (P,): Q_n or C_n in km."""
@@ -349,6 +450,8 @@ class SqData:
         East longitude of the site, degrees.
     shell_law, core_depth_km, core_sigma_s_per_m, name
         As for :class:`DstData`.
+    survey : SqSurvey
+        Terms, site, shell law and core (derived from the fields above).
     """
 
     period_s: np.ndarray
@@ -363,23 +466,17 @@ class SqData:
     core_sigma_s_per_m: float = DEFAULT_CORE_SIGMA_S_PER_M
     name: str = "sq"
     meta: dict = field(default_factory=dict, compare=False)
+    survey: SqSurvey = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         check_same_length(period_s=self.period_s, n=self.degree, m=self.order, t=self.t,
                           t_std=self.t_std)
-        check_geomag_periods("period_s", self.period_s, distinct=False)
-        check_degree_order(self.degree, self.order)
-        check_colatitude(self.colat_deg)
-        if not np.isfinite(self.lon_deg):
-            raise ValueError(f"lon_deg = {float(self.lon_deg)!r}: must be finite")
-        check_sphere_settings(self.shell_law, self.core_depth_km, self.core_sigma_s_per_m)
+        object.__setattr__(self, "survey", SqSurvey(
+            self.period_s, self.degree, self.order, self.colat_deg, self.lon_deg,
+            self.shell_law, self.core_depth_km, self.core_sigma_s_per_m))
         check_finite("t.real", self.t.real)
         check_finite("t.imag", self.t.imag)
         check_positive("t_std", self.t_std)
-        keys = list(zip(self.period_s.tolist(), self.degree.tolist(), self.order.tolist()))
-        if len(set(keys)) != len(keys):
-            dup = next(k for k in keys if keys.count(k) > 1)
-            raise ValueError(f"the term (period_s, n, m) = {dup} appears more than once")
 
     @classmethod
     def from_transfer_function(cls, period_s, degree, order, t, t_std=None, *, colat_deg,
@@ -418,7 +515,7 @@ class SqData:
     @property
     def n_data(self):
         """Number of real data N (2 per term)."""
-        return 2 * self.period_s.size
+        return self.survey.n_data
 
     def observed(self):
         """Observed real vector, shape (2P,): [Re T, Im T]."""

@@ -1,4 +1,9 @@
-"""Magnetotelluric transfer-function data of one site."""
+"""Magnetotelluric transfer-function data of one site.
+
+:class:`MTSurvey` states what was measured (periods, and which quantity is
+compared); :class:`MTData` adds the observed values and their standard
+deviations, and exposes its survey as ``data.survey``.
+"""
 
 from dataclasses import dataclass, field
 
@@ -16,6 +21,34 @@ Im Z >= 0), e.g. +45 deg over a half-space (Weidelt 1972)."""
 
 _ONE_D_REASON = ("a 1-D Earth gives phases in [0, 90] deg, i.e. Re Z >= 0 and Im Z >= 0, "
                  "with exp(+i omega t) (docs/conventions.md)")
+
+
+@dataclass(frozen=True, eq=False)
+class MTSurvey:
+    """What an MT sounding measured: the periods and the quantity compared.
+
+    Attributes
+    ----------
+    period_s : ndarray, shape (P,)
+        Periods in s, distinct and > 0.
+    kind : {"impedance", "rho_phase"}
+        Layout of data and predictions, shape (2P,): ``[Re Z, Im Z]`` in
+        ohm (``exp(+i omega t)``), or ``[log10 rho_a, phase_deg]``.
+    """
+
+    period_s: np.ndarray
+    kind: str = "impedance"
+
+    def __post_init__(self):
+        if self.kind not in MT_KINDS:
+            raise ValueError(f"kind = {self.kind!r}: allowed values are {MT_KINDS}")
+        object.__setattr__(self, "period_s", as_1d("period_s", self.period_s))
+        check_periods("period_s", self.period_s)
+
+    @property
+    def n_data(self):
+        """Number of real data N (2 per period)."""
+        return 2 * self.period_s.size
 
 
 @dataclass(frozen=True)
@@ -46,6 +79,8 @@ class MTData:
         (``kind="rho_phase"``).
     name : str
         Label of the dataset (used for its noise parameter).
+    survey : MTSurvey
+        Periods and kind (derived from the fields above).
     """
 
     period_s: np.ndarray
@@ -58,11 +93,10 @@ class MTData:
     phase_std_deg: np.ndarray | None = None
     name: str = "mt"
     meta: dict = field(default_factory=dict, compare=False)
+    survey: MTSurvey = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if self.kind not in MT_KINDS:
-            raise ValueError(f"kind = {self.kind!r}: allowed values are {MT_KINDS}")
-        check_periods("period_s", self.period_s)
+        object.__setattr__(self, "survey", MTSurvey(self.period_s, self.kind))
         if self.kind == "impedance":
             check_same_length(period_s=self.period_s, z_ohm=self.z_ohm, z_std_ohm=self.z_std_ohm)
             check_finite("z_ohm.real", self.z_ohm.real)
@@ -147,7 +181,7 @@ class MTData:
     @property
     def n_data(self):
         """Number of real data N (2 per period)."""
-        return 2 * self.period_s.size
+        return self.survey.n_data
 
     def observed(self):
         """Observed real vector, shape (2P,): [Re Z, Im Z] or [log10 rho_a, phase]."""

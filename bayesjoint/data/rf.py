@@ -5,7 +5,7 @@ Gaussian low-pass ``G(omega) = exp(-omega^2 / (4 a^2))`` with ``a`` =
 ``gauss`` in rad/s (a filter written in Hz, ``exp(-f^2 / (4 a_hz^2))``,
 has ``a = 2 pi a_hz``: :func:`bayesjoint.physics.rf.gauss_from_hz`), sample
 ``n`` at time ``n dt_s - shift_s`` after the direct P, and one of the
-amplitude normalisations of :data:`bayesjoint.physics.rf.NORMALIZATIONS`.
+amplitude normalisations of :data:`bayesjoint.physics.constants.RF_NORMALIZATIONS`.
 
 Noise model
 -----------
@@ -18,6 +18,11 @@ trace, a correlation ``R_ij = rho(|t_i - t_j|)`` of one of the laws of
 correlation length ``L`` in s is either fixed (``correlation_s``) or
 sampled uniformly between ``correlation_s_bounds`` (NUTS only). Traces are
 independent of each other.
+
+:class:`RFSurvey` states what was recorded and how it was processed (ray
+parameters, Gaussian width, sampling, time shift, normalisation,
+flattening); :class:`RFData` adds the traces and their standard deviations
+(and the noise-correlation law), and exposes its survey as ``data.survey``.
 """
 
 from dataclasses import dataclass, field
@@ -25,40 +30,87 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bayesjoint.data.checks import as_1d, check_finite, check_positive, check_same_length
-
-RF_NORMALIZATIONS = ("peak", "area", "sum")
-"""Amplitude normalisations (those of :func:`bayesjoint.physics.rf.receiver_function`)."""
+from bayesjoint.physics.constants import RF_NORMALIZATIONS
 
 CORRELATION_LAWS = ("none", "exponential", "gaussian")
 """Allowed noise-correlation laws within one trace."""
-
-EARTH_RADIUS_KM = 6371.0
-"""Earth radius used to convert ray parameters from s/deg to s/km, km."""
-
-
-def ray_parameter_s_km_from_s_deg(ray_parameter_s_deg):
-    """Ray parameter in s/km from one in s/deg.
-
-    One degree of arc at the surface is ``pi R / 180`` km with
-    ``R = 6371`` km (:data:`EARTH_RADIUS_KM`), about 111.19 km, so
-    ``p[s/km] = p[s/deg] * 180 / (pi R)``.
-
-    Parameters
-    ----------
-    ray_parameter_s_deg : float or array_like
-
-    Returns
-    -------
-    float or ndarray
-    """
-    return np.asarray(ray_parameter_s_deg, dtype=float) * 180.0 / (np.pi * EARTH_RADIUS_KM)
-
 
 def _scalar(name, value, *, positive=True):
     v = float(value)
     if not np.isfinite(v) or (positive and v <= 0):
         raise ValueError(f"{name} = {v!r}: must be finite" + (" and > 0" if positive else ""))
     return v
+
+
+@dataclass(frozen=True, eq=False)
+class RFSurvey:
+    """What a receiver-function survey recorded and how the traces were processed.
+
+    Attributes
+    ----------
+    ray_parameter_s_km : ndarray, shape (R,)
+        Ray parameter (horizontal slowness) of each trace, s/km, >= 0
+        (0: vertical incidence).
+    gauss : float
+        Gaussian parameter ``a`` in rad/s, ``G(omega) = exp(-omega^2 / (4 a^2))``.
+    dt_s : float
+        Sample interval, s.
+    npts : int
+        Samples per trace, >= 2.
+    shift_s : float
+        Record time of the direct P, s: sample ``n`` lies at ``n dt_s -
+        shift_s`` after P; ``0 <= shift_s < npts dt_s``.
+    normalize : {"peak", "area", "sum"}
+        Amplitude normalisation (:data:`bayesjoint.physics.constants.RF_NORMALIZATIONS`).
+    earth_flattening : bool
+        Whether predictions flatten the spherical layers first.
+
+    Data and predictions are the traces one after another, shape (R npts,).
+    """
+
+    ray_parameter_s_km: np.ndarray
+    gauss: float
+    dt_s: float
+    npts: int
+    shift_s: float
+    normalize: str = "peak"
+    earth_flattening: bool = True
+
+    def __post_init__(self):
+        p = as_1d("ray_parameter_s_km", self.ray_parameter_s_km)
+        check_finite("ray_parameter_s_km", p)
+        if (p < 0).any():
+            i = int(np.flatnonzero(p < 0)[0])
+            raise ValueError(f"ray_parameter_s_km[{i}] = {float(p[i])!r}: values must be >= 0")
+        if int(self.npts) != self.npts or self.npts < 2:
+            raise ValueError(f"npts = {self.npts!r}: must be an integer >= 2")
+        values = {"ray_parameter_s_km": p, "dt_s": _scalar("dt_s", self.dt_s),
+                  "gauss": _scalar("gauss", self.gauss),
+                  "shift_s": _scalar("shift_s", self.shift_s, positive=False),
+                  "npts": int(self.npts), "earth_flattening": bool(self.earth_flattening)}
+        duration = values["npts"] * values["dt_s"]
+        if not 0.0 <= values["shift_s"] < duration:
+            raise ValueError(f"shift_s = {float(self.shift_s)!r}: the direct P must lie on the "
+                             f"record, 0 <= shift_s < npts * dt_s = {float(duration)!r} s")
+        if self.normalize not in RF_NORMALIZATIONS:
+            raise ValueError(f"normalize = {self.normalize!r}: allowed values are "
+                             f"{RF_NORMALIZATIONS}")
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def n_traces(self):
+        """Number of traces R."""
+        return self.ray_parameter_s_km.size
+
+    @property
+    def n_data(self):
+        """Number of data N = R npts."""
+        return self.n_traces * self.npts
+
+    def time_s(self):
+        """Sample times after the direct P, s, shape (npts,)."""
+        return np.arange(self.npts) * self.dt_s - self.shift_s
 
 
 @dataclass(frozen=True)
@@ -96,6 +148,9 @@ class RFData:
         Whether predictions flatten the spherical layers first.
     name : str
     meta : dict
+    survey : RFSurvey
+        Ray parameters, Gaussian, sampling, shift, normalisation and
+        flattening (derived from the fields above).
     """
 
     rf: np.ndarray
@@ -111,6 +166,7 @@ class RFData:
     earth_flattening: bool = True
     name: str = "rf"
     meta: dict = field(default_factory=dict, compare=False)
+    survey: RFSurvey = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.rf.ndim != 2 or self.rf.shape[0] < 1 or self.rf.shape[1] < 2:
@@ -123,16 +179,9 @@ class RFData:
         check_finite("rf", self.rf.ravel())
         check_positive("rf_std", self.rf_std.ravel())
         check_positive("ray_parameter_s_km", self.ray_parameter_s_km)
-        _scalar("dt_s", self.dt_s)
-        _scalar("gauss", self.gauss)
-        _scalar("shift_s", self.shift_s, positive=False)
-        duration = self.npts * self.dt_s
-        if not 0.0 <= self.shift_s < duration:
-            raise ValueError(f"shift_s = {float(self.shift_s)!r}: the direct P must lie on the "
-                             f"record, 0 <= shift_s < npts * dt_s = {float(duration)!r} s")
-        if self.normalize not in RF_NORMALIZATIONS:
-            raise ValueError(f"normalize = {self.normalize!r}: allowed values are "
-                             f"{RF_NORMALIZATIONS}")
+        object.__setattr__(self, "survey", RFSurvey(
+            self.ray_parameter_s_km, self.gauss, self.dt_s, self.npts, self.shift_s,
+            self.normalize, self.earth_flattening))
         if self.correlation not in CORRELATION_LAWS:
             raise ValueError(f"correlation = {self.correlation!r}: allowed values are "
                              f"{CORRELATION_LAWS}")
@@ -166,7 +215,7 @@ class RFData:
             shape (npts,)).
         ray_parameter_s_km : float or array_like, shape (R,)
             Ray parameter of each trace, s/km (from s/deg:
-            :func:`ray_parameter_s_km_from_s_deg`).
+            :func:`bayesjoint.physics.constants.ray_parameter_s_km_from_s_deg`).
         dt_s, shift_s : float
             Sample interval and record time of the direct P, s.
         gauss : float
@@ -230,7 +279,7 @@ class RFData:
 
     def time_s(self):
         """Sample times after the direct P, s, shape (npts,)."""
-        return np.arange(self.npts) * self.dt_s - self.shift_s
+        return self.survey.time_s()
 
     def observed(self):
         """Observed vector, shape (R npts,): the traces one after another."""

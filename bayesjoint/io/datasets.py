@@ -1,33 +1,17 @@
 """Read the dataset named by one ``[[data]]`` table of a run configuration.
 
-Each data type lists the keys its table may hold (:data:`CONFIG_KEYS`) and
-has a loader taking the validated table (with ``file`` already resolved
-against the configuration's folder).
+Each data type's descriptor (:mod:`bayesjoint.datatypes`) lists the keys
+its table may hold and has a loader taking the validated table (with
+``file`` already resolved against the configuration's folder).
 """
 
-import importlib
 from pathlib import Path
 
+from bayesjoint.datatypes import DATA_TYPES
 from bayesjoint.io.files import refuse_keys_for_csv
 
-CONFIG_KEYS = {
-    "mt": {"type", "file", "name", "component", "kind", "rel_error_floor"},
-    "dst": {"type", "file", "name", "degree", "shell_law", "core_depth_km", "core_sigma_s_per_m"},
-    "sq": {"type", "file", "name", "colat_deg", "lon_deg", "shell_law", "core_depth_km",
-           "core_sigma_s_per_m"},
-    "rf": {"type", "file", "name", "format", "gauss", "std", "ray_parameter_s_km", "shift_s",
-           "normalize", "correlation", "correlation_s", "correlation_s_bounds",
-           "earth_flattening"},
-}
-"""Allowed keys of a ``[[data]]`` table, per data type."""
-
-LOADERS = {
-    "mt": "bayesjoint.io.datasets:load_mt",
-    "dst": "bayesjoint.io.geomag_files:load_dst",
-    "sq": "bayesjoint.io.geomag_files:load_sq",
-    "rf": "bayesjoint.io.seismic_files:load_rf",
-}
-"""``module:function`` loading each data type from its table."""
+CONFIG_KEYS = {name: set(t.config_keys) for name, t in DATA_TYPES.items()}
+"""Allowed keys of a ``[[data]]`` table, per data type (from each descriptor)."""
 
 
 def load_mt(entry):
@@ -56,9 +40,8 @@ def load_dataset(entry):
         the wrong type (a list where a number belongs, say) is named with
         the table and its file.
     """
-    module, func = LOADERS[entry["type"]].split(":")
     try:
-        return getattr(importlib.import_module(module), func)(entry)
+        return DATA_TYPES[entry["type"]].load(entry)
     except TypeError as err:
         raise ValueError(f"data table {entry.get('name')!r} (file {entry['file']}): a value has "
                          f"the wrong type ({err}); see docs/configuration.md") from err

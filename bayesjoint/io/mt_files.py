@@ -38,7 +38,8 @@ import numpy as np
 from bayesjoint.data import LN10, MTData
 from bayesjoint.data.checks import N_STD_BEYOND_BOUND
 from bayesjoint.io.files import readable_file
-from bayesjoint.physics.mt import MU0
+from bayesjoint.physics.constants import MU0
+from bayesjoint.physics.mt import apparent_resistivity_phase
 
 MV_PER_KM_PER_NT_TO_OHM = float(MU0) * 1e3
 """Factor from impedance in mV/km/nT to ohm: mu0 * 1e3 = 4 pi 1e-4."""
@@ -225,10 +226,9 @@ def read_mt_transfer_function(path, component="berdichevsky", kind="rho_phase",
     try:
         if kind == "impedance":
             return MTData.from_impedance(period, z, std, name=name, meta=meta)
-        omega = 2.0 * np.pi / period
-        rho_a = np.abs(z) ** 2 / (omega * float(MU0))
+        rho_a, phase = (np.asarray(a) for a in apparent_resistivity_phase(period, z))
         rel = std / np.abs(z)
-        return MTData.from_rho_phase(period, rho_a, np.degrees(np.angle(z)),
+        return MTData.from_rho_phase(period, rho_a, phase,
                                      log10_rho_a_std=2.0 * rel / LN10,
                                      phase_std_deg=np.degrees(rel), name=name, meta=meta)
     except ValueError as err:

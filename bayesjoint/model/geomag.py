@@ -7,14 +7,11 @@ from the surface down, its last active layer extending to the core at
 responses unchanged, so one compiled function serves every layer count.
 """
 
-import functools
-
 import jax.numpy as jnp
 import numpy as np
 
-from bayesjoint.data import DstData, SqData
+from bayesjoint.data import DstSurvey, SqSurvey
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.model.registry import register
 from bayesjoint.physics import geomag as geomag_physics
 from bayesjoint.physics import sphere
 
@@ -51,52 +48,49 @@ def _n_active(earth: LayeredEarth, active_only):
     return earth.n_layers + 1 if active_only else None
 
 
-def predict_dst(earth: LayeredEarth, data: DstData, active_only=False):
+def predict_dst(earth: LayeredEarth, survey: DstSurvey, active_only=False):
     """Predicted Dst data vector ``[Re, Im]`` of Q_n or C_n (km), shape (2P,).
 
     With ``active_only`` the recursion visits only the active layers (same
     values, no reverse-mode gradient), see
     :func:`bayesjoint.physics.sphere.q_response`.
     """
-    thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
-    response = sphere.q_response if data.kind == "q" else sphere.c_response_km
-    v = response(jnp.asarray(data.period_s), thickness_m, sigma, degree=int(data.degree),
-                 shell_law=data.shell_law, n_active=_n_active(earth, active_only))
+    thickness_m, sigma = sphere_stack(earth, survey.core_depth_km, survey.core_sigma_s_per_m)
+    response = sphere.q_response if survey.kind == "q" else sphere.c_response_km
+    v = response(jnp.asarray(survey.period_s), thickness_m, sigma, degree=int(survey.degree),
+                 shell_law=survey.shell_law, n_active=_n_active(earth, active_only))
     return jnp.concatenate([v.real, v.imag])
 
 
-def predict_sq(earth: LayeredEarth, data: SqData, active_only=False):
+def predict_sq(earth: LayeredEarth, survey: SqSurvey, active_only=False):
     """Predicted Sq data vector ``[Re T, Im T]``, shape (2P,).
 
     One Q_n recursion for all terms (sigma ~ r^-2 shells), or one per
     distinct degree (constant shells); each term's transfer function is
     ``T = [n - (n+1) Q_n] P_n^|m|(cos theta) exp(i m phi)`` (Olsen 1999,
-    :func:`bayesjoint.physics.geomag.transfer_function_from_q`; for m < 0
-    the azimuthal factor is ``exp(i m phi)``). ``active_only`` as in
+    :func:`bayesjoint.physics.geomag.transfer_function_from_q`). ``active_only`` as in
     :func:`predict_dst`.
     """
-    thickness_m, sigma = sphere_stack(earth, data.core_depth_km, data.core_sigma_s_per_m)
-    period = np.asarray(data.period_s)
+    thickness_m, sigma = sphere_stack(earth, survey.core_depth_km, survey.core_sigma_s_per_m)
+    period = np.asarray(survey.period_s)
     n_active = _n_active(earth, active_only)
-    if data.shell_law == "quadratic":  # every term in one recursion
+    if survey.shell_law == "quadratic":  # every term in one recursion
         q_all = sphere.q_response(jnp.asarray(period), thickness_m, sigma,
-                                  degree=np.asarray(data.degree), shell_law="quadratic",
+                                  degree=np.asarray(survey.degree), shell_law="quadratic",
                                   n_active=n_active)
     t = jnp.zeros(period.shape, dtype=jnp.complex128)
-    for n in np.unique(data.degree):
-        in_n = data.degree == n
-        if data.shell_law == "quadratic":
+    for n in np.unique(survey.degree):
+        in_n = survey.degree == n
+        if survey.shell_law == "quadratic":
             q = q_all[np.flatnonzero(in_n)]
         else:
             q = sphere.q_response(jnp.asarray(period[in_n]), thickness_m, sigma, degree=int(n),
-                                  shell_law=data.shell_law, n_active=n_active)
+                                  shell_law=survey.shell_law, n_active=n_active)
         t_n = jnp.zeros(q.shape, dtype=jnp.complex128)
-        for m in np.unique(data.order[in_n]):
-            sel = data.order[in_n] == m
-            # Order |m| in the Legendre function; exp(i m phi) = exp(i|m|phi) exp(2 i m phi) for m < 0.
-            shift = np.exp(2j * m * np.deg2rad(data.lon_deg)) if m < 0 else 1.0
-            t_m = geomag_physics.transfer_function_from_q(q, int(n), int(abs(m)), data.colat_deg,
-                                                          data.lon_deg) * shift
+        for m in np.unique(survey.order[in_n]):
+            sel = survey.order[in_n] == m
+            t_m = geomag_physics.transfer_function_from_q(q, int(n), int(m), survey.colat_deg,
+                                                          survey.lon_deg)
             t_n = jnp.where(sel, t_m, t_n)
         t = t.at[np.flatnonzero(in_n)].set(t_n)
     return jnp.concatenate([t.real, t.imag])
@@ -114,9 +108,3 @@ def check_core_below_prior(data, spec):
             f"dataset {data.name!r}: core_depth_km = {data.core_depth_km!r} but the prior allows "
             f"interfaces down to depth_max_km = {spec.depth_max_km!r}: a core shallower than the "
             "deepest interface; lower depth_max_km below the core depth")
-
-
-register(DstData, predict_dst, check_prior=check_core_below_prior,
-         predict_active=functools.partial(predict_dst, active_only=True))
-register(SqData, predict_sq, check_prior=check_core_below_prior,
-         predict_active=functools.partial(predict_sq, active_only=True))

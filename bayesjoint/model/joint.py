@@ -11,8 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 import numpyro
 
+from bayesjoint.datatypes import check_datasets, descriptor
 from bayesjoint.model.prior import PriorSpec, sample_earth, sample_noise_scale
-from bayesjoint.model.registry import check_datasets, lookup
 
 
 def dataset_names(datasets):
@@ -43,14 +43,14 @@ def build_model(datasets, spec: PriorSpec):
     datasets = list(datasets)
     dataset_names(datasets)
     check_datasets(datasets, spec)
-    entries = [(d, lookup(d)) for d in datasets]
+    entries = [(d, descriptor(d)) for d in datasets]
     seismic = needs_seismic(datasets)
 
     def model():
         earth = sample_earth(spec, seismic=seismic)
         for data, entry in entries:
             scale = sample_noise_scale(data.name, spec)
-            pred = numpyro.deterministic(f"pred_{data.name}", entry.predict(earth, data))
+            pred = numpyro.deterministic(f"pred_{data.name}", entry.predict(earth, data.survey))
             entry.numpyro_likelihood(data.name, pred, data, scale, spec)
 
     return model
@@ -58,7 +58,7 @@ def build_model(datasets, spec: PriorSpec):
 
 def needs_seismic(datasets):
     """Whether any dataset's forward model reads the seismic properties."""
-    return any(lookup(d).needs_seismic for d in datasets)
+    return any(descriptor(d).needs_seismic for d in datasets)
 
 
 class JointLogLikelihood:
@@ -85,9 +85,9 @@ class JointLogLikelihood:
     spec : PriorSpec, optional
         When given, the datasets are first checked against the prior.
     active_only : bool
-        Use the forward models that visit only the active layers where a
-        data type has one (same values, cost following the layer count;
-        for the trans-dimensional sampler, which needs no gradient).
+        Use the forward models that visit only the active layers (same
+        values, cost following the layer count; for the trans-dimensional
+        sampler, which needs no gradient).
     """
 
     def __init__(self, datasets, spec: PriorSpec | None = None, active_only=False):
@@ -95,7 +95,7 @@ class JointLogLikelihood:
         dataset_names(datasets)
         if spec is not None:
             check_datasets(datasets, spec)
-        self._packed = [(lookup(d), d, jnp.asarray(d.observed()), jnp.asarray(d.std()))
+        self._packed = [(descriptor(d), d, jnp.asarray(d.observed()), jnp.asarray(d.std()))
                         for d in datasets]
         self._active_only = bool(active_only)
         self.n_data = np.array([np.size(d.observed()) for d in datasets], dtype=float)
@@ -113,10 +113,8 @@ class JointLogLikelihood:
         """
         unit = []
         for entry, data, obs, std in self._packed:
-            predict = (entry.predict_active
-                       if self._active_only and entry.predict_active is not None
-                       else entry.predict)
-            unit.append(entry.log_likelihood(obs, std, predict(earth, data), 1.0, data))
+            pred = entry.predict(earth, data.survey, active_only=self._active_only)
+            unit.append(entry.log_likelihood(obs, std, pred, 1.0, data))
         q = 2.0 * (jnp.asarray(self.perfect_fit) - jnp.stack(unit))
         return jnp.where(jnp.isnan(q), jnp.inf, q)
 

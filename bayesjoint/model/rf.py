@@ -46,29 +46,47 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
-from bayesjoint.data import RFData
+from bayesjoint.data import RFData, RFSurvey
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.model.registry import gaussian_numpyro_likelihood, register
+from bayesjoint.model.likelihoods import gaussian_numpyro_likelihood
 from bayesjoint.physics import rf as rf_physics
-from bayesjoint.physics.flatten import flatten_layers
-
+from bayesjoint.physics.rf import check_evanescent, check_npts, ps_delay_s
 GAUSSIAN_NUGGET = 1e-6
 """Diagonal added to the Gaussian-law correlation matrix (fraction of the variance)."""
-
-PULSE_HALF_WIDTH = 2.0
-"""Half-width of a Gaussian pulse in units of ``1 / gauss`` s (``exp(-4)`` = 1.8 % of its peak)."""
 
 _LOG_2PI = np.log(2.0 * np.pi)
 
 
-def predict_rf(earth: LayeredEarth, data: RFData, active_only=False):
-    """Predicted receiver functions, shape (R npts,) (layout of ``data.observed()``).
+def receiver_functions(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, survey: RFSurvey,
+                       n_active=None):
+    """The receiver function of each ray parameter of a survey, shape (R, npts).
+
+    Parameters
+    ----------
+    thickness_km : array, shape (K-1,)
+    vp_km_s, vs_km_s, rho_g_cm3 : arrays, shape (K,)
+        Layers from the surface down, the last one the half-space.
+    survey : RFSurvey
+    n_active : int, optional
+        As in :func:`bayesjoint.physics.rf.receiver_function`.
+    """
+    def one(p):
+        return rf_physics.receiver_function(
+            thickness_km, vp_km_s, vs_km_s, rho_g_cm3, p, survey.gauss, survey.dt_s,
+            survey.npts, survey.shift_s, normalize=survey.normalize,
+            earth_flattening=survey.earth_flattening, n_active=n_active)
+
+    return jax.vmap(one)(jnp.asarray(survey.ray_parameter_s_km))
+
+
+def predict_rf(earth: LayeredEarth, survey: RFSurvey, active_only=False):
+    """Predicted receiver functions, shape (R npts,) (layout of ``RFData.observed()``).
 
     Parameters
     ----------
     earth : LayeredEarth
         With ``vs_km_s`` and ``vp_vs``, shape (K_max,).
-    data : RFData
+    survey : RFSurvey
     active_only : bool
         Run the frequency recursion over the active layers only, below the
         padding of the layer stack (same values to rounding, cost following
@@ -85,14 +103,8 @@ def predict_rf(earth: LayeredEarth, data: RFData, active_only=False):
     vs = earth.vs_km_s[order]
     vp = vs * earth.vp_vs[order]
     rho = rf_physics.brocher_density_g_cm3(vp)
-
-    def one(p):
-        return rf_physics.receiver_function(
-            thickness_km, vp, vs, rho, p, data.gauss, data.dt_s, data.npts, data.shift_s,
-            normalize=data.normalize, earth_flattening=data.earth_flattening,
-            n_active=earth.n_layers if active_only else None)
-
-    return jax.vmap(one)(jnp.asarray(data.ray_parameter_s_km)).ravel()
+    return receiver_functions(thickness_km, vp, vs, rho, survey,
+                              n_active=earth.n_layers if active_only else None).ravel()
 
 
 def correlation_cholesky(dt_s, npts, law, correlation_s):
@@ -207,7 +219,7 @@ def correlated_log_likelihood(residual, std, noise_scale, law, correlation_s, dt
 
 
 def rf_log_likelihood(observed, std, predicted, noise_scale, data: RFData):
-    """Pure JAX log-likelihood (registry signature) with the fixed correlation length.
+    """Pure JAX log-likelihood (descriptor signature) with the fixed correlation length.
 
     Non-finite predictions give ``-inf``.
 
@@ -246,64 +258,6 @@ def rf_numpyro_likelihood(name, predicted, data: RFData, noise_scale, spec):
         residual, jnp.asarray(data.rf_std), noise_scale, data.correlation, length, data.dt_s))
 
 
-def ps_delay_s(thickness_km, vp_km_s, vs_km_s, ray_parameter_s_km, *, earth_flattening=True):
-    """Delay of the Ps conversion from the top of the half-space behind the direct P, s.
-
-    ``t = sum_j h_j (sqrt(1/Vs_j^2 - p^2) - sqrt(1/Vp_j^2 - p^2))`` over the
-    layers above the half-space, after Earth-flattening when asked (it is
-    then the spherical delay). NumPy in, float out.
-
-    Parameters
-    ----------
-    thickness_km : array_like, shape (K-1,)
-    vp_km_s, vs_km_s : array_like, shape (K,)
-    ray_parameter_s_km : float
-        Must be below ``1/vp`` of every layer above the half-space.
-    earth_flattening : bool
-    """
-    h = np.asarray(thickness_km, dtype=float)
-    vp = np.asarray(vp_km_s, dtype=float)
-    vs = np.asarray(vs_km_s, dtype=float)
-    if earth_flattening:
-        h, vp, vs, _ = (np.asarray(a) for a in flatten_layers(h, vp, vs, np.ones_like(vp)))
-    p2 = float(ray_parameter_s_km) ** 2
-    qs = np.sqrt(np.maximum(1.0 / vs[:-1] ** 2 - p2, 0.0))
-    qp = np.sqrt(np.maximum(1.0 / vp[:-1] ** 2 - p2, 0.0))
-    return float(np.sum(h * (qs - qp)))
-
-
-def required_npts(dt_s, shift_s, delay_s, gauss):
-    """Samples needed to hold the direct P at ``shift_s`` and a pulse ``delay_s`` later.
-
-    The record must reach ``shift_s + delay_s + PULSE_HALF_WIDTH / gauss``
-    (the pulse's tail; later energy wraps around to the start in the
-    periodic transform): ``ceil(that / dt_s) + 1`` samples.
-    """
-    end = shift_s + delay_s + PULSE_HALF_WIDTH / gauss
-    return int(np.ceil(end / dt_s - 1e-9)) + 1
-
-
-def check_npts(data_npts, dt_s, shift_s, delay_s, gauss, what):
-    """Raise ``ValueError`` naming the needed length when ``data_npts`` is too short."""
-    need = required_npts(dt_s, shift_s, delay_s, gauss)
-    if data_npts < need:
-        raise ValueError(
-            f"npts = {data_npts} is too short: with dt = {dt_s} s, shift = {shift_s} s and "
-            f"{what} ({delay_s:.2f} s after P), the record needs npts >= {need} "
-            f"(shift + delay + {PULSE_HALF_WIDTH:g}/gauss = "
-            f"{shift_s + delay_s + PULSE_HALF_WIDTH / gauss:.2f} s)")
-
-
-def check_evanescent(ray_parameter_s_km, vp_half_space_km_s, what):
-    """Raise ``ValueError`` when ``p >= 1/vp`` (P evanescent in the half-space)."""
-    p = np.max(np.asarray(ray_parameter_s_km, dtype=float))
-    if p * vp_half_space_km_s >= 1.0:
-        raise ValueError(
-            f"ray parameter {float(p)!r} s/km: P is evanescent in a half-space of Vp = "
-            f"{vp_half_space_km_s:.4g} km/s ({what}); need p < 1/Vp = "
-            f"{1.0 / vp_half_space_km_s:.4g} s/km")
-
-
 def check_rf_prior(data: RFData, spec):
     """Check a receiver-function dataset against a prior before sampling.
 
@@ -331,9 +285,3 @@ def check_rf_prior(data: RFData, spec):
     check_npts(data.npts, data.dt_s, data.shift_s, delay, data.gauss,
                f"a Ps conversion from depth_max_km = {spec.depth_max_km} km under Vs = "
                f"vs_km_s_min = {vs} km/s and Vp/Vs = vp_vs_max = {spec.vp_vs_max}")
-
-
-register(RFData, predict_rf, predict_active=functools.partial(predict_rf, active_only=True),
-         log_likelihood=rf_log_likelihood,
-         numpyro_likelihood=rf_numpyro_likelihood, needs_seismic=True,
-         check_prior=check_rf_prior)

@@ -40,8 +40,7 @@ tests show the unflattened delays missing TauP's by as much).
 
 import jax.numpy as jnp
 
-EARTH_RADIUS_KM = 6371.0
-"""Earth radius used for flattening, km."""
+from bayesjoint.physics.constants import MEAN_EARTH_RADIUS_KM
 
 DENSITY_EXPONENT_PSV = -2.275
 """Biswas (1972) density exponent ``k`` for P-SV waves."""
@@ -66,7 +65,7 @@ def _thickness_ratio(top_km, thickness_km, radius_km):
 
 
 def flatten_layers(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, *,
-                   radius_km=EARTH_RADIUS_KM,
+                   radius_km=MEAN_EARTH_RADIUS_KM,
                    density_exponent=DENSITY_EXPONENT_PSV):
     """Flatten a stack of spherical layers over a half-space.
 
@@ -103,13 +102,13 @@ def flatten_layers(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, *,
     return h * ratio, vp * vel_factor, vs * vel_factor, rho * rho_factor
 
 
-def flatten_depth_km(depth_km, radius_km=EARTH_RADIUS_KM):
+def flatten_depth_km(depth_km, radius_km=MEAN_EARTH_RADIUS_KM):
     """Flattened depth ``z_f = R ln(R / (R - z))`` of spherical depths, km."""
     z = jnp.asarray(depth_km, dtype=jnp.float64)
     return -radius_km * jnp.log1p(-z / radius_km)
 
 
-def unflatten_depth_km(flat_depth_km, radius_km=EARTH_RADIUS_KM):
+def unflatten_depth_km(flat_depth_km, radius_km=MEAN_EARTH_RADIUS_KM):
     """Spherical depth ``z = R (1 - exp(-z_f / R))`` of flattened depths, km."""
     zf = jnp.asarray(flat_depth_km, dtype=jnp.float64)
     return -radius_km * jnp.expm1(-zf / radius_km)

@@ -110,7 +110,8 @@ def transfer_function_from_q(q, degree, order, colat_deg, lon_deg):
     q : complex array, shape (P,)
         Q-response of degree n.
     degree, order : int
-        n >= 1 and 0 <= m <= n (static).
+        n >= 1 and |m| <= n (static); a negative order takes ``P_n^|m|`` and
+        the azimuthal factor ``exp(i m phi)``.
     colat_deg, lon_deg : float
         Site colatitude and east longitude in degrees.
 
@@ -119,7 +120,7 @@ def transfer_function_from_q(q, degree, order, colat_deg, lon_deg):
     t : complex array, shape (P,)
     """
     n, m = degree, order
-    legendre = schmidt_legendre(n, m, colat_deg)
+    legendre = schmidt_legendre(n, abs(m), colat_deg)
     azimuth = jnp.exp(1j * m * jnp.deg2rad(jnp.asarray(lon_deg, dtype=jnp.float64)))
     return (n - (n + 1) * jnp.asarray(q)) * legendre * azimuth
 

@@ -29,10 +29,8 @@ precision. A layer of zero thickness has ``t_j = 0`` exactly and returns
 import jax.numpy as jnp
 import numpy as np
 
+from bayesjoint.physics.constants import MU0, angular_frequency_rad_s, apparent_resistivity_ohm_m
 from bayesjoint.physics.recursion import bottom_up
-
-MU0 = 4e-7 * np.pi
-"""Magnetic permeability of free space, H/m."""
 
 _SQRT_I = (1.0 + 1.0j) / np.sqrt(2.0)  # principal square root of i
 
@@ -66,7 +64,7 @@ def impedance(period_s, thickness_m, sigma_s_per_m, n_active=None):
     period_s = jnp.asarray(period_s, dtype=jnp.float64)
     thickness_m = jnp.asarray(thickness_m, dtype=jnp.float64)
     sigma = jnp.asarray(sigma_s_per_m, dtype=jnp.float64)
-    omega = 2.0 * jnp.pi / period_s  # (P,)
+    omega = angular_frequency_rad_s(period_s)  # (P,)
 
     def wavenumber(s):
         # k = sqrt(i omega mu0 sigma), written with a real square root so the
@@ -103,15 +101,14 @@ def apparent_resistivity_phase(period_s, z_ohm):
     -------
     rho_a_ohm_m, phase_deg : arrays, shape (P,)
     """
-    omega = 2.0 * jnp.pi / jnp.asarray(period_s, dtype=jnp.float64)
-    rho_a = (z_ohm.real**2 + z_ohm.imag**2) / (omega * MU0)
+    rho_a = apparent_resistivity_ohm_m(jnp.asarray(period_s, dtype=jnp.float64), z_ohm)
     phase = jnp.degrees(jnp.arctan2(z_ohm.imag, z_ohm.real))
     return rho_a, phase
 
 
 def c_response_m(period_s, z_ohm):
     """C-response ``C = Z / (i omega MU0)`` in m from an impedance in ohm."""
-    omega = 2.0 * jnp.pi / jnp.asarray(period_s, dtype=jnp.float64)
+    omega = angular_frequency_rad_s(jnp.asarray(period_s, dtype=jnp.float64))
     return z_ohm / (1j * omega * MU0)
 
 

@@ -61,12 +61,14 @@ from functools import partial
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from bayesjoint.physics.constants import RF_NORMALIZATIONS
 from bayesjoint.physics.flatten import flatten_layers
 from bayesjoint.physics.recursion import top_down
 
-NORMALIZATIONS = ("peak", "area", "sum")
-"""Accepted values of ``normalize`` in :func:`receiver_function`."""
+PULSE_HALF_WIDTH = 2.0
+"""Half-width of a Gaussian pulse in units of ``1 / gauss`` s (``exp(-4)`` = 1.8 % of its peak)."""
 
 
 def vertical_slowness_s_km(velocity_km_s, ray_parameter_s_km):
@@ -381,8 +383,8 @@ def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s
     ``earth_flattening`` are static, and a change between ``None`` and a
     number for ``water_level`` or ``n_active`` recompiles.
     """
-    if normalize not in NORMALIZATIONS:
-        raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+    if normalize not in RF_NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {RF_NORMALIZATIONS}, got {normalize!r}")
     freq = jnp.fft.rfftfreq(npts, dt_s)
     radial, vertical = surface_displacement_spectra(
         freq, thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s_km,
@@ -399,3 +401,61 @@ def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s
     if normalize == "area":
         return trace / dt_s
     return trace / dt_s * jnp.sqrt(jnp.pi) / gauss
+
+
+def ps_delay_s(thickness_km, vp_km_s, vs_km_s, ray_parameter_s_km, *, earth_flattening=True):
+    """Delay of the Ps conversion from the top of the half-space behind the direct P, s.
+
+    ``t = sum_j h_j (sqrt(1/Vs_j^2 - p^2) - sqrt(1/Vp_j^2 - p^2))`` over the
+    layers above the half-space, after Earth-flattening when asked (it is
+    then the spherical delay). NumPy in, float out.
+
+    Parameters
+    ----------
+    thickness_km : array_like, shape (K-1,)
+    vp_km_s, vs_km_s : array_like, shape (K,)
+    ray_parameter_s_km : float
+        Must be below ``1/vp`` of every layer above the half-space.
+    earth_flattening : bool
+    """
+    h = np.asarray(thickness_km, dtype=float)
+    vp = np.asarray(vp_km_s, dtype=float)
+    vs = np.asarray(vs_km_s, dtype=float)
+    if earth_flattening:
+        h, vp, vs, _ = (np.asarray(a) for a in flatten_layers(h, vp, vs, np.ones_like(vp)))
+    p2 = float(ray_parameter_s_km) ** 2
+    qs = np.sqrt(np.maximum(1.0 / vs[:-1] ** 2 - p2, 0.0))
+    qp = np.sqrt(np.maximum(1.0 / vp[:-1] ** 2 - p2, 0.0))
+    return float(np.sum(h * (qs - qp)))
+
+
+def required_npts(dt_s, shift_s, delay_s, gauss):
+    """Samples needed to hold the direct P at ``shift_s`` and a pulse ``delay_s`` later.
+
+    The record must reach ``shift_s + delay_s + PULSE_HALF_WIDTH / gauss``
+    (the pulse's tail; later energy wraps around to the start in the
+    periodic transform): ``ceil(that / dt_s) + 1`` samples.
+    """
+    end = shift_s + delay_s + PULSE_HALF_WIDTH / gauss
+    return int(np.ceil(end / dt_s - 1e-9)) + 1
+
+
+def check_npts(data_npts, dt_s, shift_s, delay_s, gauss, what):
+    """Raise ``ValueError`` naming the needed length when ``data_npts`` is too short."""
+    need = required_npts(dt_s, shift_s, delay_s, gauss)
+    if data_npts < need:
+        raise ValueError(
+            f"npts = {data_npts} is too short: with dt = {dt_s} s, shift = {shift_s} s and "
+            f"{what} ({delay_s:.2f} s after P), the record needs npts >= {need} "
+            f"(shift + delay + {PULSE_HALF_WIDTH:g}/gauss = "
+            f"{shift_s + delay_s + PULSE_HALF_WIDTH / gauss:.2f} s)")
+
+
+def check_evanescent(ray_parameter_s_km, vp_half_space_km_s, what):
+    """Raise ``ValueError`` when ``p >= 1/vp`` (P evanescent in the half-space)."""
+    p = np.max(np.asarray(ray_parameter_s_km, dtype=float))
+    if p * vp_half_space_km_s >= 1.0:
+        raise ValueError(
+            f"ray parameter {float(p)!r} s/km: P is evanescent in a half-space of Vp = "
+            f"{vp_half_space_km_s:.4g} km/s ({what}); need p < 1/Vp = "
+            f"{1.0 / vp_half_space_km_s:.4g} s/km")

@@ -7,13 +7,14 @@ coefficients). They are related by (Schmucker 1985; Olsen 1999)::
 
     Q_n = n/(n+1) (1 - (n+1) C_n / a) / (1 + n C_n / a)
 
-with ``a = EARTH_RADIUS_KM = 6371.2`` km the surface radius.
+with ``a`` = 6371.2 km the surface radius
+(:data:`bayesjoint.physics.constants.GEOMAGNETIC_REFERENCE_RADIUS_KM`).
 
 Conventions
 -----------
 * Time dependence ``exp(+i omega t)``, as in :mod:`bayesjoint.physics.mt`:
   ``Re C > 0``, ``Im C < 0`` and ``Im Q > 0``.
-* ``MU0 = 4 pi 1e-7`` H/m (shared with :mod:`bayesjoint.physics.mt`).
+* ``MU0 = 4 pi 1e-7`` H/m (:mod:`bayesjoint.physics.constants`).
 * Models use the input convention of :func:`bayesjoint.physics.mt.impedance`:
   ``thickness_m`` (K-1,) are the thicknesses of shells from the surface
   down, ``sigma_s_per_m`` (K,) their conductivities, the last entry being
@@ -73,15 +74,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bayesjoint.physics.mt import MU0
+from bayesjoint.physics.constants import (GEOMAGNETIC_REFERENCE_RADIUS_KM, MU0, SHELL_LAWS,
+                                          angular_frequency_rad_s)
 from bayesjoint.physics.recursion import bottom_up
 
-EARTH_RADIUS_KM = 6371.2
-"""Surface radius a used for geomagnetic responses, km."""
-
-_EARTH_RADIUS_M = EARTH_RADIUS_KM * 1e3
+_EARTH_RADIUS_M = GEOMAGNETIC_REFERENCE_RADIUS_KM * 1e3
 _SQRT_I = (1.0 + 1.0j) / math.sqrt(2.0)  # principal square root of i
-_SHELL_LAWS = ("quadratic", "constant")
 
 # Switch between the power series and the closed form of i_n (|x|, argument
 # of the Bessel functions) and the number of series terms. With |x| < 12 the
@@ -110,7 +108,7 @@ def q_from_c(c_km, degree):
     q : complex array, same shape as ``c_km``
     """
     n = degree
-    c = jnp.asarray(c_km) / EARTH_RADIUS_KM
+    c = jnp.asarray(c_km) / GEOMAGNETIC_REFERENCE_RADIUS_KM
     return n / (n + 1) * (1.0 - (n + 1) * c) / (1.0 + n * c)
 
 
@@ -131,7 +129,7 @@ def c_from_q(q, degree):
     """
     n = degree
     q = jnp.asarray(q)
-    return EARTH_RADIUS_KM * (n - (n + 1) * q) / (n * (n + 1) * (1.0 + q))
+    return GEOMAGNETIC_REFERENCE_RADIUS_KM * (n - (n + 1) * q) / (n * (n + 1) * (1.0 + q))
 
 
 def q_response(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="quadratic",
@@ -186,13 +184,13 @@ def c_response_km(period_s, thickness_m, sigma_s_per_m, degree=1, shell_law="qua
         ``Im C < 0``); ``a/(n+1)`` for an insulating sphere.
     """
     y = _surface_admittance(period_s, thickness_m, sigma_s_per_m, degree, shell_law, n_active)
-    return EARTH_RADIUS_KM / y
+    return GEOMAGNETIC_REFERENCE_RADIUS_KM / y
 
 
 def _surface_admittance(period_s, thickness_m, sigma_s_per_m, n, shell_law, n_active=None):
     """Scale-free admittance ``y = r u'/u`` at the surface, shape (P,)."""
-    if shell_law not in _SHELL_LAWS:
-        raise ValueError(f"shell_law must be one of {_SHELL_LAWS}, got {shell_law!r}")
+    if shell_law not in SHELL_LAWS:
+        raise ValueError(f"shell_law must be one of {SHELL_LAWS}, got {shell_law!r}")
     if np.ndim(n) > 0:
         n = np.asarray(n)
         if shell_law != "quadratic":
@@ -225,7 +223,7 @@ def _admittance_recursion(period_s, thickness_m, sigma_s_per_m, n, shell_law, n_
     period_s = jnp.asarray(period_s, dtype=jnp.float64)
     thickness_m = jnp.asarray(thickness_m, dtype=jnp.float64)
     sigma = jnp.asarray(sigma_s_per_m, dtype=jnp.float64)
-    omega = 2.0 * jnp.pi / period_s  # (P,)
+    omega = angular_frequency_rad_s(period_s)  # (P,)
     # Radii of the shell tops, r_0 = a, ..., r_{K-1} = core radius; a
     # zero thickness repeats the radius exactly.
     radii = _EARTH_RADIUS_M - jnp.concatenate([jnp.zeros(1), jnp.cumsum(thickness_m)])

@@ -1,23 +1,15 @@
 """Observed data with error bars against the posterior-predictive envelope."""
 
-import importlib
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-FIT_PLOTTERS = {
-    "MTData": "bayesjoint.plotting.datafit:plot_period_pair_fit",
-    "DstData": "bayesjoint.plotting.datafit:plot_period_pair_fit",
-    "SqData": "bayesjoint.plotting.datafit:plot_sq_fit",
-    "RFData": "bayesjoint.plotting.datafit_rf:plot_rf_fit",
-}
-"""``module:function`` drawing the fit of each dataset type into a pair of axes."""
+from bayesjoint.datatypes import descriptor
 
 
 def plot_fit(data, envelope, *, axes=None):
-    """Data fit of any registered dataset type, in a pair of axes (two rows).
+    """Data fit of a dataset, in a pair of axes (two rows): the plot of its data type.
 
     Parameters
     ----------
@@ -30,11 +22,7 @@ def plot_fit(data, envelope, *, axes=None):
     -------
     pair of Axes
     """
-    try:
-        module, func = FIT_PLOTTERS[type(data).__name__].split(":")
-    except KeyError:
-        raise TypeError(f"no data-fit plot is registered for {type(data).__name__}") from None
-    return getattr(importlib.import_module(module), func)(data, envelope, axes=axes)
+    return descriptor(data).plot_fit(data, envelope, axes=axes)
 
 
 OBSERVED_STYLE = {"fmt": "o", "ms": 3, "color": "k", "mfc": "white", "mew": 0.8,

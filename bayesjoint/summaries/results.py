@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 import arviz as az
 
+from bayesjoint.datatypes import descriptor
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
@@ -127,11 +128,7 @@ def to_datatree(posterior_draws: dict, summary: dict, datasets, *, sample_stats=
     tree = az.from_dict(groups)
     tree["profile"] = xr.DataTree(summary["profile"])
     for d in datasets:
-        if hasattr(d, "period_s"):
-            axis = {"period_s": ("period", np.asarray(d.period_s))}
-        else:  # receiver functions: a time axis
-            axis = {"time_s": ("time", np.asarray(d.time_s()))}
-        ds = xr.Dataset(axis, attrs={"type": type(d).__name__, "kind": getattr(d, "kind", ""),
+        ds = xr.Dataset(descriptor(d).data_axis(d), attrs={"type": type(d).__name__, "kind": getattr(d, "kind", ""),
                                      "labels": list(d.labels())})
         env = summary["envelopes"].get(d.name)
         if env is not None:

@@ -15,7 +15,7 @@ import bayesjoint  # noqa: F401  (float64)
 from bayesjoint.datasets import reference_experiment
 from bayesjoint.model.joint import make_log_likelihood
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.model.registry import lookup
+from bayesjoint.datatypes import descriptor
 from bayesjoint.samplers import rjmcmc
 
 SPEC = PriorSpec(interfaces="sampled", k_min=1, k_max=12, depth_max_km=2000.0,
@@ -38,10 +38,12 @@ def earths():
 @pytest.mark.parametrize("name", ["mt", "dst", "sq"])
 def test_active_layer_prediction_equals_the_full_stack(experiment, earths, name):
     data = getattr(experiment, name)
-    entry = lookup(data)
-    full = jax.jit(jax.vmap(lambda e: entry.predict(e, data)))(earths)
-    active = jax.jit(jax.vmap(lambda e: entry.predict_active(e, data)))(earths)
-    one_by_one = jax.jit(lambda e: jax.lax.map(lambda x: entry.predict_active(x, data), e))(
+    entry = descriptor(data)
+    survey = data.survey
+    full = jax.jit(jax.vmap(lambda e: entry.predict(e, survey)))(earths)
+    active = jax.jit(jax.vmap(lambda e: entry.predict(e, survey, active_only=True)))(earths)
+    one_by_one = jax.jit(lambda e: jax.lax.map(
+        lambda x: entry.predict(x, survey, active_only=True), e))(
         earths)
     rtol = 0.0 if name == "mt" else 1e-12
     np.testing.assert_allclose(np.asarray(active), np.asarray(full), rtol=rtol, atol=0)

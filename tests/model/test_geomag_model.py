@@ -7,7 +7,7 @@ import pytest
 from numpyro.infer.util import initialize_model
 
 import bayesjoint  # noqa: F401  (float64)
-from bayesjoint.data import DstData, SqData
+from bayesjoint.data import DstSurvey, SqData, SqSurvey
 from bayesjoint.datasets import (REFERENCE_CORE_DEPTH_KM, REFERENCE_CORE_SIGMA_S_PER_M,
                                  REFERENCE_SIGMA_S_PER_M, REFERENCE_TOP_DEPTH_KM,
                                  reference_experiment)
@@ -32,10 +32,8 @@ def _earth(k_max=None):
     return LayeredEarth.from_layers(REFERENCE_TOP_DEPTH_KM, REFERENCE_SIGMA_S_PER_M, k_max=k_max)
 
 
-def _unit_dst(kind="q", **kw):
-    ones = np.ones(PERIODS.size)
-    build = DstData.from_q if kind == "q" else DstData.from_c
-    return build(PERIODS, ones, ones, **kw)
+def _dst_survey(kind="q", **kw):
+    return DstSurvey(PERIODS, kind, **kw)
 
 
 def test_sphere_stack_reaches_the_core():
@@ -51,26 +49,26 @@ def test_predict_dst_matches_the_sphere_physics(kind, shell_law):
     thickness_m, sigma = _explicit_stack()
     response = sphere.q_response if kind == "q" else sphere.c_response_km
     expected = response(PERIODS, thickness_m, sigma, degree=1, shell_law=shell_law)
-    pred = predict_dst(_earth(), _unit_dst(kind, shell_law=shell_law))
+    pred = predict_dst(_earth(), _dst_survey(kind, shell_law=shell_law))
     np.testing.assert_allclose(pred, np.r_[expected.real, expected.imag], rtol=1e-12)
 
 
 def test_padding_leaves_the_prediction_unchanged():
-    data = _unit_dst()
+    data = _dst_survey()
     np.testing.assert_allclose(predict_dst(_earth(k_max=50), data), predict_dst(_earth(), data),
                                rtol=1e-12, atol=1e-15)
 
 
 def test_core_settings_are_used():
-    base = predict_dst(_earth(), _unit_dst())
-    shallower = predict_dst(_earth(), _unit_dst(core_depth_km=2500.0))
+    base = predict_dst(_earth(), _dst_survey())
+    shallower = predict_dst(_earth(), _dst_survey(core_depth_km=2500.0))
     assert np.max(np.abs(base - shallower)) > 1e-4
 
 
 def test_predict_sq_matches_each_term():
     thickness_m, sigma = _explicit_stack()
     p = np.arange(1, 7)
-    data = SqData.from_transfer_function(DAY_S / p, p + 1, p, np.ones(6), np.ones(6), **TUCSON)
+    data = SqSurvey(DAY_S / p, p + 1, p, **TUCSON)
     pred = np.asarray(predict_sq(_earth(), data))
     for i, h in enumerate(p):
         t = geomag.sq_transfer_function(np.array([DAY_S / h]), thickness_m, sigma, int(h + 1),
@@ -80,8 +78,7 @@ def test_predict_sq_matches_each_term():
 
 def test_predict_sq_negative_order_and_shared_degree():
     period = DAY_S / np.array([2.0, 2.0, 3.0])
-    data = SqData.from_transfer_function(period, [3, 3, 3], [2, -2, 1], np.ones(3), np.ones(3),
-                                         **TUCSON)
+    data = SqSurvey(period, [3, 3, 3], [2, -2, 1], **TUCSON)
     pred = np.asarray(predict_sq(_earth(), data))
     t = pred[:3] + 1j * pred[3:]
     # exp(-2 i phi) P_3^2 against exp(+2 i phi) P_3^2: the azimuthal factor only.
@@ -101,7 +98,7 @@ def test_check_prior_rejects_a_core_above_the_deepest_interface():
 
 
 def test_vmap_and_jit_over_earths():
-    data = _unit_dst()
+    data = _dst_survey()
     earths = LayeredEarth(jnp.stack([_earth().interface_depth_km] * 3),
                           jnp.stack([_earth().log10_sigma + d for d in (0.0, 0.1, -0.1)]),
                           jnp.full(3, 37, dtype=jnp.int32))

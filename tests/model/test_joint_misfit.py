@@ -19,7 +19,7 @@ from bayesjoint.datasets import reference_experiment
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.model.joint import make_log_likelihood
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.model.registry import lookup
+from bayesjoint.datatypes import descriptor
 from bayesjoint.samplers import rjmcmc
 
 SPEC = PriorSpec(interfaces="sampled", k_min=1, k_max=8, depth_max_km=2000.0,
@@ -48,9 +48,9 @@ def _earths(n, seismic):
 def _registry_sum(datasets, earth, noise):
     total = 0.0
     for i, d in enumerate(datasets):
-        entry = lookup(d)
+        entry = descriptor(d)
         total += entry.log_likelihood(jnp.asarray(d.observed()), jnp.asarray(d.std()),
-                                      entry.predict(earth, d), noise[i], d)
+                                      entry.predict(earth, d.survey), noise[i], d)
     return total
 
 
@@ -74,7 +74,7 @@ def test_misfit_is_chi_square_for_independent_errors(experiment):
     mt = experiment.mt
     loglik = make_log_likelihood([mt])
     earth = experiment.truth
-    pred = np.asarray(lookup(mt).predict(earth, mt))
+    pred = np.asarray(descriptor(mt).predict(earth, mt.survey))
     chi2 = np.sum(((np.asarray(mt.observed()) - pred) / np.asarray(mt.std())) ** 2)
     np.testing.assert_allclose(np.asarray(loglik.misfit(earth)), [chi2], rtol=1e-10)
     assert loglik.n_data.tolist() == [np.size(mt.observed())]

@@ -13,7 +13,7 @@ from bayesjoint.earth import LayeredEarth
 from bayesjoint.model import rf as rf_model
 from bayesjoint.model.joint import build_model, make_log_likelihood
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.model.registry import lookup
+from bayesjoint.datatypes import descriptor
 from bayesjoint.physics import rf as rf_physics
 from bayesjoint.samplers import rjmcmc
 
@@ -78,9 +78,10 @@ def test_active_layer_prediction_equals_the_full_stack(prior_earths, normalize,
                                                        earth_flattening):
     d = _data(np.zeros((2, 400)), [0.05, 0.078], normalize=normalize,
               earth_flattening=earth_flattening)
-    entry = lookup(d)
-    full = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict(e, d)))(prior_earths))
-    active = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict_active(e, d)))(prior_earths))
+    entry = descriptor(d)
+    full = np.asarray(jax.jit(jax.vmap(lambda e: entry.predict(e, d.survey)))(prior_earths))
+    active = np.asarray(jax.jit(jax.vmap(
+        lambda e: entry.predict(e, d.survey, active_only=True)))(prior_earths))
     assert np.all(np.isfinite(full))
     scale = np.max(np.abs(full), axis=1, keepdims=True)
     np.testing.assert_allclose(active / scale, full / scale, rtol=0, atol=1e-12)
@@ -181,7 +182,7 @@ def test_check_prior_rejects_evanescent_p_and_short_records():
         build_model([_data(np.zeros((1, 300)), 0.3)], spec)
     with pytest.raises(ValueError, match=r"npts >= \d+"):
         build_model([_data(np.zeros((1, 100)), 0.06)], spec)
-    need = rf_model.required_npts(0.1, 5.0, rf_model.ps_delay_s(
+    need = rf_physics.required_npts(0.1, 5.0, rf_physics.ps_delay_s(
         [60.0], [2.5 * 2.0] * 2, [2.5] * 2, 0.06), 2.5)
     build_model([_data(np.zeros((1, need)), 0.06)], spec)
     with pytest.raises(ValueError, match=f"npts >= {need}"):
@@ -192,9 +193,9 @@ def test_ps_delay_of_one_layer():
     # Flat layer: t = h (q_s - q_p) exactly.
     h, vp, vs, p = 30.0, 6.3, 3.6, 0.06
     expected = h * (np.sqrt(vs**-2 - p**2) - np.sqrt(vp**-2 - p**2))
-    got = rf_model.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p, earth_flattening=False)
+    got = rf_physics.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p, earth_flattening=False)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
-    assert rf_model.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p) > got  # flattening lengthens it
+    assert rf_physics.ps_delay_s([h], [vp, 8.0], [vs, 4.5], p) > got  # flattening lengthens it
 
 
 def test_nuts_recovers_a_crustal_vs_profile():

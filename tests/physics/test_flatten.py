@@ -8,8 +8,9 @@ from scipy.integrate import quad
 
 import bayesjoint  # noqa: F401  (float64)
 from bayesjoint.physics import flatten
+from bayesjoint.physics.constants import MEAN_EARTH_RADIUS_KM
 
-R = flatten.EARTH_RADIUS_KM
+R = MEAN_EARTH_RADIUS_KM
 
 
 def test_depth_transform_and_inverse():

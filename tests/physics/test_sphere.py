@@ -10,12 +10,13 @@ import pytest
 
 import bayesjoint  # noqa: F401  (float64)
 from bayesjoint.physics import mt, sphere
+from bayesjoint.physics.constants import GEOMAGNETIC_REFERENCE_RADIUS_KM
 
 REFERENCE = json.loads(
     (pathlib.Path(__file__).resolve().parents[1] / "data" / "sphere_reference.json").read_text()
 )
 LAWS = ("quadratic", "constant")
-A_KM = sphere.EARTH_RADIUS_KM
+A_KM = GEOMAGNETIC_REFERENCE_RADIUS_KM
 DAY_S = 86400.0
 
 
