@@ -8,9 +8,9 @@ import xarray as xr
 
 import bayesjoint  # noqa: F401
 from bayesjoint.datasets import synthetic_dst, synthetic_mt, synthetic_rf, synthetic_sq
+from bayesjoint.datatypes import descriptor
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.model.registry import lookup
 from bayesjoint.samplers.config import RJMCMCConfig
 from bayesjoint.workflow import Sampled, invert
 
@@ -36,9 +36,9 @@ def test_nan_padding_changes_no_prediction():
                 synthetic_rf(plain, [0.06], dt_s=0.1, npts=200, shift_s=5.0, gauss=2.5,
                              noise_std=0.01)]
     for d in datasets:
-        predicted = np.asarray(lookup(d).predict(padded, d))
+        predicted = np.asarray(descriptor(d).predict(padded, d.survey))
         assert np.all(np.isfinite(predicted)), type(d).__name__
-        np.testing.assert_allclose(predicted, lookup(d).predict(plain, d), rtol=1e-10,
+        np.testing.assert_allclose(predicted, descriptor(d).predict(plain, d.survey), rtol=1e-10,
                                    atol=1e-12, err_msg=type(d).__name__)
 
 
