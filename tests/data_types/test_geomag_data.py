@@ -109,10 +109,10 @@ def test_sq_scalar_term_applies_to_all_periods():
     ({"order": [1, -4, 3]}, r"m\[1\] = -4"),
     ({"degree": [0, 3, 4], "order": [0, 1, 1]}, r"n\[0\] = 0: degree must satisfy 1 <= n"),
     ({"degree": [2.5, 3, 4]}, r"n\[0\] = 2.5: must be an integer"),
-    ({"t": np.array([1.0, np.nan, 2.0])}, r"t.real\[1\] = nan"),
+    ({"transfer_function": np.array([1.0, np.nan, 2.0])}, r"transfer_function.real\[1\] = nan"),
     ({"transfer_function_std": [0.1, -0.1, 0.1]}, r"transfer_function_std\[1\] = -0.1"),
     ({"transfer_function_std": [0.1, 0.1]}, "different lengths"),
-    ({"t": np.ones(2)}, "different lengths"),
+    ({"transfer_function": np.ones(2)}, "different lengths"),
     ({"lon_deg": np.inf}, "lon_deg = inf"),
     ({"period_s": np.full(3, DAY_S), "degree": 2, "order": 1}, "appears more than once"),
 ])
