@@ -193,7 +193,7 @@ def synthetic_sq(model: LayeredEarth, period_s, degree, order, *, colat_deg, lon
         core_sigma_s_per_m=core_sigma_s_per_m, name=name, meta={"synthetic": True})
 
 
-def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s, gauss,
+def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s, gauss_rad_s,
                  noise_std, correlation_s=None, seed=0, name="rf") -> RFData:
     """Noisy P receiver functions (peak-normalised, Earth-flattened) of a layered model.
 
@@ -215,7 +215,7 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
         Samples per trace.
     shift_s : float
         Record time of the direct P, s.
-    gauss : float
+    gauss_rad_s : float
         Gaussian parameter in rad/s.
     noise_std : float
         Noise standard deviation, in units of the direct-P peak.
@@ -228,8 +228,8 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
     -------
     RFData
     """
-    survey = RFSurvey(np.atleast_1d(np.asarray(ray_parameter_s_km, dtype=float)), gauss, dt_s,
-                      npts, shift_s)
+    survey = RFSurvey(np.atleast_1d(np.asarray(ray_parameter_s_km, dtype=float)), gauss_rad_s,
+                      dt_s, npts, shift_s)
     clean = np.asarray(predict_rf(model, survey)).reshape(survey.n_traces, survey.npts)
     rng = np.random.default_rng(seed)
     white = rng.normal(size=clean.shape)
@@ -244,7 +244,7 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
     correlation = {} if correlation_s is None else {"correlation": "exponential",
                                                     "correlation_s": correlation_s}
     return RFData.from_traces(clean + noise_std * noise, survey.ray_parameter_s_km, dt_s=dt_s,
-                              shift_s=shift_s, gauss=gauss, std=noise_std, name=name,
+                              shift_s=shift_s, gauss_rad_s=gauss_rad_s, std=noise_std, name=name,
                               meta={"synthetic": True}, **correlation)
 
 

@@ -9,7 +9,7 @@ Cases (random models from a fixed seed):
 * ``sq``: Sq transfer function of one (n, m) = (2, 1) term, 6 periods
   (Sq harmonics p = 1..6), 38 shells + core.
 * ``rf_4`` / ``rf_20``: P receiver function of a 4-layer and a 20-layer
-  crust over a half-space, 600 samples, dt 0.05 s, gauss 2.5, p 0.06 s/km.
+  crust over a half-space, 600 samples, dt 0.05 s, Gaussian parameter 2.5 rad/s, p 0.06 s/km.
 
 Each case is timed for several batch sizes, value only and value-and-gradient
 (``jax.value_and_grad`` of a scalar misfit-like sum of the output with respect
@@ -174,7 +174,7 @@ def sq_case(rng, n):
 
 def rf_case(rng, n, n_layers):
     """RF: ``n_layers`` crustal layers over a half-space, 600 samples."""
-    npts, dt, gauss, shift, p = 600, 0.05, 2.5, 5.0, 0.06
+    npts, dt, gauss_rad_s, shift, p = 600, 0.05, 2.5, 5.0, 0.06
     thickness = np.full(n_layers, 40.0 / n_layers)
     vs = np.concatenate([rng.uniform(2.5, 4.2, (n, n_layers)),
                          rng.uniform(4.4, 4.7, (n, 1))], axis=1)
@@ -183,21 +183,21 @@ def rf_case(rng, n, n_layers):
     def forward(vs_km_s):
         vp = 1.75 * vs_km_s
         rho = rf.brocher_density_g_cm3(vp)
-        return rf.receiver_function(thickness_j, vp, vs_km_s, rho, p, gauss, dt, npts, shift)
+        return rf.receiver_function(thickness_j, vp, vs_km_s, rho, p, gauss_rad_s, dt, npts, shift)
 
     def scalar(vs_km_s):
         return jnp.sum(forward(vs_km_s) ** 2)
 
     return {"forward": forward, "scalar": scalar, "inputs": vs,
             "settings": {"layers": n_layers, "half_space": True, "npts": npts, "dt_s": dt,
-                         "gauss": gauss, "shift_s": shift, "ray_parameter_s_km": p,
+                         "gauss_rad_s": gauss_rad_s, "shift_s": shift, "ray_parameter_s_km": p,
                          "thickness_km": f"{n_layers} equal layers, 40 km in all",
                          "vs_range_km_s": [2.5, 4.2], "vp_over_vs": 1.75,
                          "density": "Brocher (2005)", "earth_flattening": True,
                          "output": "receiver function (npts,)", "scalar": "sum rf^2",
                          "gradient_wrt": f"vs ({n_layers + 1})"},
-            "peer_data": {"thickness": thickness, "npts": npts, "dt": dt, "gauss": gauss,
-                          "shift": shift, "p": p}}
+            "peer_data": {"thickness": thickness, "npts": npts, "dt": dt,
+                          "gauss_rad_s": gauss_rad_s, "shift": shift, "p": p}}
 
 
 def build_cases(n):
@@ -328,11 +328,13 @@ def peer_seispy(case):
     from seispy.seisfwd import fwd_seis
 
     data = case["peer_data"]
-    npts, dt, gauss, shift, p = (data[k] for k in ("npts", "dt", "gauss", "shift", "p"))
+    npts, dt, gauss_rad_s, shift, p = (data[k]
+                                       for k in ("npts", "dt", "gauss_rad_s", "shift", "p"))
     h = np.concatenate([data["thickness"], [0.0]])
     freq = np.fft.rfftfreq(npts, dt)
     nf = freq.size
-    filt = np.exp(-((2 * np.pi * freq) ** 2) / (4 * gauss**2)) * np.exp(-2j * np.pi * freq * shift)
+    filt = (np.exp(-((2 * np.pi * freq) ** 2) / (4 * gauss_rad_s**2))
+            * np.exp(-2j * np.pi * freq * shift))
 
     def value(vs):
         vp = 1.75 * vs
@@ -341,7 +343,7 @@ def peer_seispy(case):
         ratio = np.empty(nf, dtype=complex)
         ratio[1:] = ur[1:nf] / uz[1:nf]  # seispy leaves the zero frequency empty
         ratio[0] = ratio[1]
-        return np.fft.irfft(ratio * filt, n=npts) / dt * np.sqrt(np.pi) / gauss
+        return np.fft.irfft(ratio * filt, n=npts) / dt * np.sqrt(np.pi) / gauss_rad_s
 
     return {"peer": "seispy.seisfwd.fwd_seis (numba) + spectral ratio, Gaussian, irfft",
             "version": importlib.metadata.version("python-seispy"),

@@ -111,7 +111,7 @@ sq = synthetic_sq(truth, 86400.0 / harmonic, harmonic + 1, harmonic,
                   colat_deg=REFERENCE_SQ_COLAT_DEG, lon_deg=REFERENCE_SQ_LON_DEG, seed=1,
                   name="sq")
 dst = synthetic_dst(truth, 86400.0 * np.logspace(np.log10(2.0), 2.0, 20), seed=2, name="dst")
-rf = synthetic_rf(truth, [0.05, 0.07], dt_s=0.4, npts=375, shift_s=5.0, gauss=1.25,
+rf = synthetic_rf(truth, [0.05, 0.07], dt_s=0.4, npts=375, shift_s=5.0, gauss_rad_s=1.25,
                   noise_std=0.02, correlation_s=1.0, seed=3, name="rf")
 EM = [mt, sq, dst]
 

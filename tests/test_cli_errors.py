@@ -38,9 +38,10 @@ def test_negative_period_list_reaches_the_period_check(tmp_path, capsys):
 
 def test_negative_scalar_in_scientific_notation_reaches_its_check(tmp_path, capsys):
     model = _model_csv(tmp_path / "m.csv", CRUST)
-    _fails_in_one_line(capsys, ["forward", "rf", "--model", str(model), "--gauss", "-2.5e0",
-                                "--dt", "0.1", "--npts", "300", "--shift-s", "5",
-                                "--ray-parameter-s-km", "0.06"], "--gauss = -2.5: must be")
+    _fails_in_one_line(capsys, ["forward", "rf", "--model", str(model),
+                                "--gauss-rad-s", "-2.5e0", "--dt-s", "0.1", "--npts", "300",
+                                "--shift-s", "5", "--ray-parameter-s-km", "0.06"],
+                       "--gauss-rad-s = -2.5: must be")
 
 
 def test_argument_errors_are_one_line_without_usage(capsys):
@@ -90,8 +91,9 @@ def test_unwritable_output(tmp_path, capsys):
 
 def test_rf_npts_beyond_memory_is_refused_before_allocating(tmp_path, capsys):
     model = _model_csv(tmp_path / "m.csv", CRUST)
-    line = _fails_in_one_line(capsys, ["forward", "rf", "--model", str(model), "--gauss", "2.5",
-                                       "--dt", "0.1", "--npts", "2000000000", "--shift-s", "5",
+    line = _fails_in_one_line(capsys, ["forward", "rf", "--model", str(model),
+                                       "--gauss-rad-s", "2.5", "--dt-s", "0.1",
+                                       "--npts", "2000000000", "--shift-s", "5",
                                        "--ray-parameter-s-km", "0.06"],
                               "--npts = 2000000000 samples", "would need about")
     assert "TiB" in line or "GiB" in line
@@ -167,4 +169,5 @@ def test_run_with_a_value_of_the_wrong_type(tmp_path, capsys):
     cfg = tmp_path / "run.toml"
     cfg.write_text('[[data]]\ntype = "rf"\nfile = "rf.csv"\ngauss = [2.5]\nstd = 0.01\n'
                    'ray_parameter_s_km = 0.06\n')
-    _fails_in_one_line(capsys, ["run", str(cfg)], str(cfg), "gauss = [2.5]", "must be a number")
+    _fails_in_one_line(capsys, ["run", str(cfg)], str(cfg), "gauss_rad_s = [2.5]",
+                       "must be a number")

@@ -26,7 +26,7 @@ def _datasets():
                                    colat_deg=REFERENCE_SQ_COLAT_DEG,
                                    lon_deg=REFERENCE_SQ_LON_DEG)),
         "rf": (seismic, synthetic_rf(seismic, [0.06], dt_s=0.1, npts=200, shift_s=5.0,
-                                     gauss=2.5, noise_std=0.01)),
+                                     gauss_rad_s=2.5, noise_std=0.01)),
     }
 
 

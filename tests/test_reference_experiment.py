@@ -53,7 +53,7 @@ def test_reference_experiment_layout(experiment):
 def test_reference_experiment_is_reproducible(experiment):
     again = reference_experiment(seed=0)
     np.testing.assert_array_equal(again.dst.q, experiment.dst.q)
-    np.testing.assert_array_equal(again.sq.t, experiment.sq.t)
+    np.testing.assert_array_equal(again.sq.transfer_function, experiment.sq.transfer_function)
     other = reference_experiment(seed=1)
     assert not np.array_equal(other.dst.q, experiment.dst.q)
 
@@ -68,7 +68,8 @@ def test_synthetic_noise_matches_the_stated_std():
                       lon_deg=10.0, rel_error=0.05, seed=4, name="s")
     assert sq.name == "s" and sq.meta["synthetic"]
     np.testing.assert_array_equal(sq.order, [1, -2])
-    assert np.all(sq.t_std > 0) and np.all(sq.t_std < 0.1 * np.abs(sq.t))
+    std = sq.transfer_function_std
+    assert np.all(std > 0) and np.all(std < 0.1 * np.abs(sq.transfer_function))
 
 
 def _invert(data, truth, n_layers, first_interface_km):

@@ -122,7 +122,7 @@ type = "rf"
 file = "rf.csv"
 name = "rf"
 ray_parameter_s_km = 0.06
-gauss = 2.5
+gauss_rad_s = 2.5
 std = 0.02
 [prior]
 interfaces = "sampled"
@@ -150,7 +150,7 @@ def test_separate_interfaces_run_each_group_on_its_own_earth(mt_files):
 
     truth = LayeredEarth.from_layers([0.0, 35.0], log10_sigma=[-2.0, -2.0], vs_km_s=[3.6, 4.5],
                                      vp_vs=[1.75, 1.8])
-    rf = synthetic_rf(truth, [0.06], dt_s=0.1, npts=300, shift_s=5.0, gauss=2.5,
+    rf = synthetic_rf(truth, [0.06], dt_s=0.1, npts=300, shift_s=5.0, gauss_rad_s=2.5,
                       noise_std=0.02)
     t = np.arange(rf.npts) * rf.dt_s - rf.shift_s
     rows = "\n".join(f"{a:.6f},{b:.10g}" for a, b in zip(t, rf.rf[0]))

@@ -33,7 +33,7 @@ def test_nan_padding_changes_no_prediction():
                 synthetic_dst(plain, periods),
                 synthetic_sq(plain, np.array([86400.0, 43200.0]), np.array([1, 2]),
                              np.array([0, 1]), colat_deg=60.0, lon_deg=10.0),
-                synthetic_rf(plain, [0.06], dt_s=0.1, npts=200, shift_s=5.0, gauss=2.5,
+                synthetic_rf(plain, [0.06], dt_s=0.1, npts=200, shift_s=5.0, gauss_rad_s=2.5,
                              noise_std=0.01)]
     for d in datasets:
         predicted = np.asarray(descriptor(d).predict(padded, d.survey))

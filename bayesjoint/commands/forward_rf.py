@@ -4,6 +4,17 @@ import argparse
 
 from bayesjoint.commands.output import write_columns
 from bayesjoint.data.rf import RF_NORMALIZATIONS
+from bayesjoint.samplers.config import renamed_message
+
+RENAMED_FLAGS = {"--gauss": "--gauss-rad-s", "--dt": "--dt-s"}
+"""Former options of ``bayesjoint forward rf`` and the options that replaced them."""
+
+
+class _Renamed(argparse.Action):
+    """A former option: refused with a usage error naming its replacement."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(renamed_message(option_string, renamed=RENAMED_FLAGS))
 
 
 def add_parsers(subparsers):
@@ -17,9 +28,9 @@ def add_parsers(subparsers):
     ray = p.add_mutually_exclusive_group(required=True)
     ray.add_argument("--slowness-s-deg", type=float, help="ray parameter, s/deg")
     ray.add_argument("--ray-parameter-s-km", type=float, help="ray parameter, s/km")
-    p.add_argument("--gauss", required=True, type=float,
+    p.add_argument("--gauss-rad-s", required=True, type=float,
                    help="Gaussian parameter a in rad/s, G = exp(-omega^2 / (4 a^2))")
-    p.add_argument("--dt", required=True, type=float, help="sample interval, s")
+    p.add_argument("--dt-s", required=True, type=float, help="sample interval, s")
     p.add_argument("--npts", required=True, type=int, help="number of samples")
     p.add_argument("--shift-s", required=True, type=float,
                    help="record time of the direct P, s (time_s = n dt - shift)")
@@ -29,6 +40,10 @@ def add_parsers(subparsers):
                    help="peak: unit-peak pulse (default); area: unit-area pulse, 1/s; "
                         "sum: unit-sum discrete pulse")
     p.add_argument("--out", help="output CSV (default: standard output)")
+    for flag in RENAMED_FLAGS:
+        # Spelled out, a former option would otherwise be taken as an
+        # abbreviation of its replacement.
+        p.add_argument(flag, action=_Renamed, nargs="?", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
@@ -54,10 +69,10 @@ def run(args):
         p_text = f"--ray-parameter-s-km = {p:g}"
     if not (np.isfinite(p) and p >= 0):
         raise ValueError(f"{p_text}: the ray parameter must be finite and >= 0")
-    for flag, value in (("--gauss", args.gauss), ("--dt", args.dt)):
+    for flag, value in (("--gauss-rad-s", args.gauss_rad_s), ("--dt-s", args.dt_s)):
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{flag} = {value:g}: must be finite and > 0")
-    duration = args.npts * args.dt
+    duration = args.npts * args.dt_s
     if not (np.isfinite(args.shift_s) and 0 <= args.shift_s < duration):
         raise ValueError(f"--shift-s = {args.shift_s:g}: the direct P must lie on the record, "
                          f"0 <= shift < npts * dt = {duration:g} s")
@@ -65,9 +80,9 @@ def run(args):
     thickness = np.diff(top)
     if thickness.size:
         delay = ps_delay_s(thickness, vp, vs, p, earth_flattening=args.flatten)
-        check_npts(args.npts, args.dt, args.shift_s, delay, args.gauss,
+        check_npts(args.npts, args.dt_s, args.shift_s, delay, args.gauss_rad_s,
                    f"the Ps conversion from the half-space top at {float(top[-1]):g} km")
-    survey = RFSurvey(p, args.gauss, args.dt, args.npts, args.shift_s, args.normalize,
+    survey = RFSurvey(p, args.gauss_rad_s, args.dt_s, args.npts, args.shift_s, args.normalize,
                       args.flatten)
     trace = receiver_functions(thickness, vp, vs, rho, survey)[0]
     write_columns({"time_s": survey.time_s(), "rf": np.asarray(trace)}, args.out)

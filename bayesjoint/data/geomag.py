@@ -441,9 +441,10 @@ class SqData:
         :data:`PERIOD_RANGE_S`; a period may repeat for different terms.
     degree, order : int ndarray, shape (P,)
         Degree ``1 <= n <= 12`` and order ``|m| <= n`` of each term.
-    t, t_std : ndarray, shape (P,)
-        Complex transfer function and the std of each of its real and
-        imaginary parts.
+    transfer_function : complex ndarray, shape (P,)
+        Transfer function ``T`` of each term, dimensionless.
+    transfer_function_std : ndarray, shape (P,)
+        Standard deviation of each of Re T and Im T, dimensionless.
     colat_deg : float
         Geographic colatitude of the site in (0, 180) degrees.
     lon_deg : float
@@ -457,8 +458,8 @@ class SqData:
     period_s: np.ndarray
     degree: np.ndarray
     order: np.ndarray
-    t: np.ndarray
-    t_std: np.ndarray
+    transfer_function: np.ndarray
+    transfer_function_std: np.ndarray
     colat_deg: float
     lon_deg: float
     shell_law: str = DEFAULT_SHELL_LAW
@@ -469,18 +470,20 @@ class SqData:
     survey: SqSurvey = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        check_same_length(period_s=self.period_s, n=self.degree, m=self.order, t=self.t,
-                          t_std=self.t_std)
+        check_same_length(period_s=self.period_s, n=self.degree, m=self.order,
+                          transfer_function=self.transfer_function,
+                          transfer_function_std=self.transfer_function_std)
         object.__setattr__(self, "survey", SqSurvey(
             self.period_s, self.degree, self.order, self.colat_deg, self.lon_deg,
             self.shell_law, self.core_depth_km, self.core_sigma_s_per_m))
-        check_finite("t.real", self.t.real)
-        check_finite("t.imag", self.t.imag)
-        check_positive("t_std", self.t_std)
+        check_finite("transfer_function.real", self.transfer_function.real)
+        check_finite("transfer_function.imag", self.transfer_function.imag)
+        check_positive("transfer_function_std", self.transfer_function_std)
 
     @classmethod
-    def from_transfer_function(cls, period_s, degree, order, t, t_std=None, *, colat_deg,
-                               lon_deg, rel_error=None, floor=None,
+    def from_transfer_function(cls, period_s, degree, order, transfer_function,
+                               transfer_function_std=None, *, colat_deg, lon_deg,
+                               rel_error=None, floor=None,
                                shell_law=DEFAULT_SHELL_LAW, core_depth_km=DEFAULT_CORE_DEPTH_KM,
                                core_sigma_s_per_m=DEFAULT_CORE_SIGMA_S_PER_M, name="sq",
                                meta=None):
@@ -490,26 +493,29 @@ class SqData:
         ----------
         period_s : array_like, shape (P,)
         degree, order : array_like of int, shape (P,) (a scalar applies to all)
-        t : array_like complex, shape (P,)
-        t_std : array_like, shape (P,), optional
-            Standard deviation of each of Re T and Im T.
+        transfer_function : array_like complex, shape (P,)
+            Transfer function ``T`` of each term, dimensionless.
+        transfer_function_std : array_like, shape (P,), optional
+            Standard deviation of each of Re T and Im T, dimensionless.
         colat_deg, lon_deg : float
             Site colatitude and east longitude, degrees.
         rel_error, floor : float, optional
-            Used when ``t_std`` is not given.
+            Used when ``transfer_function_std`` is not given.
         shell_law, core_depth_km, core_sigma_s_per_m, name
             See :class:`DstData`.
         """
         period_s = as_1d("period_s", period_s)
-        t = as_1d("t", t, dtype=complex)
+        transfer_function = as_1d("transfer_function", transfer_function, dtype=complex)
         n, m = as_1d("n", degree), as_1d("m", order)
         n = np.full(period_s.shape, n[0]) if n.size == 1 else n
         m = np.full(period_s.shape, m[0]) if m.size == 1 else m
-        check_same_length(period_s=period_s, n=n, m=m, t=t)
+        check_same_length(period_s=period_s, n=n, m=m, transfer_function=transfer_function)
         check_degree_order(n, m)
-        std = _std("t_std", t, t_std, rel_error, floor)
-        return cls(period_s, n.astype(int), m.astype(int), t, std, float(colat_deg),
-                   float(lon_deg), shell_law=shell_law, core_depth_km=float(core_depth_km),
+        std = _std("transfer_function_std", transfer_function, transfer_function_std, rel_error,
+                   floor)
+        return cls(period_s, n.astype(int), m.astype(int), transfer_function, std,
+                   float(colat_deg), float(lon_deg), shell_law=shell_law,
+                   core_depth_km=float(core_depth_km),
                    core_sigma_s_per_m=float(core_sigma_s_per_m), name=name, meta=meta or {})
 
     @property
@@ -519,11 +525,11 @@ class SqData:
 
     def observed(self):
         """Observed real vector, shape (2P,): [Re T, Im T]."""
-        return np.concatenate([self.t.real, self.t.imag])
+        return np.concatenate([self.transfer_function.real, self.transfer_function.imag])
 
     def std(self):
         """Standard deviations matching :meth:`observed`, shape (2P,)."""
-        return np.concatenate([self.t_std, self.t_std])
+        return np.concatenate([self.transfer_function_std, self.transfer_function_std])
 
     def labels(self):
         """Names of the two halves of :meth:`observed`."""

@@ -2,7 +2,7 @@
 
 Conventions follow :mod:`bayesjoint.physics.rf`: radial over vertical, a
 Gaussian low-pass ``G(omega) = exp(-omega^2 / (4 a^2))`` with ``a`` =
-``gauss`` in rad/s (a filter written in Hz, ``exp(-f^2 / (4 a_hz^2))``,
+``gauss_rad_s`` (a filter written in Hz, ``exp(-f^2 / (4 a_hz^2))``,
 has ``a = 2 pi a_hz``: :func:`bayesjoint.physics.rf.gauss_from_hz`), sample
 ``n`` at time ``n dt_s - shift_s`` after the direct P, and one of the
 amplitude normalisations of :data:`bayesjoint.physics.constants.RF_NORMALIZATIONS`.
@@ -51,7 +51,7 @@ class RFSurvey:
     ray_parameter_s_km : ndarray, shape (R,)
         Ray parameter (horizontal slowness) of each trace, s/km, >= 0
         (0: vertical incidence).
-    gauss : float
+    gauss_rad_s : float
         Gaussian parameter ``a`` in rad/s, ``G(omega) = exp(-omega^2 / (4 a^2))``.
     dt_s : float
         Sample interval, s.
@@ -69,7 +69,7 @@ class RFSurvey:
     """
 
     ray_parameter_s_km: np.ndarray
-    gauss: float
+    gauss_rad_s: float
     dt_s: float
     npts: int
     shift_s: float
@@ -85,7 +85,7 @@ class RFSurvey:
         if int(self.npts) != self.npts or self.npts < 2:
             raise ValueError(f"npts = {self.npts!r}: must be an integer >= 2")
         values = {"ray_parameter_s_km": p, "dt_s": _scalar("dt_s", self.dt_s),
-                  "gauss": _scalar("gauss", self.gauss),
+                  "gauss_rad_s": _scalar("gauss_rad_s", self.gauss_rad_s),
                   "shift_s": _scalar("shift_s", self.shift_s, positive=False),
                   "npts": int(self.npts), "earth_flattening": bool(self.earth_flattening)}
         duration = values["npts"] * values["dt_s"]
@@ -132,7 +132,7 @@ class RFData:
     shift_s : float
         Record time of the direct P, s: sample ``n`` lies at ``n dt_s -
         shift_s`` after P; ``0 <= shift_s < npts dt_s``.
-    gauss : float
+    gauss_rad_s : float
         Gaussian parameter ``a`` in rad/s.
     normalize : {"peak", "area", "sum"}
     correlation : {"none", "exponential", "gaussian"}
@@ -158,7 +158,7 @@ class RFData:
     rf_std: np.ndarray
     dt_s: float
     shift_s: float
-    gauss: float
+    gauss_rad_s: float
     normalize: str = "peak"
     correlation: str = "none"
     correlation_s: float | None = None
@@ -180,7 +180,7 @@ class RFData:
         check_positive("rf_std", self.rf_std.ravel())
         check_positive("ray_parameter_s_km", self.ray_parameter_s_km)
         object.__setattr__(self, "survey", RFSurvey(
-            self.ray_parameter_s_km, self.gauss, self.dt_s, self.npts, self.shift_s,
+            self.ray_parameter_s_km, self.gauss_rad_s, self.dt_s, self.npts, self.shift_s,
             self.normalize, self.earth_flattening))
         if self.correlation not in CORRELATION_LAWS:
             raise ValueError(f"correlation = {self.correlation!r}: allowed values are "
@@ -203,7 +203,7 @@ class RFData:
                                  "finite, in s")
 
     @classmethod
-    def from_traces(cls, rf, ray_parameter_s_km, *, dt_s, shift_s, gauss, std,
+    def from_traces(cls, rf, ray_parameter_s_km, *, dt_s, shift_s, gauss_rad_s, std,
                     normalize="peak", correlation="none", correlation_s=None,
                     correlation_s_bounds=None, earth_flattening=True, name="rf", meta=None):
         """Receiver functions from arrays.
@@ -218,7 +218,7 @@ class RFData:
             :func:`bayesjoint.physics.constants.ray_parameter_s_km_from_s_deg`).
         dt_s, shift_s : float
             Sample interval and record time of the direct P, s.
-        gauss : float
+        gauss_rad_s : float
             Gaussian parameter in rad/s (from Hz:
             :func:`bayesjoint.physics.rf.gauss_from_hz`).
         std : float, array_like of shape (R,), or array_like of shape (R, npts)
@@ -235,7 +235,7 @@ class RFData:
         Raises
         ------
         ValueError
-            Naming the offending field: non-finite values, ``gauss <= 0``,
+            Naming the offending field: non-finite values, ``gauss_rad_s <= 0``,
             ``dt_s <= 0``, non-positive ``std``, lengths that differ, an
             unknown normalisation or correlation law.
         """
@@ -258,7 +258,7 @@ class RFData:
             raise ValueError(f"std has shape {s.shape} but rf has {traces.shape}") from None
         bounds = None if correlation_s_bounds is None else tuple(
             float(b) for b in correlation_s_bounds)
-        return cls(traces, p, s, float(dt_s), float(shift_s), float(gauss), normalize,
+        return cls(traces, p, s, float(dt_s), float(shift_s), float(gauss_rad_s), normalize,
                    correlation, None if correlation_s is None else float(correlation_s),
                    bounds, bool(earth_flattening), name, meta or {})
 

@@ -12,7 +12,7 @@ the callables that need the model, the readers, matplotlib or the command
 line import them when called.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -63,6 +63,10 @@ class DataType:
         gradient), for the trans-dimensional sampler.
     config_keys : frozenset of str
         Keys a ``[[data]]`` table of this type may hold.
+    renamed_keys : dict of str to str
+        Former keys of such a table and the keys that replaced them; a
+        table holding a former key is refused with a message naming the
+        new one.
     load : callable
         ``load(table) -> data``: the dataset of a validated table (``file``
         resolved against the configuration's folder).
@@ -101,3 +105,4 @@ class DataType:
     check_prior: Callable | None = None
     needs_seismic: bool = False
     add_forward_parser: Callable | None = None
+    renamed_keys: dict = field(default_factory=dict, compare=False)

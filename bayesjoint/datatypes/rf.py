@@ -62,10 +62,10 @@ def add_forward_parser(subparsers):
 
 RF = DataType(
     name="rf", survey_class=RFSurvey, data_class=RFData, predict=predict,
-    config_keys=frozenset({"type", "file", "name", "format", "gauss", "std",
+    config_keys=frozenset({"type", "file", "name", "format", "gauss_rad_s", "std",
                            "ray_parameter_s_km", "shift_s", "normalize", "correlation",
                            "correlation_s", "correlation_s_bounds", "earth_flattening"}),
     load=load, data_axis=time_axis, plot_fit=plot_fit, log_likelihood=log_likelihood,
     numpyro_likelihood=numpyro_likelihood, check_prior=check_prior, needs_seismic=True,
-    add_forward_parser=add_forward_parser)
+    add_forward_parser=add_forward_parser, renamed_keys={"gauss": "gauss_rad_s"})
 """Descriptor of receiver-function data."""

@@ -19,7 +19,10 @@ integer (``8.0`` is), an integer is a number, a string is not a number.
 An optional setting (type ``X | None``) is switched off with the string
 ``"none"``, since TOML has no null value. A sampler setting under a former
 name (:data:`bayesjoint.samplers.config.RENAMED`, for example
-``num_chains``) is refused with a message naming its replacement.
+``num_chains``), or a ``[[data]]`` key under a former name
+(:data:`bayesjoint.io.datasets.RENAMED_KEYS`, for example ``gauss`` of
+receiver functions, now ``gauss_rad_s``), is refused with a message naming
+its replacement.
 
 The reversible-jump settings ``move_probs``, ``proposal_scales`` and
 ``initial`` are tables inside ``[sampler]`` (``[sampler.move_probs]``, ...),
@@ -33,7 +36,7 @@ import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from bayesjoint.io.datasets import CONFIG_KEYS
+from bayesjoint.io.datasets import CONFIG_KEYS, RENAMED_KEYS
 from bayesjoint.model.prior import PriorSpec
 from bayesjoint.resources import check_sampler_size
 from bayesjoint.samplers.config import InitialModel, NUTSConfig, RJMCMCConfig, refuse_renamed
@@ -46,7 +49,7 @@ DATA_KEY_TYPES = {
     "type": str, "file": str, "name": str, "component": str, "kind": str,
     "rel_error_floor": float, "degree": int, "shell_law": str, "core_depth_km": float,
     "core_sigma_s_per_m": float, "colat_deg": float, "lon_deg": float, "format": str,
-    "gauss": float, "std": float | list[float], "ray_parameter_s_km": float | list[float],
+    "gauss_rad_s": float, "std": float | list[float], "ray_parameter_s_km": float | list[float],
     "shift_s": float, "normalize": str, "correlation": str, "correlation_s": float,
     "correlation_s_bounds": list[float], "earth_flattening": bool,
 }
@@ -269,6 +272,7 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
         dtype = entry.get("type")
         if dtype not in CONFIG_KEYS:
             raise ValueError(f"{path}.type = {dtype!r}: allowed values are {tuple(CONFIG_KEYS)}")
+        refuse_renamed(entry, prefix=f"{path}.", renamed=RENAMED_KEYS[dtype])
         _check_keys(entry, CONFIG_KEYS[dtype], path)
         if "file" not in entry:
             raise ValueError(f"{path}.file: missing; give the path of the data file")

@@ -13,6 +13,9 @@ from bayesjoint.io.files import refuse_keys_for_csv
 CONFIG_KEYS = {name: set(t.config_keys) for name, t in DATA_TYPES.items()}
 """Allowed keys of a ``[[data]]`` table, per data type (from each descriptor)."""
 
+RENAMED_KEYS = {name: dict(t.renamed_keys) for name, t in DATA_TYPES.items()}
+"""Former keys of a ``[[data]]`` table and their replacements, per data type."""
+
 
 def load_mt(entry):
     """MT data from CSV (by extension) or EDI / EMTF-XML (through mt-metadata)."""

@@ -160,7 +160,8 @@ def write_sq_csv(path, data: SqData):
     (give them to the reader again).
     """
     _write(path, SQ_COLUMNS,
-           (data.period_s, data.degree, data.order, data.t.real, data.t.imag, data.t_std),
+           (data.period_s, data.degree, data.order, data.transfer_function.real,
+            data.transfer_function.imag, data.transfer_function_std),
            f"colat_deg = {data.colat_deg!r}, lon_deg = {data.lon_deg!r}, shell_law = "
            f"{data.shell_law}, core_depth_km = {data.core_depth_km:g}, core_sigma_s_per_m = "
            f"{data.core_sigma_s_per_m:g}")

@@ -48,7 +48,7 @@ RAY_PARAMETER_HEADER = "user0"
 VELOCITY_MODEL_COLUMNS = ("top_depth_km", "vp_km_s", "vs_km_s", "rho_g_cm3")
 """Columns of a seismic velocity-model CSV file."""
 
-RF_OPTIONS = ("gauss", "std", "normalize", "correlation", "correlation_s",
+RF_OPTIONS = ("gauss_rad_s", "std", "normalize", "correlation", "correlation_s",
               "correlation_s_bounds", "earth_flattening")
 """Keyword arguments passed on to :meth:`bayesjoint.data.RFData.from_traces`."""
 
@@ -96,7 +96,7 @@ def expand_paths(paths):
     return out
 
 
-def read_rf_traces(paths, *, gauss, std, ray_parameter_s_km=None, shift_s=None, format=None,
+def read_rf_traces(paths, *, gauss_rad_s, std, ray_parameter_s_km=None, shift_s=None, format=None,
                    name="rf", **options):
     """Receiver functions from SAC or miniSEED files (through obspy).
 
@@ -104,7 +104,7 @@ def read_rf_traces(paths, *, gauss, std, ray_parameter_s_km=None, shift_s=None, 
     ----------
     paths : str, path-like, glob pattern or list of them
         Files to read; each may hold several traces.
-    gauss : float
+    gauss_rad_s : float
         Gaussian parameter in rad/s.
     std : float or array_like
         Standard deviation: one value, one per trace, or shape (R, npts).
@@ -179,13 +179,13 @@ def read_rf_traces(paths, *, gauss, std, ray_parameter_s_km=None, shift_s=None, 
     data = np.stack([np.asarray(tr.data, dtype=float) for tr in traces])
     meta = {"source_paths": [str(p_.resolve()) for p_ in files]}
     try:
-        return RFData.from_traces(data, p, dt_s=dt, shift_s=shift_s, gauss=gauss, std=std,
-                                  name=name, meta=meta, **options)
+        return RFData.from_traces(data, p, dt_s=dt, shift_s=shift_s, gauss_rad_s=gauss_rad_s,
+                                  std=std, name=name, meta=meta, **options)
     except ValueError as err:
         raise ValueError(f"{files[0]}: {err}") from err
 
 
-def read_rf_csv(path, *, ray_parameter_s_km, gauss, std, name=None, **options):
+def read_rf_csv(path, *, ray_parameter_s_km, gauss_rad_s, std, name=None, **options):
     """Receiver functions from a CSV file (``time_s,rf`` or ``time_s,rf_0,rf_1,...``).
 
     Parameters
@@ -193,7 +193,7 @@ def read_rf_csv(path, *, ray_parameter_s_km, gauss, std, name=None, **options):
     path : str or path-like
     ray_parameter_s_km : float or array_like, shape (R,)
         s/km; one value is used for every trace.
-    gauss : float
+    gauss_rad_s : float
         Gaussian parameter in rad/s.
     std : float or array_like
         One value, one per trace, or shape (R, npts).
@@ -239,8 +239,8 @@ def read_rf_csv(path, *, ray_parameter_s_km, gauss, std, name=None, **options):
     try:
         return RFData.from_traces(table[:, 1:].T, _per_trace("ray_parameter_s_km",
                                                                ray_parameter_s_km, n_rf),
-                                  dt_s=dt, shift_s=-float(time[0]), gauss=gauss, std=std,
-                                  name=path.stem if name is None else name, meta=meta,
+                                  dt_s=dt, shift_s=-float(time[0]), gauss_rad_s=gauss_rad_s,
+                                  std=std, name=path.stem if name is None else name, meta=meta,
                                   **options)
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from err
@@ -289,17 +289,17 @@ def load_rf(entry):
     """Receiver functions from a validated ``[[data]]`` table (``type = "rf"``).
 
     Keys: ``file`` (CSV by extension, otherwise SAC/miniSEED through obspy;
-    a glob pattern reads several files), ``name``, ``gauss`` (rad/s,
+    a glob pattern reads several files), ``name``, ``gauss_rad_s`` (rad/s,
     required), ``std`` (required: one value, or one per trace),
     ``ray_parameter_s_km`` (required for CSV and miniSEED; default for SAC:
     header ``user0``), ``shift_s`` (SAC default: ``-b``), ``format``,
     ``normalize``, ``correlation``, ``correlation_s``,
     ``correlation_s_bounds`` (two numbers) and ``earth_flattening``.
     """
-    for key in ("gauss", "std"):
+    for key in ("gauss_rad_s", "std"):
         if key not in entry:
             raise ValueError(f"data table {entry.get('name', 'rf')!r}: {key} missing; receiver "
-                             "functions need gauss (rad/s) and std")
+                             "functions need gauss_rad_s (rad/s) and std")
     options = {k: entry[k] for k in RF_OPTIONS if k in entry}
     path = pathlib.Path(entry["file"])
     if path.suffix.lower() == ".csv":

@@ -72,7 +72,7 @@ def receiver_functions(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, survey: RFSurv
     """
     def one(p):
         return rf_physics.receiver_function(
-            thickness_km, vp_km_s, vs_km_s, rho_g_cm3, p, survey.gauss, survey.dt_s,
+            thickness_km, vp_km_s, vs_km_s, rho_g_cm3, p, survey.gauss_rad_s, survey.dt_s,
             survey.npts, survey.shift_s, normalize=survey.normalize,
             earth_flattening=survey.earth_flattening, n_active=n_active)
 
@@ -282,6 +282,6 @@ def check_rf_prior(data: RFData, spec):
     delay = ps_delay_s([spec.depth_max_km], [vp, vp], [vs, vs],
                        np.max(data.ray_parameter_s_km),
                        earth_flattening=data.earth_flattening)
-    check_npts(data.npts, data.dt_s, data.shift_s, delay, data.gauss,
+    check_npts(data.npts, data.dt_s, data.shift_s, delay, data.gauss_rad_s,
                f"a Ps conversion from depth_max_km = {spec.depth_max_km} km under Vs = "
                f"vs_km_s_min = {vs} km/s and Vp/Vs = vp_vs_max = {spec.vp_vs_max}")

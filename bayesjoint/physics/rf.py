@@ -23,7 +23,7 @@ Conventions
   propagating waves, ``q = -i sqrt(p^2 - 1/v^2)`` for evanescent ones, the
   branch for which ``exp(-i omega q z)`` decays downward for omega > 0.
 * Gaussian low-pass ``G(omega) = exp(-omega^2 / (4 a^2))`` with ``a`` =
-  ``gauss`` in rad/s: the convention of Langston (1979) and of Ammon's
+  ``gauss_rad_s``, rad/s: the convention of Langston (1979) and of Ammon's
   iterative deconvolution (Ligorria & Ammon 1999); ``a = 2.5`` passes
   frequencies up to about 1.2 Hz (G = 0.1). Codes that write the same
   filter in Hz, ``exp(-f^2 / (4 a_hz^2))``, use ``a_hz = a / (2 pi)``:
@@ -68,7 +68,8 @@ from bayesjoint.physics.flatten import flatten_layers
 from bayesjoint.physics.recursion import top_down
 
 PULSE_HALF_WIDTH = 2.0
-"""Half-width of a Gaussian pulse in units of ``1 / gauss`` s (``exp(-4)`` = 1.8 % of its peak)."""
+"""Half-width of a Gaussian pulse in units of ``1 / gauss_rad_s`` s (``exp(-4)`` = 1.8 %
+of its peak)."""
 
 
 def vertical_slowness_s_km(velocity_km_s, ray_parameter_s_km):
@@ -276,14 +277,14 @@ def rz_spectrum(freq_hz, thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_paramete
     return radial / vertical
 
 
-def gaussian_filter(freq_hz, gauss):
-    """Gaussian low-pass ``G = exp(-omega^2 / (4 a^2))``, ``a = gauss`` rad/s.
+def gaussian_filter(freq_hz, gauss_rad_s):
+    """Gaussian low-pass ``G = exp(-omega^2 / (4 a^2))``, ``a = gauss_rad_s`` rad/s.
 
     ``G(0) = 1``; its impulse response is ``(a / sqrt(pi)) exp(-a^2 t^2)``,
     of unit area and peak ``a / sqrt(pi)`` in 1/s.
     """
     omega = 2.0 * jnp.pi * jnp.asarray(freq_hz, dtype=jnp.float64)
-    return jnp.exp(-(omega**2) / (4.0 * gauss**2))
+    return jnp.exp(-(omega**2) / (4.0 * gauss_rad_s**2))
 
 
 def gauss_from_hz(gauss_hz):
@@ -295,13 +296,13 @@ def gauss_from_hz(gauss_hz):
     return 2.0 * jnp.pi * gauss_hz
 
 
-def gaussian_frequency_hz(gauss, level=0.1):
-    """Frequency in Hz at which the Gaussian filter ``gauss`` falls to ``level``.
+def gaussian_frequency_hz(gauss_rad_s, level=0.1):
+    """Frequency in Hz at which the Gaussian filter ``gauss_rad_s`` falls to ``level``.
 
     ``f = a sqrt(-ln level) / pi``; for ``a = 2.5`` and ``level = 0.1`` about
     1.2 Hz.
     """
-    return gauss * jnp.sqrt(-jnp.log(level)) / jnp.pi
+    return gauss_rad_s * jnp.sqrt(-jnp.log(level)) / jnp.pi
 
 
 def time_axis_s(dt_s, npts, shift_s):
@@ -326,12 +327,12 @@ def brocher_density_g_cm3(vp_km_s):
 
 @partial(jax.jit, static_argnames=("npts", "normalize", "earth_flattening"))
 def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s_km,
-                      gauss, dt_s, npts, shift_s, normalize="peak", water_level=None,
+                      gauss_rad_s, dt_s, npts, shift_s, normalize="peak", water_level=None,
                       *, earth_flattening=True, n_active=None):
     """P receiver function (radial over vertical) in the time domain.
 
     The spectral ratio ``R/Z`` (or its water-level form) is multiplied by
-    the Gaussian ``G(omega) = exp(-omega^2/(4 gauss^2))`` and by
+    the Gaussian ``G(omega) = exp(-omega^2/(4 gauss_rad_s^2))`` and by
     ``exp(-i omega shift_s)`` on the rFFT grid of ``npts`` samples at
     ``dt_s`` and transformed back. The transform is periodic: arrivals
     later than ``npts dt_s - shift_s`` after P wrap around to the start.
@@ -340,7 +341,7 @@ def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s
     ----------
     thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s_km
         As in :func:`surface_displacement_spectra`.
-    gauss : float
+    gauss_rad_s : float
         Gaussian parameter ``a`` in rad/s (Langston 1979 / Ammon convention).
     dt_s : float
         Sample interval, s.
@@ -394,13 +395,13 @@ def receiver_function(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, ray_parameter_s
     else:
         power = vertical.real**2 + vertical.imag**2
         ratio = radial * jnp.conj(vertical) / jnp.maximum(power, water_level * jnp.max(power))
-    spectrum = ratio * gaussian_filter(freq, gauss) * jnp.exp(-2j * jnp.pi * freq * shift_s)
+    spectrum = ratio * gaussian_filter(freq, gauss_rad_s) * jnp.exp(-2j * jnp.pi * freq * shift_s)
     trace = jnp.fft.irfft(spectrum, n=npts)  # = rf(t) dt_s
     if normalize == "sum":
         return trace
     if normalize == "area":
         return trace / dt_s
-    return trace / dt_s * jnp.sqrt(jnp.pi) / gauss
+    return trace / dt_s * jnp.sqrt(jnp.pi) / gauss_rad_s
 
 
 def ps_delay_s(thickness_km, vp_km_s, vs_km_s, ray_parameter_s_km, *, earth_flattening=True):
@@ -429,26 +430,26 @@ def ps_delay_s(thickness_km, vp_km_s, vs_km_s, ray_parameter_s_km, *, earth_flat
     return float(np.sum(h * (qs - qp)))
 
 
-def required_npts(dt_s, shift_s, delay_s, gauss):
+def required_npts(dt_s, shift_s, delay_s, gauss_rad_s):
     """Samples needed to hold the direct P at ``shift_s`` and a pulse ``delay_s`` later.
 
-    The record must reach ``shift_s + delay_s + PULSE_HALF_WIDTH / gauss``
+    The record must reach ``shift_s + delay_s + PULSE_HALF_WIDTH / gauss_rad_s``
     (the pulse's tail; later energy wraps around to the start in the
     periodic transform): ``ceil(that / dt_s) + 1`` samples.
     """
-    end = shift_s + delay_s + PULSE_HALF_WIDTH / gauss
+    end = shift_s + delay_s + PULSE_HALF_WIDTH / gauss_rad_s
     return int(np.ceil(end / dt_s - 1e-9)) + 1
 
 
-def check_npts(data_npts, dt_s, shift_s, delay_s, gauss, what):
+def check_npts(data_npts, dt_s, shift_s, delay_s, gauss_rad_s, what):
     """Raise ``ValueError`` naming the needed length when ``data_npts`` is too short."""
-    need = required_npts(dt_s, shift_s, delay_s, gauss)
+    need = required_npts(dt_s, shift_s, delay_s, gauss_rad_s)
     if data_npts < need:
         raise ValueError(
             f"npts = {data_npts} is too short: with dt = {dt_s} s, shift = {shift_s} s and "
             f"{what} ({delay_s:.2f} s after P), the record needs npts >= {need} "
-            f"(shift + delay + {PULSE_HALF_WIDTH:g}/gauss = "
-            f"{shift_s + delay_s + PULSE_HALF_WIDTH / gauss:.2f} s)")
+            f"(shift + delay + {PULSE_HALF_WIDTH:g}/gauss_rad_s = "
+            f"{shift_s + delay_s + PULSE_HALF_WIDTH / gauss_rad_s:.2f} s)")
 
 
 def check_evanescent(ray_parameter_s_km, vp_half_space_km_s, what):

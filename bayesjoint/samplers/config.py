@@ -41,17 +41,21 @@ BINNED_SCALES = tuple(name for name, move in zip(ProposalScales._fields,
 value per depth bin (or one for all bins); the others take one value."""
 
 
-def renamed_message(key, prefix=""):
-    """``"num_chains: renamed; use n_chains"`` for a former setting name ``key``."""
-    return (f"{prefix}{key}: renamed; use {prefix}{RENAMED[key]}"
-            f"{_RENAMED_NOTES.get(key, '')}")
+def renamed_message(key, prefix="", renamed=RENAMED):
+    """``"num_chains: renamed; use n_chains"`` for a former name ``key``.
+
+    ``renamed`` maps former names to their replacements (default: the
+    sampler settings, :data:`RENAMED`); ``prefix`` goes before both names.
+    """
+    return (f"{prefix}{key}: renamed; use {prefix}{renamed[key]}"
+            f"{_RENAMED_NOTES.get(key, '') if renamed is RENAMED else ''}")
 
 
-def refuse_renamed(names, prefix=""):
-    """Raise ValueError for the first of ``names`` that is a former setting name."""
+def refuse_renamed(names, prefix="", renamed=RENAMED):
+    """Raise ValueError (:func:`renamed_message`) for the first of ``names`` in ``renamed``."""
     for key in names:
-        if key in RENAMED:
-            raise ValueError(renamed_message(key, prefix))
+        if key in renamed:
+            raise ValueError(renamed_message(key, prefix, renamed))
 
 
 def _refusing_renamed(cls):

@@ -24,11 +24,13 @@ Q3 = np.array([0.36 + 0.04j, 0.30 + 0.06j, 0.22 + 0.07j])
 
 def _sq(**kw):
     args = {"period_s": DAY_S / np.arange(1, 4), "degree": [2, 3, 4], "order": [1, 2, 3],
-            "t": np.array([1 + 1j, -1 + 0.5j, 0.3 - 1j]), "t_std": [0.1, 0.1, 0.1],
+            "transfer_function": np.array([1 + 1j, -1 + 0.5j, 0.3 - 1j]),
+            "transfer_function_std": [0.1, 0.1, 0.1],
             "colat_deg": 57.923, "lon_deg": 249.167}
     args.update(kw)
     return SqData.from_transfer_function(args.pop("period_s"), args.pop("degree"),
-                                         args.pop("order"), args.pop("t"), args.pop("t_std"),
+                                         args.pop("order"), args.pop("transfer_function"),
+                                         args.pop("transfer_function_std"),
                                          **args)
 
 
@@ -86,9 +88,9 @@ def test_dst_needs_std_or_error_and_kind():
 
 
 def test_sq_views():
-    d = _sq(t_std=None, rel_error=0.03)
+    d = _sq(transfer_function_std=None, rel_error=0.03)
     assert d.n_data == 6 and d.labels() == ("t_re", "t_im")
-    np.testing.assert_allclose(d.std()[:3], 0.03 * np.abs(d.t))
+    np.testing.assert_allclose(d.std()[:3], 0.03 * np.abs(d.transfer_function))
     np.testing.assert_array_equal(d.degree, [2, 3, 4])
     assert d.degree.dtype.kind == "i"
 
@@ -107,10 +109,10 @@ def test_sq_scalar_term_applies_to_all_periods():
     ({"order": [1, -4, 3]}, r"m\[1\] = -4"),
     ({"degree": [0, 3, 4], "order": [0, 1, 1]}, r"n\[0\] = 0: degree must satisfy 1 <= n"),
     ({"degree": [2.5, 3, 4]}, r"n\[0\] = 2.5: must be an integer"),
-    ({"t": np.array([1.0, np.nan, 2.0])}, r"t.real\[1\] = nan"),
-    ({"t_std": [0.1, -0.1, 0.1]}, r"t_std\[1\] = -0.1"),
-    ({"t_std": [0.1, 0.1]}, "different lengths"),
-    ({"t": np.ones(2)}, "different lengths"),
+    ({"transfer_function": np.array([1.0, np.nan, 2.0])}, r"transfer_function.real\[1\] = nan"),
+    ({"transfer_function_std": [0.1, -0.1, 0.1]}, r"transfer_function_std\[1\] = -0.1"),
+    ({"transfer_function_std": [0.1, 0.1]}, "different lengths"),
+    ({"transfer_function": np.ones(2)}, "different lengths"),
     ({"lon_deg": np.inf}, "lon_deg = inf"),
     ({"period_s": np.full(3, DAY_S), "degree": 2, "order": 1}, "appears more than once"),
 ])

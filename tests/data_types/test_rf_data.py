@@ -9,7 +9,7 @@ from bayesjoint.physics.rf import gauss_from_hz
 
 def _rf(**kw):
     args = dict(rf=np.zeros((2, 50)), ray_parameter_s_km=[0.05, 0.07], dt_s=0.1, shift_s=1.0,
-                gauss=2.5, std=0.01)
+                gauss_rad_s=2.5, std=0.01)
     args.update(kw)
     return RFData.from_traces(args.pop("rf"), args.pop("ray_parameter_s_km"), **args)
 
@@ -26,7 +26,7 @@ def test_layout_and_views():
 
 
 def test_single_trace_and_std_per_sample():
-    d = RFData.from_traces(np.ones(30), 0.06, dt_s=0.2, shift_s=2.0, gauss=1.0,
+    d = RFData.from_traces(np.ones(30), 0.06, dt_s=0.2, shift_s=2.0, gauss_rad_s=1.0,
                            std=np.full(30, 0.05))
     assert d.rf.shape == (1, 30) and d.rf_std.shape == (1, 30)
 
@@ -44,8 +44,8 @@ def test_correlation_settings():
 
 
 @pytest.mark.parametrize("kw, match", [
-    (dict(gauss=0.0), "gauss"),
-    (dict(gauss=-1.0), "gauss"),
+    (dict(gauss_rad_s=0.0), "gauss_rad_s"),
+    (dict(gauss_rad_s=-1.0), "gauss_rad_s"),
     (dict(dt_s=0.0), "dt_s"),
     (dict(std=0.0), "rf_std"),
     (dict(std=[0.1, 0.1, 0.1]), "std has 3 values for 2 traces"),

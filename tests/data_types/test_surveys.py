@@ -50,12 +50,12 @@ def test_noise_free_synthetic_data_equal_the_prediction_of_their_survey(kind):
 def test_rf_survey_predicts_without_traces():
     earth = LayeredEarth.from_layers([0.0, 35.0], [1e-3, 1e-3], vs_km_s=[3.5, 4.5],
                                      vp_vs=[1.75, 1.8])
-    survey = RFSurvey([0.05, 0.07], gauss=2.5, dt_s=0.1, npts=300, shift_s=5.0)
+    survey = RFSurvey([0.05, 0.07], gauss_rad_s=2.5, dt_s=0.1, npts=300, shift_s=5.0)
     pred = np.asarray(predict_rf(earth, survey))
     assert pred.shape == (survey.n_data,) == (600,)
-    data = synthetic_rf(earth, [0.05, 0.07], dt_s=0.1, npts=300, shift_s=5.0, gauss=2.5,
+    data = synthetic_rf(earth, [0.05, 0.07], dt_s=0.1, npts=300, shift_s=5.0, gauss_rad_s=2.5,
                         noise_std=1e-12)
-    assert (data.survey.gauss, data.survey.dt_s, data.survey.npts, data.survey.shift_s,
+    assert (data.survey.gauss_rad_s, data.survey.dt_s, data.survey.npts, data.survey.shift_s,
             data.survey.normalize) == (2.5, 0.1, 300, 5.0, "peak")
     np.testing.assert_allclose(data.observed(), pred, atol=1e-9)
     np.testing.assert_allclose(survey.time_s()[[0, -1]], [-5.0, 24.9])

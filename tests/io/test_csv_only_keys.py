@@ -39,7 +39,7 @@ def test_mt_csv_refuses_edi_only_keys(mt_csv, key, value):
 
 
 def test_rf_csv_loads_and_refuses_sac_only_keys(rf_csv):
-    entry = {"type": "rf", "file": str(rf_csv), "name": "rf", "gauss": 2.5, "std": 0.02,
+    entry = {"type": "rf", "file": str(rf_csv), "name": "rf", "gauss_rad_s": 2.5, "std": 0.02,
              "ray_parameter_s_km": 0.06}
     assert load_dataset(entry).npts == 200
     for key, value in (("shift_s", 5.0), ("format", "SAC")):

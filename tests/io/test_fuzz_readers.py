@@ -50,7 +50,7 @@ READERS = {
     "dst_q.csv": read_dst_csv,
     "dst_c.csv": read_dst_csv,
     "sq.csv": lambda path: read_sq_csv(path, colat_deg=57.9, lon_deg=249.2),
-    "rf.csv": lambda path: read_rf_csv(path, ray_parameter_s_km=0.06, gauss=2.5, std=0.02),
+    "rf.csv": lambda path: read_rf_csv(path, ray_parameter_s_km=0.06, gauss_rad_s=2.5, std=0.02),
 }
 
 
@@ -129,7 +129,7 @@ def test_trace_reader_on_corrupted_files(fmt, name, options):
     valid = _trace_file(fmt)
 
     def reader(path):
-        return read_rf_traces(path, gauss=2.5, std=0.02, format=None, **options)
+        return read_rf_traces(path, gauss_rad_s=2.5, std=0.02, format=None, **options)
 
     assert _outcome(reader, name, valid) is None
 

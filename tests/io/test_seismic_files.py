@@ -25,7 +25,7 @@ def _trace(seed, header=None):
 def test_sac_round_trip_with_header_ray_parameter_and_shift(tmp_path):
     for i, p in enumerate((0.055, 0.07)):
         _trace(i, {"user0": p, "b": -SHIFT}).write(str(tmp_path / f"rf{i}.sac"), format="SAC")
-    d = read_rf_traces(tmp_path / "rf*.sac", gauss=2.5, std=0.02, correlation="exponential",
+    d = read_rf_traces(tmp_path / "rf*.sac", gauss_rad_s=2.5, std=0.02, correlation="exponential",
                        correlation_s=0.3, name="st")
     assert d.rf.shape == (2, NPTS) and d.dt_s == DT and d.shift_s == SHIFT
     np.testing.assert_allclose(d.ray_parameter_s_km, [0.055, 0.07])
@@ -37,8 +37,8 @@ def test_sac_round_trip_with_header_ray_parameter_and_shift(tmp_path):
 def test_sac_without_user0_names_the_field_unless_given(tmp_path):
     _trace(0).write(str(tmp_path / "a.sac"), format="SAC")
     with pytest.raises(ValueError, match="user0"):
-        read_rf_traces(tmp_path / "a.sac", gauss=2.5, std=0.02)
-    d = read_rf_traces(tmp_path / "a.sac", gauss=2.5, std=0.02, ray_parameter_s_km=0.06,
+        read_rf_traces(tmp_path / "a.sac", gauss_rad_s=2.5, std=0.02)
+    d = read_rf_traces(tmp_path / "a.sac", gauss_rad_s=2.5, std=0.02, ray_parameter_s_km=0.06,
                        shift_s=3.0)
     assert d.ray_parameter_s_km[0] == 0.06 and d.shift_s == 3.0
 
@@ -49,15 +49,15 @@ def test_sac_traces_with_different_sampling_raise(tmp_path):
     tr.stats.delta = 0.05
     tr.write(str(tmp_path / "b.sac"), format="SAC")
     with pytest.raises(ValueError, match="share sampling"):
-        read_rf_traces([tmp_path / "a.sac", tmp_path / "b.sac"], gauss=2.5, std=0.02)
+        read_rf_traces([tmp_path / "a.sac", tmp_path / "b.sac"], gauss_rad_s=2.5, std=0.02)
 
 
 def test_miniseed_needs_ray_parameter_and_shift(tmp_path):
     st = obspy.Stream([_trace(0), _trace(1)])
     st.write(str(tmp_path / "rf.mseed"), format="MSEED")
     with pytest.raises(ValueError, match="user0, b"):
-        read_rf_traces(tmp_path / "rf.mseed", gauss=2.5, std=0.02)
-    d = read_rf_traces(tmp_path / "rf.mseed", gauss=2.5, std=[0.02, 0.03],
+        read_rf_traces(tmp_path / "rf.mseed", gauss_rad_s=2.5, std=0.02)
+    d = read_rf_traces(tmp_path / "rf.mseed", gauss_rad_s=2.5, std=[0.02, 0.03],
                        ray_parameter_s_km=[0.05, 0.06], shift_s=SHIFT, format="MSEED")
     assert d.rf.shape == (2, NPTS)
     np.testing.assert_allclose(d.rf[0], _trace(0).data)
@@ -66,7 +66,7 @@ def test_miniseed_needs_ray_parameter_and_shift(tmp_path):
 
 def test_missing_file_raises(tmp_path):
     with pytest.raises(ValueError, match="no such file"):
-        read_rf_traces(tmp_path / "none*.sac", gauss=2.5, std=0.02)
+        read_rf_traces(tmp_path / "none*.sac", gauss_rad_s=2.5, std=0.02)
 
 
 def _write_rf_csv(path, n_traces):
@@ -82,7 +82,7 @@ def _write_rf_csv(path, n_traces):
 @pytest.mark.parametrize("n_traces", [1, 3])
 def test_csv_reader(tmp_path, n_traces):
     traces = _write_rf_csv(tmp_path / "rf.csv", n_traces)
-    d = read_rf_csv(tmp_path / "rf.csv", ray_parameter_s_km=0.06, gauss=1.0, std=0.05)
+    d = read_rf_csv(tmp_path / "rf.csv", ray_parameter_s_km=0.06, gauss_rad_s=1.0, std=0.05)
     np.testing.assert_array_equal(d.rf, traces)
     assert d.dt_s == DT and d.npts == NPTS and d.name == "rf"
     np.testing.assert_allclose(d.shift_s, SHIFT, rtol=1e-12)
@@ -100,7 +100,7 @@ def test_csv_reader(tmp_path, n_traces):
 def test_csv_reader_errors(tmp_path, text, match):
     (tmp_path / "bad.csv").write_text(text)
     with pytest.raises(ValueError, match=match):
-        read_rf_csv(tmp_path / "bad.csv", ray_parameter_s_km=0.06, gauss=1.0, std=0.05)
+        read_rf_csv(tmp_path / "bad.csv", ray_parameter_s_km=0.06, gauss_rad_s=1.0, std=0.05)
 
 
 def test_load_rf_from_config_tables(tmp_path):
@@ -108,9 +108,9 @@ def test_load_rf_from_config_tables(tmp_path):
     for i in range(2):
         _trace(i, {"user0": 0.06, "b": -SHIFT}).write(str(tmp_path / f"s{i}.sac"), format="SAC")
     raw = {"data": [
-        {"type": "rf", "file": "rf.csv", "ray_parameter_s_km": [0.05, 0.07], "gauss": 2.5,
+        {"type": "rf", "file": "rf.csv", "ray_parameter_s_km": [0.05, 0.07], "gauss_rad_s": 2.5,
          "std": 0.02, "correlation": "gaussian", "correlation_s_bounds": [0.1, 1.0]},
-        {"type": "rf", "file": "s*.sac", "gauss": 2.5, "std": 0.01, "normalize": "area"}]}
+        {"type": "rf", "file": "s*.sac", "gauss_rad_s": 2.5, "std": 0.01, "normalize": "area"}]}
     config = parse_config(raw, tmp_path)
     csv_data, sac_data = (load_dataset(e) for e in config.data)
     assert csv_data.name == "rf0" and csv_data.correlation_s_bounds == (0.1, 1.0)
@@ -119,6 +119,15 @@ def test_load_rf_from_config_tables(tmp_path):
         load_dataset({k: v for k, v in config.data[0].items() if k != "ray_parameter_s_km"})
     with pytest.raises(ValueError, match="unknown key"):
         parse_config({"data": [{"type": "rf", "file": "rf.csv", "gauss_hz": 1}]}, tmp_path)
+
+
+def test_config_refuses_the_former_gaussian_key_naming_its_replacement(tmp_path):
+    _write_rf_csv(tmp_path / "rf.csv", 1)
+    table = {"type": "rf", "file": "rf.csv", "ray_parameter_s_km": 0.06, "gauss": 2.5,
+             "std": 0.02}
+    with pytest.raises(ValueError, match=r"^data\[0\]\.gauss: renamed; "
+                                         r"use data\[0\]\.gauss_rad_s$"):
+        parse_config({"data": [table]}, tmp_path)
 
 
 def _model(path, rows, header="top_depth_km,vp_km_s,vs_km_s,rho_g_cm3"):

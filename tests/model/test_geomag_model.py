@@ -109,7 +109,8 @@ def test_vmap_and_jit_over_earths():
 
 def test_gradient_of_the_log_density_is_finite():
     exp = reference_experiment()
-    sq = SqData.from_transfer_function(exp.sq.period_s[:1], 2, 1, exp.sq.t[:1], exp.sq.t_std[:1],
+    sq = SqData.from_transfer_function(exp.sq.period_s[:1], 2, 1, exp.sq.transfer_function[:1],
+                                       exp.sq.transfer_function_std[:1],
                                        name="sq", **TUCSON)
     spec = PriorSpec(n_layers=8, depth_max_km=2000.0, first_interface_km=50.0)
     model = build_model([exp.dst, sq], spec)

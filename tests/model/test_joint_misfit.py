@@ -36,7 +36,7 @@ def _rf_data(law):
     rng = np.random.default_rng(1)
     kw = {} if law == "none" else {"correlation_s": 0.4}
     return RFData.from_traces(rng.normal(0.0, 0.05, (2, 120)), p, dt_s=0.1, shift_s=3.0,
-                              gauss=2.5, std=0.05, correlation=law, **kw)
+                              gauss_rad_s=2.5, std=0.05, correlation=law, **kw)
 
 
 def _earths(n, seismic):

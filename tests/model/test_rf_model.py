@@ -26,7 +26,7 @@ def _truth(k_max=None):
 
 
 def _data(traces, p, **kw):
-    args = dict(dt_s=0.1, shift_s=5.0, gauss=2.5, std=0.02)
+    args = dict(dt_s=0.1, shift_s=5.0, gauss_rad_s=2.5, std=0.02)
     args.update(kw)
     return RFData.from_traces(traces, p, **args)
 
@@ -199,7 +199,7 @@ def test_ps_delay_of_one_layer():
 
 
 def test_nuts_recovers_a_crustal_vs_profile():
-    """One synthetic RF (gauss 2.5, 0.1 s, 30 s, 3 % noise) constrains the crust.
+    """One synthetic RF (gauss_rad_s 2.5, 0.1 s, 30 s, 3 % noise) constrains the crust.
 
     Fixed log-spaced interfaces (5-50 km, 8 layers); the true 3-layer crust
     over the mantle has its interfaces on that grid. Criterion: the true Vs
@@ -242,7 +242,7 @@ def test_trans_dimensional_rf_inversion_finds_the_moho(tmp_path):
     """Reversible-jump run on one receiver function of a crust over a mantle.
 
     Truth: a 35 km crust (Vs 3.6 km/s) over a mantle of 4.5 km/s; one trace
-    (p = 0.06 s/km, gauss 2.5 rad/s, 2 % noise). The sampler adds and removes
+    (p = 0.06 s/km, gauss_rad_s 2.5 rad/s, 2 % noise). The sampler adds and removes
     layers carrying Vs and Vp/Vs. Criteria: the median of the interface
     depths below 20 km lies within 3 km of the Moho, their lower quartile
     within 10 km of it and their most frequent depth (2 km bins) within 3 km
@@ -260,7 +260,7 @@ def test_trans_dimensional_rf_inversion_finds_the_moho(tmp_path):
 
     truth = LayeredEarth.from_layers([0.0, 35.0], log10_sigma=[-2.0, -2.0], vs_km_s=[3.6, 4.5],
                                      vp_vs=[1.75, 1.8])
-    data = synthetic_rf(truth, [0.06], dt_s=0.1, npts=300, shift_s=5.0, gauss=2.5,
+    data = synthetic_rf(truth, [0.06], dt_s=0.1, npts=300, shift_s=5.0, gauss_rad_s=2.5,
                         noise_std=0.02, seed=11)
     spec = PriorSpec(interfaces="sampled", k_min=1, k_max=4, depth_max_km=60.0,
                      min_thickness_km=2.0, vs_km_s_min=2.5, vs_km_s_max=5.0, vp_vs_min=1.65,
@@ -292,7 +292,7 @@ def test_synthetic_rf_noise_has_the_stated_law():
     from bayesjoint.datasets import synthetic_rf
 
     truth = _truth()
-    kw = dict(dt_s=0.1, npts=4000, shift_s=5.0, gauss=2.5, seed=4)
+    kw = dict(dt_s=0.1, npts=4000, shift_s=5.0, gauss_rad_s=2.5, seed=4)
     clean = synthetic_rf(truth, [0.06], noise_std=1e-12, **kw)
     noisy = synthetic_rf(truth, [0.06], noise_std=0.05, correlation_s=0.5, **kw)
     assert noisy.correlation == "exponential" and noisy.correlation_s == 0.5

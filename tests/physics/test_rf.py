@@ -40,9 +40,9 @@ def pick_peak_s(trace, t, t0, half_window_s=3.0):
 
 
 @partial(jax.jit, static_argnames=("npts", "normalize", "earth_flattening"))
-def rf_jit(h, vp, vs, rho, p, gauss, dt, npts, shift, normalize="peak",
+def rf_jit(h, vp, vs, rho, p, gauss_rad_s, dt, npts, shift, normalize="peak",
            earth_flattening=True):
-    return rf.receiver_function(h, vp, vs, rho, p, gauss, dt, npts, shift,
+    return rf.receiver_function(h, vp, vs, rho, p, gauss_rad_s, dt, npts, shift,
                                 normalize=normalize, earth_flattening=earth_flattening)
 
 
@@ -60,9 +60,10 @@ def test_half_space_ratio_is_wiechert(p, vp, vs):
 
 @pytest.mark.parametrize("normalize,expected", [("peak", 1.0), ("area", None), ("sum", None)])
 def test_normalization_of_direct_p(normalize, expected):
-    p, vs, gauss, dt, npts, shift = 0.06, 3.5, 2.5, 0.02, 1024, 5.0
+    p, vs, gauss_rad_s, dt, npts, shift = 0.06, 3.5, 2.5, 0.02, 1024, 5.0
     r = np.asarray(rf_jit(jnp.zeros(0), jnp.array([6.0]), jnp.array([vs]), jnp.array([2.7]),
-                          p, gauss, dt, npts, shift, normalize=normalize, earth_flattening=False))
+                          p, gauss_rad_s, dt, npts, shift, normalize=normalize,
+                          earth_flattening=False))
     ratio = wiechert_ratio(vs, p)
     i0 = int(round(shift / dt))
     assert np.argmax(r) == i0 and r[i0] > 0
@@ -70,7 +71,7 @@ def test_normalization_of_direct_p(normalize, expected):
         np.testing.assert_allclose(r[i0], ratio, rtol=1e-6)
     elif normalize == "area":
         np.testing.assert_allclose(r.sum() * dt, ratio, rtol=1e-9)
-        np.testing.assert_allclose(r[i0], ratio * gauss / np.sqrt(np.pi), rtol=1e-6)
+        np.testing.assert_allclose(r[i0], ratio * gauss_rad_s / np.sqrt(np.pi), rtol=1e-6)
     else:
         np.testing.assert_allclose(r.sum(), ratio, rtol=1e-9)
 
@@ -192,14 +193,14 @@ def test_spectra_match_seispy_propagator():
 
 def test_receiver_function_correlates_with_seispy():
     ref = _seispy_reference()
-    dt, npts, shift, gauss = float(ref["dt_s"]), int(ref["npts"]), 5.0, 2.5
+    dt, npts, shift, gauss_rad_s = float(ref["dt_s"]), int(ref["npts"]), 5.0, 2.5
     freq = np.fft.rfftfreq(npts, dt)
     for p, stored in zip(ref["ray_parameter_s_km"], ref["rz"]):
         # The peer's ratio, filtered and shifted exactly as receiver_function does.
         ratio = np.concatenate([[stored[0].real], stored])  # omega = 0: low-frequency limit
-        peer = np.fft.irfft(ratio * np.exp(-(2 * np.pi * freq) ** 2 / (4 * gauss**2))
+        peer = np.fft.irfft(ratio * np.exp(-(2 * np.pi * freq) ** 2 / (4 * gauss_rad_s**2))
                             * np.exp(-2j * np.pi * freq * shift), n=npts)
-        mine = np.asarray(rf_jit(*(jnp.asarray(a) for a in _crust(ref)), p, gauss, dt, npts,
+        mine = np.asarray(rf_jit(*(jnp.asarray(a) for a in _crust(ref)), p, gauss_rad_s, dt, npts,
                                  shift, normalize="sum", earth_flattening=False))
         corr = np.corrcoef(mine, peer)[0, 1]
         assert corr > 0.999, corr

@@ -48,7 +48,7 @@ def test_residuals_are_labelled_by_the_layout_of_the_data():
 
 def test_residuals_of_receiver_functions_name_the_traces():
     rf = RFData.from_traces(np.zeros((3, 20)), [0.05, 0.06, 0.07], dt_s=0.1, shift_s=0.5,
-                            gauss=2.5, std=0.01)
+                            gauss_rad_s=2.5, std=0.01)
     ax = plot_residuals(rf.observed(), rf.std(), rf.observed(), rf.labels())
     assert ax.get_xlabel() == "datum: RF traces 0 to 2, one after another"
     with pytest.raises(ValueError, match="equal blocks"):
@@ -56,7 +56,7 @@ def test_residuals_of_receiver_functions_name_the_traces():
 
 
 def test_a_single_label_is_one_block():
-    rf = RFData.from_traces(np.zeros(20), 0.05, dt_s=0.1, shift_s=0.5, gauss=2.5, std=0.01)
+    rf = RFData.from_traces(np.zeros(20), 0.05, dt_s=0.1, shift_s=0.5, gauss_rad_s=2.5, std=0.01)
     ax = plot_residuals(rf.observed(), rf.std(), rf.observed(), "rf_0")
     assert ax.get_xlabel() == "datum: RF trace 0"
     assert _legend_texts(ax) == ["RF trace 0"]
