@@ -104,7 +104,7 @@ plt.show()
 # %%
 data = synthetic_mt(truth, period_s, rel_error=0.03, seed=0, name="synthetic")
 prior = PriorSpec(n_layers=20, depth_max_km=800.0, first_interface_km=5.0, smoothness_std=0.5)
-sampler = NUTSConfig(num_chains=2, num_warmup=WARMUP, num_samples=SAMPLES, seed=1,
+sampler = NUTSConfig(n_chains=2, n_burn=WARMUP, n_iterations=WARMUP + SAMPLES, seed=1,
                      chain_method="parallel" if PARALLEL else "vectorized", progress_bar=False)
 result = invert([data], prior, sampler, RUNS / "synthetic", truth=truth, depth_max_km=800.0)
 

@@ -102,8 +102,8 @@ print(f"core: {exp.core_sigma_s_per_m:.0e} S/m below {exp.core_depth_km:.0f} km;
 # **until converged** by the default criterion (max R-hat <= 1.01, bulk and
 # tail ESS >= 400 over log10 conductivity on the depth grid, the number of
 # layers and the noise scales). The demo stops after 8,000,000 iterations
-# per chain or nine minutes; here a run may take up to 20,000,000 iterations
-# or 25 minutes, enough for the MT and joint chains, which mix slowest. Each
+# per chain or nine minutes; here a run may take up to 40,000,000 iterations
+# or 45 minutes, enough for the MT and joint chains, which mix slowest. Each
 # run says first whether it converged.
 #
 # The NUTS comparison uses 24 fixed layers with interfaces log-spaced from
@@ -114,8 +114,8 @@ rj_spec, full_config, rj_bottom = demo_settings("joint", "rjmcmc", quick=False, 
 print(rj_spec)
 
 if SIZE == "full":
-    full_config = dataclasses.replace(full_config, n_iterations=20_000_000,
-                                      time_budget_s=1500.0)
+    full_config = dataclasses.replace(full_config, n_iterations=40_000_000,
+                                      time_budget_s=2700.0)
     NUTS_CHAINS, NUTS_WARMUP, NUTS_SAMPLES = 2, 300, 300
     UNIFORM_BUDGET_S = 300.0
 else:
@@ -326,8 +326,8 @@ plt.show()
 # %%
 nuts_spec = PriorSpec(n_layers=24, depth_max_km=2000.0, first_interface_km=5.0,
                       smoothness_std=0.5)
-nuts_config = NUTSConfig(num_chains=NUTS_CHAINS, num_warmup=NUTS_WARMUP,
-                         num_samples=NUTS_SAMPLES, seed=5,
+nuts_config = NUTSConfig(n_chains=NUTS_CHAINS, n_burn=NUTS_WARMUP,
+                         n_iterations=NUTS_WARMUP + NUTS_SAMPLES, seed=5,
                          chain_method="parallel" if PARALLEL else "vectorized",
                          progress_bar=False)
 joint_data = RUN_PLAN["joint"]
