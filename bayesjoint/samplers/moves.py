@@ -304,6 +304,40 @@ def death(key, position: Position, params: MoveParams):
             _NO_BIN)
 
 
+def _interface_step(key, earth, stds, params: MoveParams):
+    """Pick an active interface uniformly and step it with its depth bin's step.
+
+    Parameters
+    ----------
+    key : PRNG key
+    earth : LayeredEarth
+        With at least one interface slot.
+    stds : float or array, shape (B,)
+        Step standard deviation per depth bin, km.
+    params : MoveParams
+
+    Returns
+    -------
+    j : int scalar
+        Index of the interface.
+    z_new : scalar
+        Its proposed depth, km.
+    log_q_ratio : scalar
+        ``log N(z; z', s(z')) - log N(z'; z, s(z))``, the correction for a
+        move into a bin with another step (module docstring).
+    depth_bin : int scalar
+        Bin of the interface before the move.
+    """
+    key_j, key_step = jax.random.split(key)
+    j = _uniform_index(key_j, jnp.maximum(jnp.asarray(earth.n_layers) - 1, 1))
+    z = earth.interface_depth_km
+    b = depth_bin(z[j], params.depth_edges_km)
+    std = _binned(stds, b, params)
+    z_new = z[j] + std * jax.random.normal(key_step)
+    std_back = _binned(stds, depth_bin(z_new, params.depth_edges_km), params)
+    return j, z_new, _normal_logpdf(z[j], z_new, std_back) - _normal_logpdf(z_new, z[j], std), b
+
+
 def move_interface(key, position: Position, params: MoveParams):
     """Gaussian random walk of one active interface, chosen uniformly.
 
@@ -325,14 +359,8 @@ def move_interface(key, position: Position, params: MoveParams):
     if earth.k_max < 2:  # a half-space only: no interface to add, remove or move
         return position, jnp.asarray(-jnp.inf), _NO_BIN
     k = jnp.asarray(earth.n_layers)
-    key_j, key_step = jax.random.split(key)
-    j = _uniform_index(key_j, jnp.maximum(k - 1, 1))
+    j, z_new, log_q, b = _interface_step(key, earth, params.interface_std_km, params)
     z = earth.interface_depth_km
-    b = depth_bin(z[j], params.depth_edges_km)
-    std = _binned(params.interface_std_km, b, params)
-    z_new = z[j] + std * jax.random.normal(key_step)
-    std_back = _binned(params.interface_std_km, depth_bin(z_new, params.depth_edges_km), params)
-    log_q = _normal_logpdf(z[j], z_new, std_back) - _normal_logpdf(z_new, z[j], std)
     new_earth = earth._replace(interface_depth_km=z.at[j].set(z_new))
     return (Position(new_earth, position.noise_scale), jnp.where(k >= 2, log_q, -jnp.inf), b)
 
@@ -424,14 +452,8 @@ def move_interface_delay(key, position: Position, params: MoveParams):
     if earth.k_max < 2 or earth.vs_km_s is None:
         return position, jnp.asarray(-jnp.inf), _NO_BIN
     k = jnp.asarray(earth.n_layers)
-    key_j, key_step = jax.random.split(key)
-    j = _uniform_index(key_j, jnp.maximum(k - 1, 1))
+    j, z_new, log_q_step, b = _interface_step(key, earth, params.delay_interface_std_km, params)
     z = earth.interface_depth_km
-    b = depth_bin(z[j], params.depth_edges_km)
-    std = _binned(params.delay_interface_std_km, b, params)
-    z_new = z[j] + std * jax.random.normal(key_step)
-    std_back = _binned(params.delay_interface_std_km,
-                       depth_bin(z_new, params.depth_edges_km), params)
     top = jnp.where(j > 0, z[jnp.maximum(j - 1, 0)], 0.0)
     below_is_layer = j + 1 < k - 1  # layer j + 1 has a bottom (not the half-space)
     bottom = jnp.where(below_is_layer, z[jnp.minimum(j + 1, z.shape[-1] - 1)], z[j] + 1.0)
@@ -441,7 +463,7 @@ def move_interface_delay(key, position: Position, params: MoveParams):
     new_vs = vs.at[j].multiply(ratio_above).at[j + 1].multiply(ratio_below)
     log_jac = (jnp.log(jnp.maximum(ratio_above, 1e-300))
                + jnp.log(jnp.maximum(ratio_below, 1e-300)))
-    log_q = (_normal_logpdf(z[j], z_new, std_back) - _normal_logpdf(z_new, z[j], std) + log_jac)
+    log_q = log_q_step + log_jac
     ok = (k >= 2) & (ratio_above > 0) & (ratio_below > 0)
     new_earth = earth._replace(interface_depth_km=z.at[j].set(z_new), vs_km_s=new_vs)
     return (Position(new_earth, position.noise_scale), jnp.where(ok, log_q, -jnp.inf), b)
