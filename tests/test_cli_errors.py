@@ -167,7 +167,7 @@ def test_importing_the_package_keeps_float64():
 def test_run_with_a_value_of_the_wrong_type(tmp_path, capsys):
     (tmp_path / "rf.csv").write_text("time_s,rf\n0,1\n0.1,0.5\n")
     cfg = tmp_path / "run.toml"
-    cfg.write_text('[[data]]\ntype = "rf"\nfile = "rf.csv"\ngauss = [2.5]\nstd = 0.01\n'
+    cfg.write_text('[[data]]\ntype = "rf"\nfile = "rf.csv"\ngauss_rad_s = [2.5]\nstd = 0.01\n'
                    'ray_parameter_s_km = 0.06\n')
     _fails_in_one_line(capsys, ["run", str(cfg)], str(cfg), "gauss_rad_s = [2.5]",
                        "must be a number")

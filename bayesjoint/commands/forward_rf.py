@@ -4,7 +4,6 @@ import argparse
 
 from bayesjoint.commands.output import write_columns
 from bayesjoint.data.rf import RF_NORMALIZATIONS
-from bayesjoint.samplers.config import renamed_message
 
 RENAMED_FLAGS = {"--gauss": "--gauss-rad-s", "--dt": "--dt-s"}
 """Former options of ``bayesjoint forward rf`` and the options that replaced them."""
@@ -14,6 +13,8 @@ class _Renamed(argparse.Action):
     """A former option: refused with a usage error naming its replacement."""
 
     def __call__(self, parser, namespace, values, option_string=None):
+        from bayesjoint.samplers.config import renamed_message  # imports JAX: only when used
+
         parser.error(renamed_message(option_string, renamed=RENAMED_FLAGS))
 
 
