@@ -85,6 +85,17 @@ def check_layer_count_prior(k, spec):
     return ks, exact, z_k
 
 
+def interface_ks(d, spec, ks, exact, rng):
+    """KS test of one random active interface per draw (draws with k >= 2) against p(k)."""
+    k = d["n_layers"]
+    z = random_active(np.nan_to_num(d["interface_depth_km"]), np.maximum(k - 1, 1), rng)
+    has = k >= 2
+    step = int(np.ceil(z.size / ess(np.where(has, z, z[has].mean()))))
+    p_k = dict(zip(ks, exact))
+    return stats.kstest(z[:, ::step][has[:, ::step]],
+                        lambda x: interface_cdf(np.asarray(x), spec, p_k))
+
+
 PRIOR_CASES = [
     pytest.param("uniform", "prior", None, id="uniform-k/prior-birth/no-smooth"),
     pytest.param("poisson", "neighbour", 0.6, id="poisson-k/neighbour-birth/smooth"),
@@ -127,14 +138,7 @@ def test_prior_only_run_recovers_the_prior(tmp_path, k_prior, birth, smooth):
     ks, exact, z_k = check_layer_count_prior(k, spec)
 
     rng = np.random.default_rng(0)
-    # interface depths: one random active interface per draw with k >= 2
-    z = random_active(np.nan_to_num(d["interface_depth_km"]), np.maximum(k - 1, 1), rng)
-    has = k >= 2
-    filled = np.where(has, z, z[has].mean())
-    step = int(np.ceil(z.size / ess(filled)))
-    z_series = z[:, ::step][has[:, ::step]]
-    p_k = dict(zip(ks, exact))
-    ks_iface = stats.kstest(z_series, lambda x: interface_cdf(np.asarray(x), spec, p_k))
+    ks_iface = interface_ks(d, spec, ks, exact, rng)
     assert ks_iface.pvalue > 1e-3, ks_iface
 
     if smooth is None:
@@ -203,11 +207,7 @@ def test_delay_keeping_interface_move_recovers_the_prior(tmp_path):
     k = d["n_layers"]
     ks, exact, _ = check_layer_count_prior(k, spec)
     rng = np.random.default_rng(2)
-    z = random_active(np.nan_to_num(d["interface_depth_km"]), np.maximum(k - 1, 1), rng)
-    has = k >= 2
-    step = int(np.ceil(z.size / ess(np.where(has, z, z[has].mean()))))
-    ks_iface = stats.kstest(z[:, ::step][has[:, ::step]],
-                            lambda x: interface_cdf(np.asarray(x), spec, dict(zip(ks, exact))))
+    ks_iface = interface_ks(d, spec, ks, exact, rng)
     assert ks_iface.pvalue > 1e-3, ks_iface
     vs = random_active(np.nan_to_num(d["vs_km_s"]), k, rng)
     ks_vs = stats.kstest(thinned(vs), stats.uniform(spec.vs_km_s_min, 3.0).cdf)
