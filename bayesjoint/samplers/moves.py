@@ -422,7 +422,8 @@ def move_interface_delay(key, position: Position, params: MoveParams):
 
     A receiver function fixes the delay of each Ps conversion behind the
     direct P, which at vertical incidence is ``sum_i h_i / vs_i (1 - 1 /
-    kappa_i)`` over the layers above (``h`` thickness, ``kappa`` Vp/Vs).
+    kappa_i)`` over the layers above (``h`` thickness, ``kappa`` Vp/Vs;
+    Zhu & Kanamori 2000, eq. 2 at ray parameter 0).
     Depth and Vs therefore trade off along a narrow ridge that
     :func:`move_interface` and :func:`perturb_value` cross only in small
     steps. This move walks along it: interface ``j`` moves by ``u`` (the
