@@ -3,6 +3,7 @@
 import argparse
 
 from bayesjoint.commands.output import write_columns
+from bayesjoint.data.checks import renamed_message
 from bayesjoint.data.rf import RF_NORMALIZATIONS
 
 RENAMED_FLAGS = {"--gauss": "--gauss-rad-s", "--dt": "--dt-s"}
@@ -13,9 +14,7 @@ class _Renamed(argparse.Action):
     """A former option: refused with a usage error naming its replacement."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from bayesjoint.samplers.config import renamed_message  # imports JAX: only when used
-
-        parser.error(renamed_message(option_string, renamed=RENAMED_FLAGS))
+        parser.error(renamed_message(option_string, RENAMED_FLAGS))
 
 
 def add_parsers(subparsers):

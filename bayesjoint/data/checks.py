@@ -137,3 +137,27 @@ def complex_from_parts(parts):
     parts = np.asarray(parts)
     half = parts.size // 2
     return parts[:half] + 1j * parts[half:]
+
+
+def renamed_message(key, renamed, prefix="", notes=None):
+    """``"num_chains: renamed; use n_chains"`` for a former name ``key``.
+
+    Parameters
+    ----------
+    key : str
+        The former name.
+    renamed : dict
+        Former names -> the names that replaced them.
+    prefix : str
+        Goes before both names (a table path, ``"sampler."``).
+    notes : dict, optional
+        Former names -> text appended to their message.
+    """
+    return f"{prefix}{key}: renamed; use {prefix}{renamed[key]}{(notes or {}).get(key, '')}"
+
+
+def refuse_renamed(names, renamed, prefix="", notes=None):
+    """Raise ValueError (:func:`renamed_message`) for the first of ``names`` in ``renamed``."""
+    for key in names:
+        if key in renamed:
+            raise ValueError(renamed_message(key, renamed, prefix, notes))

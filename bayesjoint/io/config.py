@@ -36,10 +36,12 @@ import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from bayesjoint.data.checks import refuse_renamed
 from bayesjoint.io.datasets import CONFIG_KEYS, RENAMED_KEYS
 from bayesjoint.model.prior import PriorSpec
 from bayesjoint.resources import check_sampler_size
-from bayesjoint.samplers.config import InitialModel, NUTSConfig, RJMCMCConfig, refuse_renamed
+from bayesjoint.samplers.config import (RENAMED, RENAMED_NOTES, InitialModel, NUTSConfig,
+                                       RJMCMCConfig)
 from bayesjoint.samplers.rjmcmc import check_move_probs
 
 SAMPLERS = {"nuts": NUTSConfig, "rjmcmc": RJMCMCConfig}
@@ -272,7 +274,7 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
         dtype = entry.get("type")
         if dtype not in CONFIG_KEYS:
             raise ValueError(f"{path}.type = {dtype!r}: allowed values are {tuple(CONFIG_KEYS)}")
-        refuse_renamed(entry, prefix=f"{path}.", renamed=RENAMED_KEYS[dtype])
+        refuse_renamed(entry, RENAMED_KEYS[dtype], prefix=f"{path}.")
         _check_keys(entry, CONFIG_KEYS[dtype], path)
         if "file" not in entry:
             raise ValueError(f"{path}.file: missing; give the path of the data file")
@@ -289,7 +291,7 @@ def parse_config(raw: dict, base_dir=".") -> RunConfig:
     method = sampler_raw.pop("method", "nuts")
     if method not in SAMPLERS:
         raise ValueError(f"sampler.method = {method!r}: allowed values are {tuple(SAMPLERS)}")
-    refuse_renamed(sampler_raw, prefix="sampler.")
+    refuse_renamed(sampler_raw, RENAMED, prefix="sampler.", notes=RENAMED_NOTES)
     if method == "rjmcmc" and isinstance(sampler_raw.get("initial"), dict):
         sampler_raw["initial"] = _build(InitialModel, sampler_raw["initial"], "sampler.initial")
     sampler = _build(SAMPLERS[method], sampler_raw, "sampler")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bayesjoint.data.checks import refuse_renamed
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.samplers import adaptation, driver, rjmcmc
 from bayesjoint.samplers import moves as mv
@@ -31,8 +32,9 @@ RENAMED = {
 }
 """Former sampler setting names and the names that replaced them."""
 
-_RENAMED_NOTES = {"num_samples": " (iterations per chain, burn-in included: "
+RENAMED_NOTES = {"num_samples": " (iterations per chain, burn-in included: "
                                  "n_iterations = n_burn + num_samples)"}
+"""Text appended to the message of a former name."""
 
 BINNED_SCALES = tuple(name for name, move in zip(ProposalScales._fields,
                                                  adaptation.ADAPTED_MOVES)
@@ -41,30 +43,13 @@ BINNED_SCALES = tuple(name for name, move in zip(ProposalScales._fields,
 value per depth bin (or one for all bins); the others take one value."""
 
 
-def renamed_message(key, prefix="", renamed=RENAMED):
-    """``"num_chains: renamed; use n_chains"`` for a former name ``key``.
-
-    ``renamed`` maps former names to their replacements (default: the
-    sampler settings, :data:`RENAMED`); ``prefix`` goes before both names.
-    """
-    return (f"{prefix}{key}: renamed; use {prefix}{renamed[key]}"
-            f"{_RENAMED_NOTES.get(key, '') if renamed is RENAMED else ''}")
-
-
-def refuse_renamed(names, prefix="", renamed=RENAMED):
-    """Raise ValueError (:func:`renamed_message`) for the first of ``names`` in ``renamed``."""
-    for key in names:
-        if key in renamed:
-            raise ValueError(renamed_message(key, prefix, renamed))
-
-
 def _refusing_renamed(cls):
     """Make ``cls(former_name=...)`` (and ``dataclasses.replace``) raise ValueError."""
     init = cls.__init__
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
-        refuse_renamed(kwargs)
+        refuse_renamed(kwargs, RENAMED, notes=RENAMED_NOTES)
         init(self, *args, **kwargs)
 
     cls.__init__ = __init__
