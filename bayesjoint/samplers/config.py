@@ -204,8 +204,9 @@ class RJMCMCConfig:
         start of the ladder adaptation); only the T = 1 replica's draws are
         kept.
     t_max : float
-    birth : {"prior", "neighbour"}
-        Where the value of a new layer is drawn from.
+    birth : {"prior", "neighbour", "split"}
+        Where the values of a new layer come from (the split mode keeps
+        the split layer's travel times; :mod:`~bayesjoint.samplers.moves`).
     move_probs : dict of str to float, or None
         Probability of each move of
         :data:`~bayesjoint.samplers.moves.MOVES` (those not named get 0;

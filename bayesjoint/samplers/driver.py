@@ -96,7 +96,7 @@ def build_chunk(log_likelihood_fn, spec, *, probs, scales, birth="prior", seismi
         Move probabilities, one per :data:`~bayesjoint.samplers.moves.MOVES`.
     scales : rjmcmc.ProposalScales
         Birth scales (the adapted steps come from the :class:`ChainState`).
-    birth : {"prior", "neighbour"}
+    birth : {"prior", "neighbour", "split"}
     seismic : bool
     n_chains, n_temps : int
     thin : int

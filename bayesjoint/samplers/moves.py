@@ -20,9 +20,11 @@ therefore take their standard deviation from the depth bin (log-spaced,
 they act on; the driver adapts one step per bin. A perturbation leaves the
 layer's top where it is, so its proposal stays symmetric. An interface
 moved into another bin is proposed back with that bin's step, so its
-ratio is ``log N(z; z', s(z')) - log N(z'; z, s(z))``. The Jacobian is 1 for every move here: birth draws
-the new interface depth and value directly (the identity map of Bodin &
-Sambridge 2009, sec. 3). A proposal that leaves the model space
+ratio is ``log N(z; z', s(z')) - log N(z'; z, s(z))``. The Jacobian is 1
+for the prior and neighbour births, which draw the new interface depth and
+value directly (the identity map of Bodin & Sambridge 2009, sec. 3); the
+split birth and the delay-keeping interface move carry theirs (below and
+in :func:`move_interface_delay`). A proposal that leaves the model space
 (``k`` outside ``k_min .. k_max``, a layer thinner than the minimum, a
 value outside its bounds) either carries ``log_q_ratio = -inf`` or has
 zero prior density, so the sampler rejects it.
@@ -51,7 +53,42 @@ has exactly one reverse death, so for a birth from ``k`` layers::
     log_q_ratio = log(p_death / p_birth) + log(depth_max_km) - log(k) - sum_f log q_f(v*_f)
 
 and the death ratio is its negative (evaluated at the removed interface and
-value). ``p_birth`` and ``p_death`` are the fixed probabilities of picking
+value).
+
+Split and merge (``birth_mode = "split"``)
+------------------------------------------
+With receiver functions a new lower part with its own Vs changes the delay
+of every deeper Ps conversion by ``h_2 (1/vs* - 1/vs_p)``, so a neighbour
+birth is accepted only when ``vs*`` lands within a few hundredths of km/s
+of ``vs_p``. The split move keeps those delays instead (the moment-matching
+split of Richardson & Green 1997, sec. 3.2, in thickness-weighted form).
+In the coordinates ``a`` = log10 conductivity, S slowness ``1 / vs`` and P
+slowness ``1 / (kappa vs)`` the parent layer (thickness ``h``) becomes an
+upper part ``h_1`` and a lower part ``h_2`` with::
+
+    a_1 = a + (h_2 / h) u,    a_2 = a - (h_1 / h) u,    u ~ N(0, s_u)
+
+so ``h_1 a_1 + h_2 a_2 = h a``: the vertical S and P travel times through
+the parent, and so the delays of deeper conversions, stay what they were,
+and the new interface converts in proportion to ``u``. Splitting the
+half-space (``h`` infinite) takes the limit: the upper part gets
+``a + u`` and the half-space keeps ``a``. The merge of a death inverts
+the map: ``a = (h_1 a_1 + h_2 a_2) / h`` (``a_2`` under the half-space)
+and ``u = a_1 - a_2``; a merged layer always lies within the bounds of
+its parts. The map ``(a, u) -> (a_1, a_2)`` has unit Jacobian; back in
+the sampled coordinates the factor is
+``|d(s, s_P)/d(vs, kappa)| = 1 / (kappa^2 vs^3)``, so::
+
+    log|J| = 3 log(vs_1 vs_2 / vs) + 2 log(kappa_1 kappa_2 / kappa)
+
+The standard deviation of ``u`` is ``birth_std`` converted at the parent:
+``birth_std['vs_km_s'] / vs^2`` for S slowness and
+``birth_std['vp_vs'] / (kappa^2 vs)`` for P slowness, so that the parts
+differ by about ``birth_std`` in Vs and in Vp/Vs (in decades for log10
+conductivity). The birth ratio is then::
+
+    log_q_ratio = log(p_death / p_birth) + log(depth_max_km) - log(k)
+                  - sum log N(u; 0, s_u) + log|J| ``p_birth`` and ``p_death`` are the fixed probabilities of picking
 the move; a birth at ``k = k_max`` and a death at ``k = k_min`` are
 proposed and rejected (``-inf``), which keeps these probabilities the same
 for every ``k``.
@@ -109,7 +146,11 @@ class MoveParams(NamedTuple):
         Standard deviation of the random walk on log noise scale.
     birth_std : dict or None
         None: birth draws new values uniform on the bounds. Otherwise
-        ``{field: std}`` of the Gaussian around the split layer's value.
+        ``{field: std}`` of the Gaussian around the split layer's value
+        (or of the difference between the two parts, ``birth_split``).
+    birth_split : bool
+        Split and merge (module docstring) instead of a new lower part;
+        needs ``birth_std``.
     depth_edges_km : tuple of float
         Inner edges of the B depth bins, km, increasing (B - 1 values).
     delay_interface_std_km : array, shape (B,)
@@ -127,6 +168,7 @@ class MoveParams(NamedTuple):
     value_std: dict
     noise_log_std: float
     birth_std: dict | None = None
+    birth_split: bool = False
     depth_edges_km: tuple = ()
     delay_interface_std_km: float = 1.0
 
@@ -227,6 +269,116 @@ def _draw_birth_value(key, v_split, params: MoveParams, field):
     return v_split + params.birth_std[field] * jax.random.normal(key)
 
 
+def _to_split_coordinates(values):
+    """Per-layer values to the coordinates the split averages (module docstring).
+
+    Parameters
+    ----------
+    values : dict
+        ``{field: array}`` of the fields birth and death act on.
+
+    Returns
+    -------
+    dict
+        ``log10_sigma`` as it is; ``vs_km_s`` as S slowness (s/km) and
+        ``vp_vs`` as P slowness (s/km).
+    """
+    coords = dict(values)
+    if "vs_km_s" in values:
+        coords["vs_km_s"] = 1.0 / values["vs_km_s"]
+        coords["vp_vs"] = 1.0 / (values["vs_km_s"] * values["vp_vs"])
+    return coords
+
+
+def _from_split_coordinates(coords):
+    """Inverse of :func:`_to_split_coordinates`."""
+    values = dict(coords)
+    if "vs_km_s" in coords:
+        values["vs_km_s"] = 1.0 / coords["vs_km_s"]
+        values["vp_vs"] = coords["vs_km_s"] / coords["vp_vs"]
+    return values
+
+
+def _split_stds(parent, params: MoveParams):
+    """Standard deviation of each split coordinate's difference ``u`` at ``parent`` values."""
+    stds = dict(params.birth_std)
+    if "vs_km_s" in parent:
+        vs, kappa = parent["vs_km_s"], parent["vp_vs"]
+        stds["vs_km_s"] = params.birth_std["vs_km_s"] / vs**2
+        stds["vp_vs"] = params.birth_std["vp_vs"] / (kappa**2 * vs)
+    return stds
+
+
+def _log_split_jacobian(parent, upper, lower):
+    """``log|J|`` of the split in the sampled coordinates (module docstring)."""
+    if "vs_km_s" not in parent:
+        return jnp.zeros(())
+    parts = jnp.stack([upper["vs_km_s"], lower["vs_km_s"], upper["vp_vs"], lower["vp_vs"]])
+    positive = jnp.all(parts > 0)  # a negative slowness has zero prior density anyway
+    parts = jnp.where(positive, parts, 1.0)
+    log_jac = (3.0 * jnp.log(parts[0] * parts[1] / parent["vs_km_s"])
+               + 2.0 * jnp.log(parts[2] * parts[3] / parent["vp_vs"]))
+    return jnp.where(positive, log_jac, -jnp.inf)
+
+
+def _split(keys, parent, w_upper, w_lower, params: MoveParams):
+    """Split one layer's values into an upper and a lower part.
+
+    Parameters
+    ----------
+    keys : sequence of PRNG keys, one per field
+    parent : dict
+        ``{field: scalar}`` values of the layer split.
+    w_upper, w_lower : scalar
+        ``h_2 / h`` and ``h_1 / h`` (1 and 0 for the half-space).
+
+    Returns
+    -------
+    upper, lower : dict
+        Values of the two parts.
+    log_q : scalar
+        ``-sum log N(u; 0, s_u) + log|J|``, the part of the birth ratio
+        the values contribute.
+    """
+    a = _to_split_coordinates(parent)
+    stds = _split_stds(parent, params)
+    a_up, a_low, log_q = {}, {}, jnp.zeros(())
+    for field, key_f in zip(params.fields, keys):
+        u = stds[field] * jax.random.normal(key_f)
+        a_up[field] = a[field] + w_upper * u
+        a_low[field] = a[field] - w_lower * u
+        log_q = log_q - _normal_logpdf(u, 0.0, stds[field])
+    upper, lower = _from_split_coordinates(a_up), _from_split_coordinates(a_low)
+    return upper, lower, log_q + _log_split_jacobian(parent, upper, lower)
+
+
+def _merge(upper, lower, w_upper, w_lower, params: MoveParams):
+    """Inverse of :func:`_split`: the merged values and the birth's value term.
+
+    ``w_upper`` and ``w_lower`` are ``h_2 / h`` and ``h_1 / h`` of the
+    merged layer, as :func:`_split` takes them.
+    """
+    a_up, a_low = _to_split_coordinates(upper), _to_split_coordinates(lower)
+    a = {f: w_upper * a_low[f] + w_lower * a_up[f] for f in params.fields}
+    parent = _from_split_coordinates(a)
+    stds = _split_stds(parent, params)
+    log_q = jnp.zeros(())
+    for field in params.fields:
+        log_q = log_q - _normal_logpdf(a_up[field] - a_low[field], 0.0, stds[field])
+    return parent, log_q + _log_split_jacobian(parent, upper, lower)
+
+
+def _split_weights(earth, j, z_new):
+    """``(h_2 / h, h_1 / h)`` of layer ``j`` split at ``z_new`` (1, 0 for the half-space)."""
+    z = earth.interface_depth_km
+    top = jnp.where(j > 0, z[jnp.maximum(j - 1, 0)], 0.0)
+    is_half_space = j >= jnp.asarray(earth.n_layers) - 1
+    bottom = jnp.where(is_half_space, z_new + 1.0, z[jnp.minimum(j, z.shape[-1] - 1)])
+    h = bottom - top
+    return (jnp.where(is_half_space, 1.0, (bottom - z_new) / h),
+            jnp.where(is_half_space, 0.0, (z_new - top) / h))
+
+
 # ---------------------------------------------------------------- moves
 
 def birth(key, position: Position, params: MoveParams):
@@ -257,11 +409,20 @@ def birth(key, position: Position, params: MoveParams):
     log_q = (jnp.log(params.p_death) - jnp.log(params.p_birth) + jnp.log(params.depth_max_km)
              - jnp.log(k.astype(float)))
     changes = {}
-    for field, key_f in zip(params.fields, key_v):
-        values = getattr(earth, field)
-        v_new = _draw_birth_value(key_f, values[split], params, field)
-        changes[field] = insert_at(values, split + 1, v_new)
-        log_q = log_q - _log_birth_value_density(v_new, values[split], params, field)
+    if params.birth_split:
+        parent = {f: getattr(earth, f)[split] for f in params.fields}
+        w_upper, w_lower = _split_weights(earth, split, z_new)
+        upper, lower, log_q_values = _split(key_v, parent, w_upper, w_lower, params)
+        log_q = log_q + log_q_values
+        for field in params.fields:
+            values = getattr(earth, field).at[split].set(upper[field])
+            changes[field] = insert_at(values, split + 1, lower[field])
+    else:
+        for field, key_f in zip(params.fields, key_v):
+            values = getattr(earth, field)
+            v_new = _draw_birth_value(key_f, values[split], params, field)
+            changes[field] = insert_at(values, split + 1, v_new)
+            log_q = log_q - _log_birth_value_density(v_new, values[split], params, field)
     new_earth = earth._replace(
         interface_depth_km=insert_at(earth.interface_depth_km, split, z_new),
         n_layers=(k + 1).astype(jnp.asarray(earth.n_layers).dtype), **changes)
@@ -291,10 +452,21 @@ def death(key, position: Position, params: MoveParams):
     log_q = (jnp.log(params.p_birth) - jnp.log(params.p_death) - jnp.log(params.depth_max_km)
              + jnp.log((k - 1).astype(float)))
     changes = {}
-    for field in params.fields:
-        values = getattr(earth, field)
-        changes[field] = remove_at(values, j + 1)
-        log_q = log_q + _log_birth_value_density(values[j + 1], values[j], params, field)
+    if params.birth_split:
+        upper = {f: getattr(earth, f)[j] for f in params.fields}
+        lower = {f: getattr(earth, f)[j + 1] for f in params.fields}
+        merged_earth = earth._replace(interface_depth_km=remove_at(earth.interface_depth_km, j),
+                                      n_layers=k - 1)
+        w_upper, w_lower = _split_weights(merged_earth, j, earth.interface_depth_km[j])
+        parent, log_q_values = _merge(upper, lower, w_upper, w_lower, params)
+        log_q = log_q - log_q_values
+        for field in params.fields:
+            changes[field] = remove_at(getattr(earth, field).at[j].set(parent[field]), j + 1)
+    else:
+        for field in params.fields:
+            values = getattr(earth, field)
+            changes[field] = remove_at(values, j + 1)
+            log_q = log_q + _log_birth_value_density(values[j + 1], values[j], params, field)
     new_earth = earth._replace(
         interface_depth_km=remove_at(earth.interface_depth_km, j),
         n_layers=(k - 1).astype(jnp.asarray(earth.n_layers).dtype), **changes)

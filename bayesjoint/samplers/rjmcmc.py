@@ -124,7 +124,7 @@ NOISE_MOVE = mv.MOVES.index("noise")
 N_ADAPTED = 6
 """Number of leading :class:`ProposalScales` fields that adapt during burn-in."""
 
-BIRTH_MODES = ("prior", "neighbour")
+BIRTH_MODES = ("prior", "neighbour", "split")
 
 N_DEPTH_BINS = 8
 """Default number of depth bins of the depth-dependent steps."""
@@ -344,7 +344,7 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
         Move probabilities (:func:`check_move_probs`); birth and death enter
         the dimension-changing proposal ratios.
     scales : ProposalScales
-    birth : {"prior", "neighbour"}
+    birth : {"prior", "neighbour", "split"}
     seismic : bool
         Whether the layers carry Vs and Vp/Vs.
     n_depth_bins : int
@@ -362,6 +362,7 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
         interface_std_km=scales.interface_km, value_std={f: steps[f] for f in fields},
         noise_log_std=scales.noise_log, delay_interface_std_km=scales.delay_interface_km,
         birth_std=None if birth == "prior" else {f: births[f] for f in fields},
+        birth_split=birth == "split",
         depth_edges_km=mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins))
 
 
@@ -382,10 +383,13 @@ def build_kernel(log_likelihood_fn, spec: PriorSpec, move_probs=None, proposal_s
         default :func:`default_move_probs`.
     proposal_scales : ProposalScales, optional
         Default :func:`default_proposal_scales`.
-    birth : {"prior", "neighbour"}
+    birth : {"prior", "neighbour", "split"}
         Draw the value of a new layer uniform on the prior bounds, or
         Gaussian around the split layer's value with standard deviation
-        ``proposal_scales.birth_value`` (``birth_vs``, ``birth_vp_vs``).
+        ``proposal_scales.birth_value`` (``birth_vs``, ``birth_vp_vs``), or
+        split the layer into two parts that keep its thickness-weighted
+        log10 conductivity and S and P slowness, their difference drawn with
+        those standard deviations (:mod:`~bayesjoint.samplers.moves`).
     seismic : bool
         The states carry ``vs_km_s`` and ``vp_vs`` (a receiver-function
         dataset takes part): birth and death act on them too and the

@@ -24,9 +24,9 @@ def params(birth_std=None, k_min=1, k_max=5, p_birth=0.2, p_death=0.3):
 SEISMIC_BOUNDS = {"log10_sigma": (LO, HI), "vs_km_s": (2.0, 5.0), "vp_vs": (1.6, 2.0)}
 
 
-def seismic_params(birth_std=None):
+def seismic_params(birth_std=None, split=False):
     """Move parameters of a model carrying log10 sigma, Vs and Vp/Vs."""
-    return mv.MoveParams(
+    return mv.MoveParams(birth_split=split,
         k_min=1, k_max=5, depth_max_km=DEPTH_MAX,
         value_lo={f: b[0] for f, b in SEISMIC_BOUNDS.items()},
         value_hi={f: b[1] for f, b in SEISMIC_BOUNDS.items()}, p_birth=0.2, p_death=0.3,
@@ -173,3 +173,55 @@ def test_noise_ratio_is_log_jacobian():
     s = np.asarray(new.noise_scale)
     assert np.all(np.sum(s != [1.0, 2.0], axis=1) == 1)
     np.testing.assert_allclose(log_q, np.sum(np.log(s) - np.log([1.0, 2.0]), axis=1))
+
+
+@pytest.mark.parametrize("tops", [[0.0, 30.0, 70.0], [0.0, 30.0]], ids=["layers", "half-space"])
+def test_split_keeps_travel_times_and_merge_reverses_it(tops):
+    """Split: thickness-weighted log10 sigma, S and P slowness are kept (so are
+    the Ps delays); the half-space keeps its values; death merges back with
+    the opposite ratio."""
+    n = len(tops)
+    earth = LayeredEarth.from_layers(tops, log10_sigma=[-1.0, 0.5, 1.0][:n],
+                                     vs_km_s=[3.5, 4.5, 4.8][:n], vp_vs=[1.75, 1.8, 1.7][:n],
+                                     k_max=5)
+    pos = mv.Position(earth, jnp.ones(1))
+    p = seismic_params(split=True)._replace(
+        birth_std={"log10_sigma": 0.3, "vs_km_s": 0.2, "vp_vs": 0.05})
+    born, log_q_birth, _ = jax.vmap(lambda k: mv.birth(k, pos, p))(keys(60, 7))
+    z_born = np.asarray(born.earth.interface_depth_km)[:, :n]
+    z_old = np.asarray(earth.interface_depth_km)[: n - 1]
+    n_checked = {"layer": 0, "half-space": 0}
+    for b in range(60):
+        new_z = z_born[b][~np.isin(z_born[b], z_old)][0]
+        j = int(np.searchsorted(z_old, new_z))  # layer split
+        vs = np.asarray(born.earth.vs_km_s)[b]
+        kappa = np.asarray(born.earth.vp_vs)[b]
+        sig = np.asarray(born.earth.log10_sigma)[b]
+        parts = {f: np.asarray(getattr(earth, f))[j] for f in ("vs_km_s", "vp_vs", "log10_sigma")}
+        if j < n - 1:  # a layer: thickness-weighted means kept
+            top = 0.0 if j == 0 else z_old[j - 1]
+            h1, h2 = new_z - top, z_old[j] - new_z
+            h = h1 + h2
+            np.testing.assert_allclose(h1 / vs[j] + h2 / vs[j + 1], h / parts["vs_km_s"])
+            np.testing.assert_allclose(h1 / (vs[j] * kappa[j]) + h2 / (vs[j + 1] * kappa[j + 1]),
+                                       h / (parts["vs_km_s"] * parts["vp_vs"]))
+            np.testing.assert_allclose(h1 * sig[j] + h2 * sig[j + 1], h * parts["log10_sigma"])
+            n_checked["layer"] += 1
+        else:  # the half-space keeps its values, the part above it takes the difference
+            np.testing.assert_allclose([vs[j + 1], kappa[j + 1], sig[j + 1]],
+                                       [parts["vs_km_s"], parts["vp_vs"], parts["log10_sigma"]])
+            n_checked["half-space"] += 1
+        one = jax.tree.map(lambda x: x[b], born)
+        dead, log_q_death, _ = jax.vmap(lambda k: mv.death(k, one, p))(keys(30, 100 + b))
+        same = np.asarray(dead.earth.n_layers) == n
+        same &= np.all(np.isclose(np.asarray(dead.earth.interface_depth_km)[:, : n - 1], z_old),
+                       axis=1)
+        assert same.any()
+        for field in SEISMIC_BOUNDS:
+            np.testing.assert_allclose(np.asarray(getattr(dead.earth, field))[same, :n],
+                                       np.broadcast_to(np.asarray(getattr(earth, field))[:n],
+                                                       (same.sum(), n)))
+        np.testing.assert_allclose(np.asarray(log_q_death)[same], -float(log_q_birth[b]),
+                                   rtol=1e-9, atol=1e-9)
+    assert n_checked["half-space"] > 0
+    assert n_checked["layer"] > 0 or n == 2
