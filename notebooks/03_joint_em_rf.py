@@ -154,7 +154,7 @@ plt.show()
 # has converged by the default criterion (max R-hat <= 1.01, bulk and
 # tail ESS >= 400 over the depth profiles, the number of layers and the
 # noise scales) or its time budget is spent: 3 minutes for EM only, 7 for
-# RF only and 20 for the joint run. Whether each run converged is printed
+# RF only and 45 for the joint run. Whether each run converged is printed
 # with it and collected in the table at the end.
 
 # %%
@@ -164,7 +164,7 @@ spec = PriorSpec(interfaces="sampled", k_min=2, k_max=6, depth_max_km=800.0,
                  vp_vs_max=1.95)
 if SIZE == "full":
     CHAINS, TEMPS, N_BURN, N_MAX, CHUNK = 4, 10, 40_000, 4_000_000, 20_000
-    BUDGET_S = {"EM only": 180.0, "RF only": 420.0, "joint EM + RF": 1200.0}
+    BUDGET_S = {"EM only": 180.0, "RF only": 420.0, "joint EM + RF": 2700.0}
 else:
     CHAINS, TEMPS, N_BURN, N_MAX, CHUNK = 2, 1, 1_000, 2_000, 500
     BUDGET_S = {"EM only": None, "RF only": None, "joint EM + RF": None}
