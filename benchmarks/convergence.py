@@ -26,6 +26,9 @@ Usage::
 
     python benchmarks/convergence.py                  # 1,000,000 iterations per chain
     python benchmarks/convergence.py --iterations 40000 --out /tmp/c.json   # a quick check
+    python benchmarks/convergence.py --birth split --seed 1 \
+        --move-probs '{"birth": 0.2, "death": 0.2, "move": 0.1, "move_conductance": 0.1,
+                       "perturb": 0.3, "noise": 0.1}'                       # compare moves
 """
 
 import argparse
@@ -43,7 +46,7 @@ import bayesjoint
 from bayesjoint.datasets import reference_experiment
 from bayesjoint.model.joint import make_log_likelihood
 from bayesjoint.model.prior import PriorSpec
-from bayesjoint.samplers import driver, rjmcmc, tempering
+from bayesjoint.samplers import driver, moves, rjmcmc, tempering
 from bayesjoint.samplers import run as rj_run
 from bayesjoint.summaries import stopping
 from bayesjoint.summaries.diagnostics import convergence
@@ -60,7 +63,8 @@ def published_prior():
                      min_thickness_km=33.0, smoothness_std=0.5, k_prior="rejection")
 
 
-def measure(n_iterations, n_chains=4, n_temps=1, t_max=20.0, seed=0, chunk_size=None):
+def measure(n_iterations, n_chains=4, n_temps=1, t_max=20.0, seed=0, chunk_size=None,
+            birth="prior", move_probs=None):
     """One run: compile time, throughput and ESS per CPU-second (see module docstring)."""
     exp = reference_experiment(seed=0)
     datasets = [exp.mt, exp.sq, exp.dst]
@@ -70,8 +74,10 @@ def measure(n_iterations, n_chains=4, n_temps=1, t_max=20.0, seed=0, chunk_size=
     n_burn = n_iterations // 4
     temps = tuple(tempering.geometric_ladder(n_temps, t_max))
     scales = rjmcmc.default_proposal_scales(spec)
+    probs = tuple(rjmcmc.check_move_probs(move_probs, spec)) if move_probs else \
+        rjmcmc.default_move_probs(spec)
     chunk = rj_run.chunk_function(
-        loglik, spec, probs=rjmcmc.default_move_probs(spec), scales=scales, birth="prior",
+        loglik, spec, probs=probs, scales=scales, birth=birth,
         n_temps=n_temps, n_chains=n_chains, thin=50, chunk_size=chunk_size, n_burn=n_burn,
         target_acceptance=0.3, seismic=False, n_depth_bins=rjmcmc.N_DEPTH_BINS,
         adapt_ladder=True, batch=driver.default_batch(),
@@ -88,7 +94,8 @@ def measure(n_iterations, n_chains=4, n_temps=1, t_max=20.0, seed=0, chunk_size=
         t0, c0 = time.perf_counter(), time.process_time()
         result = rj_run.run(loglik, spec, tmp, n_iterations=n_iterations, n_burn=n_burn,
                             n_chains=n_chains, temperatures=temps, thin=50,
-                            chunk_size=chunk_size, seed=seed, n_datasets=3, progress=False)
+                            chunk_size=chunk_size, seed=seed, n_datasets=3, progress=False,
+                            birth=birth, move_probs=dict(zip(moves.MOVES, probs)))
         wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
         load_after = os.getloadavg()
         draws = result.draws()
@@ -100,7 +107,9 @@ def measure(n_iterations, n_chains=4, n_temps=1, t_max=20.0, seed=0, chunk_size=
     total_it = n_chains * n_iterations
     return {
         "n_chains": n_chains, "n_temperatures": n_temps, "n_iterations": n_iterations,
-        "n_burn": n_burn, "thin": 50, "chunk_size": chunk_size,
+        "n_burn": n_burn, "thin": 50, "seed": seed, "birth": birth,
+        "move_probs": {m: round(p, 4) for m, p in zip(moves.MOVES, probs) if p > 0},
+        "chunk_size": chunk_size,
         "devices": driver.device_count_for(n_chains), "batch": driver.default_batch(),
         "compile_s": round(compile_s, 2),
         "sampling_wall_s": round(wall_s, 2), "sampling_cpu_s": round(cpu_s, 2),
@@ -123,10 +132,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=1_000_000)
     parser.add_argument("--temperatures", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0, help="sampler seed (default 0)")
+    parser.add_argument("--birth", choices=rjmcmc.BIRTH_MODES, default="prior",
+                        help="birth proposal (default prior)")
+    parser.add_argument("--move-probs", type=json.loads, default=None,
+                        help='move probabilities as JSON, e.g. \'{"birth": 0.2, ...}\' '
+                             "(default: the sampler's defaults)")
     parser.add_argument("--out", default=os.path.join(
         HERE, "results", f"convergence_{jax.default_backend()}.json"))
     args = parser.parse_args(argv)
-    res = measure(args.iterations, n_temps=args.temperatures)
+    res = measure(args.iterations, n_temps=args.temperatures, birth=args.birth,
+                  move_probs=args.move_probs, seed=args.seed)
     verdicts = {k: {"value": res[k], "target": TARGETS[k], "reference_cpp": REFERENCE[k],
                     "met": res[k] >= TARGETS[k], "ratio_to_target": round(res[k] / TARGETS[k], 3)}
                 for k in TARGETS}
