@@ -27,8 +27,8 @@ Usage::
     python benchmarks/convergence.py                  # 1,000,000 iterations per chain
     python benchmarks/convergence.py --iterations 40000 --out /tmp/c.json   # a quick check
     python benchmarks/convergence.py --birth split --seed 1 \
-        --move-probs '{"birth": 0.2, "death": 0.2, "move": 0.1, "move_conductance": 0.1,
-                       "perturb": 0.3, "noise": 0.1}'                       # compare moves
+        --move-probs '{"birth": 0.3, "death": 0.3, "move": 0.1, "perturb": 0.2,
+                       "noise": 0.1}'                                       # compare moves
 """
 
 import argparse

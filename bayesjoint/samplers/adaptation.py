@@ -24,13 +24,11 @@ import numpy as np
 
 from bayesjoint.samplers import moves as mv
 
-ADAPTED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "noise", "move_delay",
-                 "move_conductance")
+ADAPTED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "noise", "move_delay")
 """Moves whose step adapts, in the order of the first fields of
 :class:`~bayesjoint.samplers.rjmcmc.ProposalScales`."""
 
-BINNED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "move_delay",
-                "move_conductance")
+BINNED_MOVES = ("move", "perturb", "perturb_vs", "perturb_vp_vs", "move_delay")
 """Adapted moves with one step per depth bin."""
 
 GAIN_EXPONENT = 0.6

@@ -155,8 +155,6 @@ class MoveParams(NamedTuple):
         Inner edges of the B depth bins, km, increasing (B - 1 values).
     delay_interface_std_km : array, shape (B,)
         Step of the delay-keeping interface move in each depth bin, km.
-    conductance_interface_std_km : array, shape (B,)
-        Step of the conductance-keeping interface move in each depth bin, km.
     """
 
     k_min: int
@@ -173,7 +171,6 @@ class MoveParams(NamedTuple):
     birth_split: bool = False
     depth_edges_km: tuple = ()
     delay_interface_std_km: float = 1.0
-    conductance_interface_std_km: float = 1.0
 
     @property
     def fields(self):
@@ -592,73 +589,6 @@ def update_noise(key, position: Position, params: MoveParams):
     return Position(position.earth, new_s), step, _NO_BIN
 
 
-def _thickness_ratios(earth, j, z_new):
-    """``h'/h`` of the layers above and below interface ``j`` moved to ``z_new``.
-
-    Returns
-    -------
-    ratio_above, ratio_below : scalar
-        New over old thickness of layer ``j`` and of layer ``j + 1`` (1 when
-        layer ``j + 1`` is the half-space). Not positive when the move
-        crosses a neighbour (or the surface).
-    """
-    k = jnp.asarray(earth.n_layers)
-    z = earth.interface_depth_km
-    top = jnp.where(j > 0, z[jnp.maximum(j - 1, 0)], 0.0)
-    below_is_layer = j + 1 < k - 1  # layer j + 1 has a bottom (not the half-space)
-    bottom = jnp.where(below_is_layer, z[jnp.minimum(j + 1, z.shape[-1] - 1)], z[j] + 1.0)
-    ratio_above = (z_new - top) / (z[j] - top)
-    ratio_below = jnp.where(below_is_layer, (bottom - z_new) / (bottom - z[j]), 1.0)
-    return ratio_above, ratio_below
-
-
-def move_interface_conductance(key, position: Position, params: MoveParams):
-    """Interface move that keeps the conductance (or resistance) of the layers it touches.
-
-    Long-period MT and geomagnetic responses resolve a conductive layer's
-    conductance ``sigma h`` and a resistive layer's resistance ``h / sigma``
-    rather than its thickness and conductivity apart (Weidelt 1972), so the
-    two trade off along a ridge that :func:`move_interface` and
-    :func:`perturb_value` cross only in small steps. This move walks along
-    it: interface ``j`` moves by ``u`` (the step of its depth bin, as in
-    :func:`move_interface`), and with probability 1/2 each the layers above
-    and below it (the half-space excepted) keep their conductance,
-    ``log10 sigma' = log10 sigma - log10(h'/h)``, or their resistance,
-    ``log10 sigma' = log10 sigma + log10(h'/h)``. For either choice the map
-    ``(z_j, l_j, l_{j+1}, u) -> (z_j + u, l_j', l_{j+1}', -u)`` is its own
-    inverse and, the shifts of log10 sigma depending on the depths only,
-    has unit Jacobian determinant, so
-
-        log_q_ratio = log N(z; z', s(z')) - log N(z'; z, s(z)).
-
-    A layer made thinner than the minimum or a conductivity pushed outside
-    its bounds has zero prior density and is rejected.
-
-    Returns
-    -------
-    proposal : Position
-    log_q_ratio : scalar
-    depth_bin : int scalar
-        Bin of the interface before the move.
-    """
-    earth = position.earth
-    if earth.k_max < 2:  # a half-space only: no interface to move
-        return position, jnp.asarray(-jnp.inf), _NO_BIN
-    key_step, key_kind = jax.random.split(key)
-    k = jnp.asarray(earth.n_layers)
-    j, z_new, log_q, b = _interface_step(key_step, earth,
-                                         params.conductance_interface_std_km, params)
-    ratio_above, ratio_below = _thickness_ratios(earth, j, z_new)
-    ok = (k >= 2) & (ratio_above > 0) & (ratio_below > 0)
-    sign = jnp.where(jax.random.uniform(key_kind) < 0.5, -1.0, 1.0)  # -1: conductance kept
-    shift_above = sign * jnp.log10(jnp.where(ok, ratio_above, 1.0))
-    shift_below = sign * jnp.log10(jnp.where(ok, ratio_below, 1.0))
-    z = earth.interface_depth_km
-    new_sigma = earth.log10_sigma.at[j].add(shift_above).at[j + 1].add(shift_below)
-    new_earth = earth._replace(interface_depth_km=z.at[j].set(z_new), log10_sigma=new_sigma)
-    return (Position(new_earth, position.noise_scale), jnp.where(ok, log_q, -jnp.inf), b)
-
-
 def move_interface_delay(key, position: Position, params: MoveParams):
     """Interface move that keeps the S-P delay of the layers it touches.
 
@@ -697,7 +627,11 @@ def move_interface_delay(key, position: Position, params: MoveParams):
     k = jnp.asarray(earth.n_layers)
     j, z_new, log_q_step, b = _interface_step(key, earth, params.delay_interface_std_km, params)
     z = earth.interface_depth_km
-    ratio_above, ratio_below = _thickness_ratios(earth, j, z_new)
+    top = jnp.where(j > 0, z[jnp.maximum(j - 1, 0)], 0.0)
+    below_is_layer = j + 1 < k - 1  # layer j + 1 has a bottom (not the half-space)
+    bottom = jnp.where(below_is_layer, z[jnp.minimum(j + 1, z.shape[-1] - 1)], z[j] + 1.0)
+    ratio_above = (z_new - top) / (z[j] - top)
+    ratio_below = jnp.where(below_is_layer, (bottom - z_new) / (bottom - z[j]), 1.0)
     vs = earth.vs_km_s
     new_vs = vs.at[j].multiply(ratio_above).at[j + 1].multiply(ratio_below)
     log_jac = (jnp.log(jnp.maximum(ratio_above, 1e-300))
@@ -719,11 +653,11 @@ def perturb_vp_vs(key, position: Position, params: MoveParams):
 
 
 MOVES = ("birth", "death", "move", "perturb", "perturb_vs", "perturb_vp_vs", "noise",
-         "move_delay", "move_conductance")
+         "move_delay")
 """Names of the moves, in the order of their integer ids (``perturb`` acts on
 log10 conductivity; the seismic moves need a model with Vs and Vp/Vs)."""
 
 SEISMIC_MOVES = ("perturb_vs", "perturb_vp_vs", "move_delay")
 
 MOVE_FUNCTIONS = (birth, death, move_interface, perturb_value, perturb_vs, perturb_vp_vs,
-                  update_noise, move_interface_delay, move_interface_conductance)
+                  update_noise, move_interface_delay)

@@ -88,7 +88,7 @@ class ProposalScales(NamedTuple):
 
     The first :data:`N_ADAPTED` fields are the random-walk steps of the
     moves ``move``, ``perturb``, ``perturb_vs``, ``perturb_vp_vs``,
-    ``noise``, ``move_delay`` and ``move_conductance`` (in that order,
+    ``noise`` and ``move_delay`` (in that order,
     :data:`~bayesjoint.samplers.adaptation.ADAPTED_MOVES`); all but
     ``noise`` take one value per depth bin
     (:func:`~bayesjoint.samplers.moves.depth_bin_edges_km`) or one for all
@@ -102,7 +102,6 @@ class ProposalScales(NamedTuple):
     vp_vs : Vp/Vs random-walk standard deviation.
     noise_log : random-walk standard deviation of log noise scale.
     delay_interface_km : step of the delay-keeping interface move, km.
-    conductance_interface_km : step of the conductance-keeping interface move, km.
     birth_value : standard deviation of the neighbour birth of log10 conductivity.
     birth_vs : standard deviation of the neighbour birth of Vs, km/s.
     birth_vp_vs : standard deviation of the neighbour birth of Vp/Vs.
@@ -114,7 +113,6 @@ class ProposalScales(NamedTuple):
     vp_vs: float
     noise_log: float
     delay_interface_km: float
-    conductance_interface_km: float
     birth_value: float
     birth_vs: float
     birth_vp_vs: float
@@ -123,7 +121,7 @@ class ProposalScales(NamedTuple):
 NOISE_MOVE = mv.MOVES.index("noise")
 """Index of the noise move in :data:`~bayesjoint.samplers.moves.MOVES`."""
 
-N_ADAPTED = 7
+N_ADAPTED = 6
 """Number of leading :class:`ProposalScales` fields that adapt during burn-in."""
 
 BIRTH_MODES = ("prior", "neighbour", "split")
@@ -168,7 +166,6 @@ def default_proposal_scales(spec: PriorSpec, n_depth_bins=N_DEPTH_BINS) -> Propo
         vp_vs=tenth(spec.vp_vs_min, spec.vp_vs_max),
         noise_log=0.2,
         delay_interface_km=interface_km,
-        conductance_interface_km=interface_km,
         birth_value=(spec.smoothness_std if spec.smoothness_std is not None
                      else tenth(spec.log10_sigma_min, spec.log10_sigma_max)),
         birth_vs=(spec.vs_smoothness_std if spec.vs_smoothness_std is not None
@@ -185,9 +182,9 @@ def default_move_probs(spec: PriorSpec, seismic=False):
     ``k_min == k_max``; noise gets 0 without hierarchical noise.
     """
     if seismic:
-        p = np.array([0.2, 0.2, 0.1, 0.12, 0.12, 0.06, 0.1, 0.1, 0.0])
+        p = np.array([0.2, 0.2, 0.1, 0.12, 0.12, 0.06, 0.1, 0.1])
     else:
-        p = np.array([0.2, 0.2, 0.2, 0.3, 0.0, 0.0, 0.1, 0.0, 0.0])
+        p = np.array([0.2, 0.2, 0.2, 0.3, 0.0, 0.0, 0.1, 0.0])
     if spec.k_min == spec.k_max:
         p[:2] = 0.0
     if not spec.hierarchical_noise:
@@ -364,7 +361,6 @@ def move_params(spec: PriorSpec, probs, scales: ProposalScales, birth="prior",
         p_birth=max(probs[0], 1e-300), p_death=max(probs[1], 1e-300),
         interface_std_km=scales.interface_km, value_std={f: steps[f] for f in fields},
         noise_log_std=scales.noise_log, delay_interface_std_km=scales.delay_interface_km,
-        conductance_interface_std_km=scales.conductance_interface_km,
         birth_std=None if birth == "prior" else {f: births[f] for f in fields},
         birth_split=birth == "split",
         depth_edges_km=mv.depth_bin_edges_km(spec.depth_max_km, n_depth_bins))

@@ -223,39 +223,6 @@ def test_delay_keeping_interface_move_recovers_the_prior(tmp_path):
     assert res.stats()["acceptance"]["move_delay"][0] > 0.05
 
 
-def test_conductance_keeping_interface_move_recovers_the_prior(tmp_path):
-    """The move that shifts log10 sigma with layer thickness keeps the prior exact.
-
-    Its shifts depend on the depths only, so its Jacobian is 1: the
-    interface and conductivity marginals stay those of the prior (KS), and
-    so does the mean conductivity of the top layer (which a wrongly added
-    thickness-ratio Jacobian, as the Vs scaling of the delay-keeping move
-    has, pulls away).
-    """
-    spec = PriorSpec(n_layers=2, k_min=1, k_max=5, interfaces="sampled", depth_max_km=100.0,
-                     min_thickness_km=8.0, smoothness_std=None, hierarchical_noise=False)
-    res = run(zero_loglik, spec, tmp_path, n_iterations=24000, n_burn=2000, n_chains=32,
-              thin=4, chunk_size=12000, seed=5, birth="prior", progress=False,
-              move_probs={"birth": 0.15, "death": 0.15, "move_conductance": 0.5,
-                          "perturb": 0.2},
-              proposal_scales=scales(spec, conductance_interface_km=BINNED_INTERFACE_KM,
-                                     value=1.0))
-    d = res.draws()
-    k = d["n_layers"]
-    ks, exact, _ = check_layer_count_prior(k, spec)
-    rng = np.random.default_rng(3)
-    ks_iface = interface_ks(d, spec, ks, exact, rng)
-    assert ks_iface.pvalue > 1e-3, ks_iface
-    sigma = random_active(np.nan_to_num(d["log10_sigma"]), k, rng)
-    ks_sigma = stats.kstest(thinned(sigma), stats.uniform(spec.log10_sigma_min,
-                                                          spec.log10_sigma_max
-                                                          - spec.log10_sigma_min).cdf)
-    assert ks_sigma.pvalue > 1e-3, ks_sigma
-    top = d["log10_sigma"][..., 0][k >= 2]
-    assert abs(mean_z(top[None, :], 0.5 * (spec.log10_sigma_min + spec.log10_sigma_max))) < Z_MAX
-    assert res.stats()["acceptance"]["move_conductance"][0] > 0.05
-
-
 # ---------------------------------------------------------------- evidence toy
 
 TOY_DEPTHS = np.array([20.0, 60.0])
