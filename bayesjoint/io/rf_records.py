@@ -279,7 +279,7 @@ def read_stream_records(paths, *, events=None, inventory=None, format=None):
     from bayesjoint.io.seismic_files import expand_paths
 
     obspy = _obspy()
-    from obspy.geodetics import gps2dist_azimuth, kilometers2degrees
+    from obspy.geodetics import gps2dist_azimuth, locations2degrees
     from obspy.taup import TauPyModel
 
     files = expand_paths(paths)
@@ -335,8 +335,8 @@ def read_stream_records(paths, *, events=None, inventory=None, format=None):
         if not 0.0 <= evdp <= 800.0:
             raise ValueError(f"{where}: event depth {evdp!r} km outside 0-800 km (SAC evdp "
                              "is in km)")
-        dist_m, _, baz = gps2dist_azimuth(evla, evlo, stla, stlo)
-        dist_deg = kilometers2degrees(dist_m / 1000.0)
+        _, _, baz = gps2dist_azimuth(evla, evlo, stla, stlo)
+        dist_deg = locations2degrees(evla, evlo, stla, stlo)  # great circle, as TauP
         arrivals = taup.get_travel_times(evdp, dist_deg, phase_list=["P"])
         start = max(tr.stats.starttime for tr in by_comp.values())
         npts = min(int((tr.stats.endtime - start) * rates["Z"] + 1e-6) + 1

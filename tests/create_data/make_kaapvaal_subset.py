@@ -37,10 +37,12 @@ CITATION = ("# Cut from kaapvaal_xa1997_p_zne.npz / _meta.csv: network XA (1997-
 
 
 def write(folder, name, data, header, rows, components):
-    """An npz (data, components) and its CSV metadata with the citation line on top."""
+    """An npz (data, components, sampling rates) and its CSV metadata, the citation on top."""
     folder.mkdir(parents=True, exist_ok=True)
+    rate = header.index("sampling_rate_hz")
     np.savez_compressed(folder / f"{name}.npz", data=data.astype(np.float32),
-                        components=components)
+                        components=components,
+                        sampling_rate_hz=np.array([float(r[rate]) for r in rows]))
     text = io.StringIO()
     out = csv.writer(text, lineterminator="\n")
     out.writerow(header)
@@ -63,7 +65,7 @@ def main():
     ok = [i for i in mine if rows[i][flag] == "ok"][:2]
     low = [i for i in mine if rows[i][flag] != "ok"][:1]
     pick = ok + low
-    n = int(round(50.0 * 20.0))  # -30 to +20 s at 20 Hz
+    n = int(round(55.0 * 20.0))  # -30 to +25 s at 20 Hz
     write(ROOT / "tests" / "data", f"kaapvaal_{STATION.lower()}_subset", data[pick, :, :n],
           header, [rows[i] for i in pick], components)
 
