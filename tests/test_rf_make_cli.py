@@ -72,7 +72,9 @@ def test_cli_end_to_end_on_kaapvaal_records(tmp_path, capsys):
     np.testing.assert_array_equal(loaded.rf, data.rf)
     assert _make(tmp_path) == 2
     assert "pass --overwrite" in _error(capsys)
-    assert _make(tmp_path, "--overwrite", "--method", "water-level", "--rotation", "lqt") == 0
+    assert _make(tmp_path, "--overwrite", "--method", "water-level", "--rotation", "lqt",
+                 "--outlier-mad", "inf") == 0
+    assert json.loads((out / "rf_make.json").read_text())["settings"]["outlier_mad"] == "inf"
 
 
 def _sac_records(folder, *, skip=(), rate_e=None, headers=True):
@@ -178,6 +180,8 @@ def _edit_meta(tmp_path, column, value, row=0):
     (lambda d: {}, ("--gauss-rad-s", "0"), "gauss_rad_s = 0.0: must be finite and > 0"),
     (lambda d: {}, ("--gauss-rad-s", "-1"), "gauss_rad_s = -1.0: must be finite and > 0"),
     (lambda d: {}, ("--gauss-rad-s", "40"), "passes frequencies above the Nyquist frequency"),
+    (lambda d: {}, ("--snr-min", "nan"), "snr_min = nan: must be finite and >= 0"),
+    (lambda d: {}, ("--events", "ev.xml"), "--events, --inventory: only for SAC and miniSEED"),
     (lambda d: {}, ("--station", "SA01"), "--station SA01: no record of it; stations "
                                           "present: SA70"),
     (lambda d: {}, ("--length-s", "40"), "0 record(s) left after quality control (rejected: "

@@ -144,6 +144,9 @@ def run(args):
         raise ValueError(f"options: {err}") from None
     npz = [r for r in args.records if r.lower().endswith(".npz")]
     if npz:
+        if args.events is not None or args.inventory is not None:
+            raise ValueError("--events, --inventory: only for SAC and miniSEED records; the "
+                             "metadata of an npz file are in --meta")
         if len(args.records) != 1 or args.meta is None:
             raise ValueError("--records: an npz file goes alone, with its metadata CSV in "
                              "--meta")
@@ -170,8 +173,7 @@ def run(args):
         "n_records": len(result.records),
         "n_used": sum(r["status"] == "used" for r in result.records),
         "rejected": result.rejected_counts(),
-        "settings": {k: (list(v) if isinstance(v, tuple) else v)
-                     for k, v in vars(settings).items()},
+        "settings": {k: _json_value(v) for k, v in vars(settings).items()},
         "data_table": {"type": "rf", "name": data.name, "file": str((out / "rf.csv").resolve()),
                        "ray_parameter_s_km": p, "gauss_rad_s": settings.gauss_rad_s,
                        "std": std, "normalize": "peak"},
@@ -196,6 +198,15 @@ def run(args):
           f"{', '.join(f'{v:.4f}' for v in p)} s/km")
     print(f"wrote {', '.join(OUTPUT_FILES)} to {out}")
     return 0
+
+
+def _json_value(value):
+    """A setting as JSON: tuples as lists, an infinite threshold as the text ``inf``."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 def _write_records(rows, path):

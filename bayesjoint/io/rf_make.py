@@ -136,6 +136,19 @@ class RFSettings:
                              f"freqmin < freqmax < the Nyquist frequency {nyquist:g} Hz")
         if not (math.isfinite(self.shift_s) and self.shift_s >= 0):
             raise ValueError(f"shift_s = {self.shift_s!r}: must be finite and >= 0")
+        if not (math.isfinite(self.snr_min) and self.snr_min >= 0):
+            raise ValueError(f"snr_min = {self.snr_min!r}: must be finite and >= 0")
+        if not 0 <= self.fit_min_percent <= 100:
+            raise ValueError(f"fit_min_percent = {self.fit_min_percent!r}: must lie in 0-100")
+        if not self.outlier_mad > 0:
+            raise ValueError(f"outlier_mad = {self.outlier_mad!r}: must be > 0 (inf keeps all)")
+        if int(self.max_iterations) != self.max_iterations or self.max_iterations < 1:
+            raise ValueError(f"max_iterations = {self.max_iterations!r}: must be an integer "
+                             ">= 1")
+        lo, hi = TELESEISMIC_P_S_KM
+        if self.moveout_ref_s_km is not None and not lo <= self.moveout_ref_s_km <= hi:
+            raise ValueError(f"moveout_ref_s_km = {self.moveout_ref_s_km!r}: must lie in the "
+                             f"teleseismic range {lo:g}-{hi:g} s/km")
         if self.method not in METHODS:
             raise ValueError(f"method = {self.method!r}: allowed values are {METHODS}")
         if self.rotation not in ROTATIONS:
@@ -159,8 +172,8 @@ class RFSettings:
 
     @property
     def npts(self):
-        """Samples per receiver function."""
-        return int(round((self.shift_s + self.length_s) / self.dt_s)) + 1
+        """Samples per receiver function: from ``-shift_s`` to at most ``length_s``."""
+        return _samples(self.shift_s + self.length_s, self.dt_s)
 
     @property
     def rf_gauss_hz(self):
@@ -206,6 +219,11 @@ class RFMakeResult:
     def rejected_counts(self):
         """Number of rejected records by reason, dict."""
         return _rejected_counts(self.records)
+
+
+def _samples(duration_s, dt_s):
+    """Samples of step ``dt_s`` that fit into ``duration_s`` (both ends included)."""
+    return int(math.floor(duration_s / dt_s + 1e-9)) + 1
 
 
 def _rejected_counts(rows):
@@ -312,9 +330,7 @@ def _prepare(record, settings):
     stream.filter("bandpass", freqmin=settings.freqmin_hz, freqmax=settings.freqmax_hz,
                   corners=4, zerophase=True)
     start, end = settings.needed_window_s()
-    n = int(round((end - start) / settings.dt_s)) + 1
-    if n > 1 and start + (n - 1) * settings.dt_s > record.end_rel_p_s:
-        n -= 1
+    n = _samples(end - start, settings.dt_s)
     stream.interpolate(1.0 / settings.dt_s, method="lanczos", a=12, starttime=p_time + start,
                        npts=n)
     z, north, east = (tr.data for tr in stream)

@@ -30,7 +30,6 @@ SAC or miniSEED files (:func:`read_stream_records`, through obspy)
 import csv
 import io
 import math
-import pathlib
 from dataclasses import dataclass
 
 import numpy as np
