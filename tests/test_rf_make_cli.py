@@ -203,3 +203,13 @@ def test_without_obspy_or_rf_the_error_names_the_extra(tmp_path, capsys, monkeyp
 def test_bins_option_is_checked_by_the_parser(tmp_path, capsys):
     assert _make(tmp_path, "--bins", "many") == 2
     assert "expected a number of bins" in _error(capsys)
+
+
+def test_help_lists_the_options(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["rf", "make", "--help"])
+    assert stop.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--records", "--meta", "--gauss-rad-s", "--method", "--rotation", "--bins",
+                   "--station", "--fit-min-percent"):
+        assert option in text

@@ -92,7 +92,7 @@ def add_parsers(subparsers):
                    help="reject records whose SNR on Z (or L) is lower "
                         f"(default {DEFAULTS.snr_min:g})")
     p.add_argument("--fit-min-percent", type=float, default=DEFAULTS.fit_min_percent,
-                   help="reject iterative deconvolutions that fit less, % "
+                   help="reject iterative deconvolutions that fit less, %% "
                         f"(default {DEFAULTS.fit_min_percent:g})")
     p.add_argument("--outlier-mad", type=float, default=DEFAULTS.outlier_mad,
                    help="reject records farther from the median receiver function than this "
