@@ -213,3 +213,32 @@ def test_help_lists_the_options(capsys):
     for option in ("--records", "--meta", "--gauss-rad-s", "--method", "--rotation", "--bins",
                    "--station", "--fit-min-percent"):
         assert option in text
+
+
+def test_worked_example_of_the_docs(tmp_path, capsys):
+    """docs/receiver_functions.md: SA70 keeps 13 of its 14 records, in bins of 8 and 5."""
+    folder = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    out = tmp_path / "sa70_rf"
+    assert main(["rf", "make", "--records", str(folder / "kaapvaal_sa70_p_zne.npz"), "--meta",
+                 str(folder / "kaapvaal_sa70_p_zne_meta.csv"), "--out", str(out),
+                 "--bins", "2"]) == 0
+    summary = json.loads((out / "rf_make.json").read_text())
+    assert (summary["n_records"], summary["n_used"]) == (14, 13)
+    assert summary["rejected"] == {"low_snr_z": 1}
+    assert [b["n_records"] for b in summary["bins"]] == [8, 5]
+    assert summary["ray_parameter_s_km"] == pytest.approx([0.0468, 0.0636], abs=5e-5)
+
+
+def test_rf_package_example_station(tmp_path):
+    """CX.PB01 of the rf package: miniSEED with a QuakeML catalogue and a StationXML."""
+    from importlib import resources
+
+    example = resources.files("rf") / "example"
+    out = tmp_path / "pb01"
+    assert main(["rf", "make", "--records", str(example / "example_data.mseed"),
+                 "--events", str(example / "example_events.xml"),
+                 "--inventory", str(example / "example_inventory.xml"),
+                 "--out", str(out)]) == 0
+    summary = json.loads((out / "rf_make.json").read_text())
+    assert (summary["n_records"], summary["n_used"]) == (13, 3)
+    assert summary["rejected"] == {"low_snr": 4, "no_direct_p": 2, "window_not_covered": 4}
