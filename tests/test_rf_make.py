@@ -143,6 +143,20 @@ def test_quality_control_rejects_pure_noise_and_an_outlier():
     assert result.rejected_counts()["low_snr"] == 1
 
 
+def test_quality_control_rejects_a_radial_unrelated_to_the_vertical():
+    """Fewer spikes than the filtered noise has degrees of freedom leave it poorly fit."""
+    records = [synthetic_record(0.06, 40.0 * i, seed=i) for i in range(3)]
+    zne = records[0].zne.copy()
+    zne[1:] = np.random.default_rng(5).standard_normal(zne[1:].shape) * 0.3 * zne[0].max()
+    unrelated = EventRecord("unrelated", "SYN", zne, 0.05, -40.0, 10.0, 0.06)
+    settings = _settings(length_s=100.0, max_iterations=50, fit_min_percent=90.0)
+    result = make_receiver_functions(records + [unrelated], settings)
+    fits = {r["name"]: r["fit_percent"] for r in result.records}
+    assert fits["unrelated"] < 90.0 < min(fits[f"syn {i}"] for i in range(3))
+    assert result.records[-1]["reason"] == "poor_deconvolution_fit"
+    assert result.rejected_counts() == {"poor_deconvolution_fit": 1}
+
+
 def test_stack_standard_errors_match_numpy():
     x = np.array([[1.0, 2.0, 4.0], [3.0, 2.5, 0.0], [2.0, 7.0, 1.0], [0.5, 1.0, 1.0]])
     mean, se = stack_with_errors(x)

@@ -91,6 +91,9 @@ def add_parsers(subparsers):
     p.add_argument("--snr-min", type=float, default=DEFAULTS.snr_min,
                    help="reject records whose SNR on Z (or L) is lower "
                         f"(default {DEFAULTS.snr_min:g})")
+    p.add_argument("--max-iterations", type=int, default=DEFAULTS.max_iterations,
+                   help="spikes of the iterative deconvolution at most "
+                        f"(default {DEFAULTS.max_iterations})")
     p.add_argument("--fit-min-percent", type=float, default=DEFAULTS.fit_min_percent,
                    help="reject iterative deconvolutions that fit less, %% "
                         f"(default {DEFAULTS.fit_min_percent:g})")
@@ -136,7 +139,8 @@ def run(args):
         gauss_rad_s=args.gauss_rad_s, dt_s=args.dt_s, shift_s=args.shift_s,
         length_s=args.length_s, method=args.method, rotation=args.rotation,
         freqmin_hz=args.freqmin_hz, freqmax_hz=args.freqmax_hz, water_level=args.water_level,
-        snr_min=args.snr_min, fit_min_percent=args.fit_min_percent,
+        max_iterations=args.max_iterations, snr_min=args.snr_min,
+        fit_min_percent=args.fit_min_percent,
         outlier_mad=args.outlier_mad, bins=args.bins)
     try:
         settings.check()
