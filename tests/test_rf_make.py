@@ -17,7 +17,7 @@ pytest.importorskip("obspy")
 pytest.importorskip("rf")
 
 from bayesjoint.io.rf_make import (  # noqa: E402
-    RFSettings, _prepare, make_receiver_functions, stack_with_errors)
+    RFSettings, _prepare, check_records, make_receiver_functions, stack_with_errors)
 from bayesjoint.io.rf_records import EventRecord  # noqa: E402
 from bayesjoint.physics.rf import receiver_function, surface_displacement_spectra  # noqa: E402
 
@@ -195,3 +195,12 @@ def test_moveout_aligns_ps_to_the_reference_ray_parameter():
     # without the correction the low-p records arrive 0.3 s earlier
     raw = result.traces[:2].mean(axis=0)
     assert t[window][np.argmax(raw[window])] < peak - 0.15
+
+
+def test_one_station_at_a_time():
+    a = synthetic_record(0.06, 10.0, seed=1)
+    b = EventRecord("other", "OTHER", a.zne, a.dt_s, a.t0_rel_p_s, 10.0, 0.06)
+    with pytest.raises(ValueError, match=r"records of 2 stations \(OTHER, SYN\); choose one "
+                                         "with --station"):
+        check_records([a, b], _settings())
+    assert check_records([a, b], _settings(), station="OTHER") == [b]
