@@ -1,4 +1,4 @@
-"""Command-line interface: ``bayesjoint demo | run | forward``.
+"""Command-line interface: ``bayesjoint demo | run | report | forward | rf make``.
 
 Run ``bayesjoint COMMAND --help`` for the options of each command.
 """
@@ -69,6 +69,11 @@ def _parser():
     for data_type in DATA_TYPES.values():
         if data_type.add_forward_parser is not None:
             data_type.add_forward_parser(fsub)
+    rf = sub.add_parser("rf", help="receiver functions from seismic records")
+    rsub = rf.add_subparsers(dest="action", required=True)
+    from bayesjoint.commands.rf_make import add_parsers as add_rf_make
+
+    add_rf_make(rsub)
     return p
 
 
@@ -217,11 +222,13 @@ def _report(result, out, write=True):
               f"({100 * cov['all_depths']:.0f} % of all){label}")
 
 
-def cmd_forward(args):
+def cmd_subcommand(args):
+    """``bayesjoint forward ...`` and ``bayesjoint rf ...``: the sub-command's own function."""
     return args.func(args)
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_forward, "report": cmd_report}
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_subcommand,
+            "report": cmd_report, "rf": cmd_subcommand}
 
 
 _NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)

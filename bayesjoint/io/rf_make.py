@@ -1,0 +1,550 @@
+"""P receiver functions from three-component event records (``bayesjoint rf make``).
+
+Each record (:class:`bayesjoint.io.rf_records.EventRecord`) goes through
+
+1. linear detrend, a 5 % cosine taper and a zero-phase Butterworth
+   band-pass (obspy), then resampling onto the output grid with the direct P
+   on a sample (obspy's Lanczos interpolation);
+2. rotation (obspy): ZRT, radial positive away from the source, or LQT,
+   with L along the incident P (positive up and away from the source) and Q
+   its SV partner signed like R, so that Q/L and R/Z agree in polarity;
+3. a signal-to-noise ratio on Z (or L): RMS in :attr:`RFSettings.signal_window_s`
+   over RMS in :attr:`RFSettings.noise_window_s`, both relative to P;
+4. deconvolution of R (or Q) by Z (or L) with the ``rf`` package:
+   iterative time-domain (Ligorria & Ammon 1999) or frequency-domain water
+   level (Clayton & Wiggins 1976), with the Gaussian ``exp(-omega^2 / (4
+   a^2))``, ``a`` = ``gauss_rad_s`` in rad/s (``rf`` writes the same filter
+   as ``exp(-f^2 / (2 f0^2))`` with ``f0 = a / (sqrt(2) pi)`` Hz), scaled to
+   the project's ``peak`` normalisation (a direct P of ratio 1 has peak 1,
+   as :func:`bayesjoint.physics.rf.receiver_function`);
+5. quality control: the SNR, the fit of the iterative deconvolution (the
+   percentage of the filtered radial energy the spike train explains), and
+   outliers against the stack (RMS distance to the median receiver function
+   beyond ``outlier_mad`` scaled median absolute deviations);
+6. binning by ray parameter (equal-width bins or given edges), or a
+   moveout correction of the Ps times to one reference ray parameter (the
+   ``rf`` package, iasp91) and one stack;
+7. per bin the mean and its per-sample standard error,
+   ``std(ddof=1) / sqrt(n)``.
+
+The result (:class:`RFMakeResult`) holds an :class:`bayesjoint.data.RFData`
+whose traces are the stacks and whose standard deviations are the standard
+errors.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bayesjoint.data import RFData
+
+METHODS = ("iterative", "water-level")
+"""Deconvolution methods of :func:`make_receiver_functions`."""
+
+ROTATIONS = ("zrt", "lqt")
+"""Rotations of :func:`make_receiver_functions`."""
+
+SURFACE_VP_KM_S = 5.8
+"""P velocity under the station (iasp91's upper crust) that gives the LQT incidence
+``asin(p vp)`` of a record without one."""
+
+WATER_LEVEL_TAPER_S = 5.0
+"""Length of the cosine taper at each end of the source before a water-level
+deconvolution, s."""
+
+TELESEISMIC_P_S_KM = (0.04, 0.09)
+"""Ray parameters of direct teleseismic P (about 30-95 deg), s/km; records outside
+are skipped."""
+
+
+@dataclass(frozen=True)
+class RFSettings:
+    """How ``bayesjoint rf make`` processes records (all times relative to the direct P).
+
+    Attributes
+    ----------
+    gauss_rad_s : float
+        Gaussian parameter ``a`` in rad/s, ``G = exp(-omega^2 / (4 a^2))``, > 0.
+    dt_s : float
+        Sample interval of the receiver functions, s.
+    shift_s : float
+        Time before the direct P kept in the receiver function, s (the
+        record time of P: ``time_s = n dt_s - shift_s``).
+    length_s : float
+        Time after the direct P kept in the receiver function, s.
+    method : {"iterative", "water-level"}
+    rotation : {"zrt", "lqt"}
+    freqmin_hz, freqmax_hz : float
+        Band-pass corners, Hz; ``freqmax_hz`` below the Nyquist frequency
+        ``1 / (2 dt_s)``.
+    water_level : float
+        Water level as a fraction of the maximum source power (water-level method).
+    max_iterations : int
+        Spikes of the iterative method at most.
+    snr_min : float
+        Records whose SNR on Z (or L) is lower are rejected.
+    fit_min_percent : float
+        Iterative records whose fit is lower are rejected (0 keeps all).
+    outlier_mad : float
+        Outlier threshold in scaled median absolute deviations (``inf``
+        keeps all); applied with at least 3 records.
+    noise_window_s, signal_window_s : (float, float)
+        Windows of the SNR, s relative to P.
+    bins : int, tuple of float, or "moveout"
+        Number of equal-width ray-parameter bins over the kept records,
+        bin edges in s/km (increasing), or ``"moveout"``: one stack after a
+        Ps moveout correction to ``moveout_ref_s_km``.
+    moveout_ref_s_km : float or None
+        Reference ray parameter of the moveout correction, s/km (default:
+        the mean of the kept records).
+    """
+
+    gauss_rad_s: float = 1.0
+    dt_s: float = 0.1
+    shift_s: float = 10.0
+    length_s: float = 100.0
+    method: str = "iterative"
+    rotation: str = "zrt"
+    freqmin_hz: float = 0.02
+    freqmax_hz: float = 1.0
+    water_level: float = 0.01
+    max_iterations: int = 400
+    snr_min: float = 2.0
+    fit_min_percent: float = 60.0
+    outlier_mad: float = 5.0
+    noise_window_s: tuple = (-25.0, -5.0)
+    signal_window_s: tuple = (-2.0, 20.0)
+    bins: object = 1
+    moveout_ref_s_km: float | None = None
+
+    def check(self):
+        """Raise ``ValueError`` naming the first setting out of its allowed range."""
+        for name in ("gauss_rad_s", "dt_s", "length_s", "freqmin_hz", "freqmax_hz",
+                     "water_level"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError(f"{name} = {v!r}: must be finite and > 0")
+        nyquist = 0.5 / self.dt_s
+        if self.gauss_rad_s / math.pi > nyquist:
+            raise ValueError(f"gauss_rad_s = {self.gauss_rad_s!r}: the Gaussian passes "
+                             f"frequencies above the Nyquist frequency {nyquist:g} Hz of dt_s = "
+                             f"{self.dt_s!r} s; need gauss_rad_s <= pi / (2 dt_s) = "
+                             f"{math.pi * nyquist:g} rad/s")
+        if not self.freqmin_hz < self.freqmax_hz < nyquist:
+            raise ValueError(f"band-pass {self.freqmin_hz!r}-{self.freqmax_hz!r} Hz: need "
+                             f"freqmin < freqmax < the Nyquist frequency {nyquist:g} Hz")
+        if not (math.isfinite(self.shift_s) and self.shift_s >= 0):
+            raise ValueError(f"shift_s = {self.shift_s!r}: must be finite and >= 0")
+        if not (math.isfinite(self.snr_min) and self.snr_min >= 0):
+            raise ValueError(f"snr_min = {self.snr_min!r}: must be finite and >= 0")
+        if not 0 <= self.fit_min_percent <= 100:
+            raise ValueError(f"fit_min_percent = {self.fit_min_percent!r}: must lie in 0-100")
+        if not self.outlier_mad > 0:
+            raise ValueError(f"outlier_mad = {self.outlier_mad!r}: must be > 0 (inf keeps all)")
+        if int(self.max_iterations) != self.max_iterations or self.max_iterations < 1:
+            raise ValueError(f"max_iterations = {self.max_iterations!r}: must be an integer "
+                             ">= 1")
+        lo, hi = TELESEISMIC_P_S_KM
+        if self.moveout_ref_s_km is not None and not lo <= self.moveout_ref_s_km <= hi:
+            raise ValueError(f"moveout_ref_s_km = {self.moveout_ref_s_km!r}: must lie in the "
+                             f"teleseismic range {lo:g}-{hi:g} s/km")
+        if self.method not in METHODS:
+            raise ValueError(f"method = {self.method!r}: allowed values are {METHODS}")
+        if self.rotation not in ROTATIONS:
+            raise ValueError(f"rotation = {self.rotation!r}: allowed values are {ROTATIONS}")
+        for name in ("noise_window_s", "signal_window_s"):
+            lo, hi = getattr(self, name)
+            if not lo < hi:
+                raise ValueError(f"{name} = ({lo!r}, {hi!r}): need start < end")
+        if isinstance(self.bins, str):
+            if self.bins != "moveout":
+                raise ValueError(f"bins = {self.bins!r}: give a number of bins, edges in s/km "
+                                 "or 'moveout'")
+        elif isinstance(self.bins, int):
+            if self.bins < 1:
+                raise ValueError(f"bins = {self.bins}: need at least 1 bin")
+        else:
+            edges = np.asarray(self.bins, dtype=float)
+            if edges.size < 2 or not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0):
+                raise ValueError(f"bins = {list(self.bins)}: edges in s/km must be finite, "
+                                 "at least two, and increasing")
+
+    @property
+    def npts(self):
+        """Samples per receiver function: from ``-shift_s`` to at most ``length_s``."""
+        return _samples(self.shift_s + self.length_s, self.dt_s)
+
+    @property
+    def rf_gauss_hz(self):
+        """The Gaussian parameter of the ``rf`` package, ``a / (sqrt(2) pi)`` Hz."""
+        return self.gauss_rad_s / (math.sqrt(2.0) * math.pi)
+
+    def needed_window_s(self):
+        """``(start, end)`` relative to P that each record must cover, s."""
+        return (min(-self.shift_s, self.noise_window_s[0], self.signal_window_s[0]),
+                max(self.length_s, self.signal_window_s[1]))
+
+
+@dataclass
+class RFMakeResult:
+    """Receiver functions of one station made from its records.
+
+    Attributes
+    ----------
+    data : RFData
+        The stacks (one trace per bin, ``peak`` normalisation) with their
+        per-sample standard errors as ``rf_std``.
+    time_s : ndarray, shape (npts,)
+    traces : ndarray, shape (M, npts)
+        The receiver function of every record that was deconvolved (NaN
+        rows for records skipped before deconvolution).
+    records : list of dict
+        One per input record: ``name``, ``ray_parameter_s_km``,
+        ``back_azimuth_deg``, ``snr``, ``fit_percent``, ``status`` (``used``
+        or ``rejected``), ``reason`` (empty when used) and ``bin`` (or None).
+    bins : list of dict
+        One per column: ``ray_parameter_s_km``, ``edges_s_km`` (or None),
+        ``n_records``.
+    settings : RFSettings
+    """
+
+    data: RFData
+    time_s: np.ndarray
+    traces: np.ndarray
+    records: list
+    bins: list
+    settings: RFSettings = field(repr=False)
+
+    def rejected_counts(self):
+        """Number of rejected records by reason, dict."""
+        return _rejected_counts(self.records)
+
+
+def _samples(duration_s, dt_s):
+    """Samples of step ``dt_s`` that fit into ``duration_s`` (both ends included)."""
+    return int(math.floor(duration_s / dt_s + 1e-9)) + 1
+
+
+def _rejected_counts(rows):
+    """Number of rejected records by reason, sorted by reason."""
+    counts = {}
+    for r in rows:
+        if r["status"] == "rejected":
+            counts[r["reason"]] = counts.get(r["reason"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def seismic_libraries():
+    """The deconvolutions of the ``rf`` package; ``ImportError`` without obspy or rf."""
+    try:
+        import obspy  # noqa: F401
+        from rf.deconvolve import deconv_iterative, deconv_waterlevel
+    except ImportError as err:
+        raise ImportError("bayesjoint rf make needs obspy and rf: "
+                          "pip install bayesjoint[seismic]") from err
+    return deconv_iterative, deconv_waterlevel
+
+
+def check_records(records, settings, station=None):
+    """The records of one station, checked before any processing.
+
+    Parameters
+    ----------
+    records : list of EventRecord
+    settings : RFSettings
+    station : str, optional
+        Keep only this station's records; required when several stations
+        are present.
+
+    Returns
+    -------
+    list of EventRecord
+
+    Raises
+    ------
+    ValueError
+        Settings out of range; no records; several stations and no
+        ``station``; an unknown ``station``; explicit bin edges that hold
+        no usable record or only one (an empty bin).
+    """
+    settings.check()
+    stations = sorted({r.station for r in records})
+    if not records:
+        raise ValueError("no records given")
+    if station is None:
+        if len(stations) > 1:
+            raise ValueError(f"records of {len(stations)} stations ({', '.join(stations[:6])}"
+                             f"{', ...' if len(stations) > 6 else ''}); choose one with "
+                             "--station")
+    elif station not in stations:
+        raise ValueError(f"--station {station}: no record of it; stations present: "
+                         f"{', '.join(stations[:10])}{', ...' if len(stations) > 10 else ''}")
+    chosen = [r for r in records if station is None or r.station == station]
+    if not isinstance(settings.bins, (int, str)):
+        edges = np.asarray(settings.bins, dtype=float)
+        p = np.array([r.ray_parameter_s_km for r in chosen if _usable(r, settings) is None])
+        for i in range(edges.size - 1):
+            n = int(np.sum((p >= edges[i]) & (p < edges[i + 1])))
+            if n < 2:
+                raise ValueError(f"bins: bin {i} ({edges[i]:g}-{edges[i + 1]:g} s/km) holds {n} "
+                                 "usable record(s); each bin needs at least 2 for a standard "
+                                 f"error (usable ray parameters {p.min():.4f}-{p.max():.4f} "
+                                 "s/km)" if p.size else "bins: no usable record")
+    return chosen
+
+
+def _usable(record, settings):
+    """None when the record can be processed, else the reason it is skipped."""
+    if record.flag != "ok":
+        return record.flag
+    lo, hi = TELESEISMIC_P_S_KM
+    if not lo <= record.ray_parameter_s_km <= hi:
+        return "ray_parameter_outside_teleseismic_range"
+    start, end = settings.needed_window_s()
+    if record.t0_rel_p_s > start or record.end_rel_p_s < end:
+        return "window_not_covered"
+    return None
+
+
+def _prepare(record, settings):
+    """Filtered, resampled and rotated source and response on the output grid.
+
+    Returns
+    -------
+    time_s : ndarray, shape (n,)
+        Times relative to P from :meth:`RFSettings.needed_window_s`.
+    source, response : ndarray, shape (n,)
+        Z and R (ZRT) or L and Q (LQT).
+    """
+    from obspy import Stream, Trace, UTCDateTime
+    from obspy.signal.rotate import rotate_ne_rt, rotate_zne_lqt
+
+    p_time = UTCDateTime(2000, 1, 1)
+    stream = Stream([Trace(np.array(x, dtype=float),
+                           header={"delta": record.dt_s, "channel": c,
+                                   "starttime": p_time + record.t0_rel_p_s})
+                     for c, x in zip("ZNE", record.zne)])
+    stream.detrend("linear")
+    stream.taper(0.05, type="cosine")
+    stream.filter("bandpass", freqmin=settings.freqmin_hz, freqmax=settings.freqmax_hz,
+                  corners=4, zerophase=True)
+    start, end = settings.needed_window_s()
+    n = _samples(end - start, settings.dt_s)
+    stream.interpolate(1.0 / settings.dt_s, method="lanczos", a=12, starttime=p_time + start,
+                       npts=n)
+    z, north, east = (tr.data for tr in stream)
+    baz = record.back_azimuth_deg
+    if settings.rotation == "zrt":
+        radial, _ = rotate_ne_rt(north, east, baz)
+        source, response = z, radial
+    else:
+        incidence = record.incidence_deg
+        if incidence is None:
+            incidence = math.degrees(math.asin(min(1.0, record.ray_parameter_s_km
+                                                   * SURFACE_VP_KM_S)))
+        # obspy's L follows Z for an upgoing P; its Q is signed against R.
+        l_, q, _ = rotate_zne_lqt(z, north, east, baz, incidence)
+        source, response = l_, -q
+    return start + np.arange(n) * settings.dt_s, source, response
+
+
+def _snr(time_s, source, settings):
+    """RMS of the source in the signal window over its RMS in the noise window."""
+    def rms(window):
+        sel = (time_s >= window[0]) & (time_s <= window[1])
+        return math.sqrt(float(np.mean(source[sel] ** 2)))
+
+    noise = rms(settings.noise_window_s)
+    return rms(settings.signal_window_s) / noise if noise > 0 else math.inf
+
+
+def deconvolve(source, response, settings):
+    """Receiver function of ``response`` over ``source``, both starting ``shift_s`` before P.
+
+    Parameters
+    ----------
+    source, response : ndarray, shape (npts,)
+        Z and R (or L and Q) on the output grid, sample 0 at ``-shift_s``.
+    settings : RFSettings
+
+    Returns
+    -------
+    rf : ndarray, shape (npts,)
+        ``peak`` normalisation: a direct P of ratio ``r`` peaks at ``r`` at
+        sample ``shift_s / dt_s``.
+    fit_percent : float
+        Percentage of the Gaussian-filtered response that the iterative
+        spike train explains (NaN for the water-level method).
+    """
+    deconv_iterative, deconv_waterlevel = seismic_libraries()
+    rate = 1.0 / settings.dt_s
+    scale = math.sqrt(math.pi) / settings.gauss_rad_s
+    if settings.method == "iterative":
+        (rf,), (n_it,), (misfit,) = deconv_iterative(
+            [response], source, rate, tshift=settings.shift_s, gauss=settings.rf_gauss_hz,
+            itmax=settings.max_iterations, normalize=None)
+        # rf's spike train is in 1/s (unit area per unit ratio)
+        fit = 100.0 * (1.0 - float(misfit[n_it - 1])) if n_it else 0.0
+        return np.real(rf) * scale, fit
+    from scipy.signal.windows import tukey
+
+    window = tukey(source.size, min(1.0, 2 * WATER_LEVEL_TAPER_S / (source.size * settings.dt_s)))
+    (rf,) = deconv_waterlevel([response], source * window, rate, waterlevel=settings.water_level,
+                              gauss=settings.rf_gauss_hz, tshift=settings.shift_s,
+                              normalize=None)
+    # the water-level quotient is a discrete (unit-sum) pulse
+    return np.real(rf) * scale / settings.dt_s, math.nan
+
+
+def stack_with_errors(traces):
+    """Mean of the traces and its per-sample standard error.
+
+    Parameters
+    ----------
+    traces : array_like, shape (n, npts), n >= 2
+
+    Returns
+    -------
+    mean, standard_error : ndarray, shape (npts,)
+        ``standard_error = std(traces, ddof=1) / sqrt(n)``.
+    """
+    x = np.asarray(traces, dtype=float)
+    if x.ndim != 2 or x.shape[0] < 2:
+        raise ValueError(f"a stack with a standard error needs at least 2 traces, got "
+                         f"{x.shape[0] if x.ndim == 2 else x.shape}")
+    return x.mean(axis=0), x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])
+
+
+def _outliers(traces):
+    """Mask of outliers and their robust z-scores: RMS distance to the median trace."""
+    median = np.median(traces, axis=0)
+    dist = np.sqrt(np.mean((traces - median) ** 2, axis=1))
+    centre = np.median(dist)
+    mad = 1.4826 * np.median(np.abs(dist - centre))
+    return (dist - centre) / mad if mad > 0 else np.zeros_like(dist)
+
+
+def _moveout(traces, p_s_km, ref_s_km, settings):
+    """Ps moveout of each trace to ``ref_s_km`` with the ``rf`` package (iasp91)."""
+    from obspy import Trace, UTCDateTime
+    from rf.simple_model import load_model
+
+    from bayesjoint.physics.constants import ray_parameter_s_km_from_s_deg
+
+    per_deg = float(ray_parameter_s_km_from_s_deg(1.0))
+    start = UTCDateTime(2000, 1, 1)
+    stream = [Trace(np.array(x), header={"delta": settings.dt_s, "starttime": start})
+              for x in traces]
+    for tr, p in zip(stream, p_s_km):
+        tr.stats.onset = start + settings.shift_s
+        tr.stats.slowness = p / per_deg
+    load_model("iasp91").moveout(stream, phase="Ps", ref=ref_s_km / per_deg)
+    return np.stack([tr.data for tr in stream])
+
+
+def make_receiver_functions(records, settings, *, station=None, name=None):
+    """Receiver functions of one station from its event records.
+
+    Parameters
+    ----------
+    records : list of EventRecord
+    settings : RFSettings
+    station : str, optional
+        The station to process (required when the records hold several).
+    name : str, optional
+        Dataset name (default: the station code).
+
+    Returns
+    -------
+    RFMakeResult
+
+    Raises
+    ------
+    ImportError
+        Without obspy and rf.
+    ValueError
+        Everything :func:`check_records` checks, before any work; after
+        quality control, fewer than 2 records left, or a bin with fewer
+        than 2 (naming the bin and the rejections).
+    """
+    seismic_libraries()
+    chosen = check_records(records, settings, station)
+    npts = settings.npts
+    traces = np.full((len(chosen), npts), np.nan)
+    rows = []
+    for i, rec in enumerate(chosen):
+        row = {"name": rec.name, "ray_parameter_s_km": rec.ray_parameter_s_km,
+               "back_azimuth_deg": rec.back_azimuth_deg, "snr": math.nan,
+               "fit_percent": math.nan, "status": "rejected", "reason": "", "bin": None}
+        rows.append(row)
+        reason = _usable(rec, settings)
+        if reason is not None:
+            row["reason"] = reason
+            continue
+        time_s, source, response = _prepare(rec, settings)
+        row["snr"] = _snr(time_s, source, settings)
+        if row["snr"] < settings.snr_min:
+            row["reason"] = "low_snr"
+            continue
+        first = int(round((-settings.shift_s - time_s[0]) / settings.dt_s))
+        rf, row["fit_percent"] = deconvolve(source[first:first + npts],
+                                            response[first:first + npts], settings)
+        if not np.all(np.isfinite(rf)):
+            row["reason"] = "deconvolution_failed"
+            continue
+        traces[i] = rf
+        if settings.method == "iterative" and row["fit_percent"] < settings.fit_min_percent:
+            row["reason"] = "poor_deconvolution_fit"
+            continue
+        row["status"] = "used"
+    used = [i for i, r in enumerate(rows) if r["status"] == "used"]
+    if len(used) >= 3 and math.isfinite(settings.outlier_mad):
+        score = _outliers(traces[used])
+        for i, s in zip(used, score):
+            if s > settings.outlier_mad:
+                rows[i].update(status="rejected", reason="outlier_against_stack")
+        used = [i for i, r in enumerate(rows) if r["status"] == "used"]
+    counts = _rejected_counts(rows)
+    if len(used) < 2:
+        raise ValueError(f"{len(used)} record(s) left after quality control (rejected: "
+                         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                         + "); a stack with a standard error needs at least 2")
+    p = np.array([rows[i]["ray_parameter_s_km"] for i in used])
+    kept = traces[used]
+    stacks, errors, bins = [], [], []
+    if settings.bins == "moveout":
+        ref = float(p.mean()) if settings.moveout_ref_s_km is None else settings.moveout_ref_s_km
+        mean, se = stack_with_errors(_moveout(kept, p, ref, settings))
+        stacks, errors = [mean], [se]
+        bins.append({"ray_parameter_s_km": ref, "edges_s_km": None, "n_records": len(used),
+                     "moveout": "Ps, iasp91"})
+        for i in used:
+            rows[i]["bin"] = 0
+    else:
+        if isinstance(settings.bins, int):
+            lo, hi = float(p.min()), float(p.max())
+            edges = np.linspace(lo, hi + 1e-9 * max(hi, 1.0), settings.bins + 1)
+        else:
+            edges = np.asarray(settings.bins, dtype=float)
+        for b in range(edges.size - 1):
+            inside = (p >= edges[b]) & (p < edges[b + 1])
+            if inside.sum() < 2:
+                raise ValueError(
+                    f"bins: bin {b} ({edges[b]:.4f}-{edges[b + 1]:.4f} s/km) holds "
+                    f"{int(inside.sum())} record(s) after quality control; each needs at "
+                    "least 2 (choose fewer or wider bins)")
+            mean, se = stack_with_errors(kept[inside])
+            stacks.append(mean)
+            errors.append(se)
+            bins.append({"ray_parameter_s_km": float(p[inside].mean()),
+                         "edges_s_km": [float(edges[b]), float(edges[b + 1])],
+                         "n_records": int(inside.sum())})
+            for i in np.asarray(used)[inside]:
+                rows[i]["bin"] = b
+    data = RFData.from_traces(
+        np.array(stacks), [b["ray_parameter_s_km"] for b in bins], dt_s=settings.dt_s,
+        shift_s=settings.shift_s, gauss_rad_s=settings.gauss_rad_s, std=np.array(errors),
+        name=name or (station or chosen[0].station), normalize="peak")
+    time_s = np.arange(npts) * settings.dt_s - settings.shift_s
+    return RFMakeResult(data, time_s, traces, rows, bins, settings)

@@ -1,0 +1,74 @@
+"""Cut small Kaapvaal P records for the tests and the worked example of ``rf make``.
+
+Source: ``kaapvaal_xa1997_p_zne.npz`` and ``kaapvaal_xa1997_p_meta.csv`` in
+the shared real-data folder (Z, N, E displacement in m, 20 Hz, -30 to +150 s
+about the ak135 P; network XA 1997-1999, the Southern Africa Seismic
+Experiment of the Kaapvaal Project, data from the IRIS DMC, FDSN DOI
+10.7914/SN/XA_1997; records gathered by smurfpy, github.com/sannecottaar/smurfpy
+at 5c6a3af2f2d47f9cf7b9d20a274e59341bfa2cab, GPL-3.0; cite smurfpy and
+Pugh et al. 2021, EPSL).
+
+Writes
+
+* ``tests/data/kaapvaal_sa70_subset.npz`` and ``_meta.csv``: three SA70
+  records (two ``ok``, one flagged ``low_snr_z``), samples -30 to +20 s;
+* ``docs/examples/kaapvaal_sa70_p_zne.npz`` and ``_meta.csv``: all 14 SA70
+  records, whole windows.
+
+Run from the repository root::
+
+    .venv/bin/python tests/create_data/make_kaapvaal_subset.py [REALDATA_FOLDER]
+"""
+
+import csv
+import io
+import pathlib
+import sys
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+STATION = "SA70"
+CITATION = ("# Cut from kaapvaal_xa1997_p_zne.npz / _meta.csv: network XA (1997-1999), Southern "
+            "Africa Seismic Experiment / Kaapvaal Project, IRIS DMC, FDSN DOI 10.7914/SN/XA_1997; "
+            "records gathered by smurfpy (github.com/sannecottaar/smurfpy @ "
+            "5c6a3af2f2d47f9cf7b9d20a274e59341bfa2cab, GPL-3.0); cite smurfpy and "
+            "Pugh et al. (2021) EPSL.\n")
+
+
+def write(folder, name, data, header, rows, components):
+    """An npz (data, components, sampling rates) and its CSV metadata, the citation on top."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rate = header.index("sampling_rate_hz")
+    np.savez_compressed(folder / f"{name}.npz", data=data.astype(np.float32),
+                        components=components,
+                        sampling_rate_hz=np.array([float(r[rate]) for r in rows]))
+    text = io.StringIO()
+    out = csv.writer(text, lineterminator="\n")
+    out.writerow(header)
+    npts = header.index("npts")
+    for row in rows:
+        out.writerow(row[:npts] + [str(data.shape[2])] + row[npts + 1:])
+    (folder / f"{name}_meta.csv").write_text(CITATION + text.getvalue())
+
+
+def main():
+    src = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared" / "realdata")
+    archive = np.load(src / "kaapvaal_xa1997_p_zne.npz", allow_pickle=False)
+    data, components = archive["data"], archive["components"]
+    text = (src / "kaapvaal_xa1997_p_meta.csv").read_text()
+    header, *rows = [r for r in csv.reader(io.StringIO(text)) if r and not r[0].startswith("#")]
+    station, flag = header.index("station"), header.index("flag")
+    mine = [i for i, r in enumerate(rows) if r[station] == STATION]
+    write(ROOT / "docs" / "examples", f"kaapvaal_{STATION.lower()}_p_zne", data[mine], header,
+          [rows[i] for i in mine], components)
+    ok = [i for i in mine if rows[i][flag] == "ok"][:2]
+    low = [i for i in mine if rows[i][flag] != "ok"][:1]
+    pick = ok + low
+    n = int(round(55.0 * 20.0))  # -30 to +25 s at 20 Hz
+    write(ROOT / "tests" / "data", f"kaapvaal_{STATION.lower()}_subset", data[pick, :, :n],
+          header, [rows[i] for i in pick], components)
+
+
+if __name__ == "__main__":
+    main()
