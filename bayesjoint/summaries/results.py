@@ -14,6 +14,7 @@ from bayesjoint.datatypes import descriptor
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
+from bayesjoint.summaries.static_shift import static_shift_summary
 
 
 PROFILE_FIELDS = {
@@ -49,7 +50,9 @@ def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, va
     dict with ``profile`` (xarray.Dataset), ``envelopes`` (name -> (3, N)),
     ``diagnostics`` (per-variable table), ``worst`` (max R-hat, min ESS),
     ``coverage`` (field -> dict, or None), ``resolved_depth_range_km``
-    (field -> [min, max] or None).
+    (field -> [min, max] or None), ``static_shift_log10`` (name -> dict of
+    :func:`~bayesjoint.summaries.static_shift.static_shift_summary`, for MT
+    datasets with a static shift).
     """
     profiles = []
     draws = {}
@@ -96,6 +99,7 @@ def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, va
         "worst": diagnostics.worst(table),
         "coverage": coverage,
         "resolved_depth_range_km": resolved_range,
+        "static_shift_log10": static_shift_summary(datasets, predictions, noise_scale),
     }
 
 
