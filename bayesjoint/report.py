@@ -6,8 +6,8 @@ first line is the convergence verdict
 (:func:`bayesjoint.summaries.verdict.verdict`) with every warning right
 under it, the real-data problems among them (residuals that trend with
 period, a noise scale far from 1, a static shift near its prior bound:
-:mod:`bayesjoint.summaries.data_checks`); then the data and their errors, the prior, the sampler settings,
-a diagnostics table, the posterior profiles (labelled when the run did not
+:mod:`bayesjoint.summaries.data_checks`); then the data and their errors,
+the prior, the sampler settings, a diagnostics table, the posterior profiles (labelled when the run did not
 converge), interface probability and p(k), the data fit with normalised
 residuals, and the settings needed to rerun. The HTML embeds its figures as
 base64 PNG, so it is one file that can be mailed or archived.
