@@ -189,6 +189,18 @@ def test_error_floor_on_csv_data_and_through_the_configuration(tmp_path):
         load_dataset({**entry, "static_shift_std_log10": 0})
 
 
+def test_error_floor_has_one_meaning_for_every_format():
+    # Floored while reading the EMTF-XML file (on |Z|, before conversion), or
+    # afterwards on the apparent resistivity and phase: the same errors.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        at_read = read_mt_transfer_function(mt_metadata_file(), rel_error_floor=0.05)
+        after = read_mt_transfer_function(mt_metadata_file()).with_error_floor(0.05)
+    np.testing.assert_allclose(at_read.log10_rho_a_std, after.log10_rho_a_std, rtol=1e-12)
+    np.testing.assert_allclose(at_read.phase_std_deg, after.phase_std_deg, rtol=1e-12)
+    assert np.any(after.phase_std_deg > np.degrees(0.05))  # some file errors exceed the floor
+
+
 def test_error_floor_on_impedance_data():
     d = MTData.from_impedance([10.0, 100.0], [1 + 1j, 2 + 2j], [0.01, 1.0])
     floored = d.with_error_floor(0.05)
