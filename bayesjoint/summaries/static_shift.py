@@ -72,19 +72,24 @@ def static_shift_summary(datasets, predictions, noise_scale=None):
 
     Returns
     -------
-    dict name -> dict
+    summary : dict name -> dict
         ``prior_std_log10``, ``median``, ``q05``, ``q95``, ``mean`` and
         ``std`` of the shift (log10 units), and ``median_in_prior_std``
         (``|median| / prior_std_log10``).
+    per_draw : dict name -> dict of ndarray (C, S')
+        ``draws``, ``conditional_mean`` and ``conditional_std`` of
+        :func:`static_shift_draws`.
     """
-    out = {}
+    summary, per_draw = {}, {}
     for d in datasets:
         if getattr(d, "static_shift_std_log10", None) is None or d.name not in predictions:
             continue
-        draws, _, _ = static_shift_draws(d, predictions[d.name], (noise_scale or {}).get(d.name))
+        draws, mean, std = static_shift_draws(d, predictions[d.name],
+                                              (noise_scale or {}).get(d.name))
+        per_draw[d.name] = {"draws": draws, "conditional_mean": mean, "conditional_std": std}
         q05, q50, q95 = np.quantile(draws, [0.05, 0.5, 0.95])
-        out[d.name] = {"prior_std_log10": d.static_shift_std_log10, "median": float(q50),
-                       "q05": float(q05), "q95": float(q95), "mean": float(np.mean(draws)),
-                       "std": float(np.std(draws)),
-                       "median_in_prior_std": float(abs(q50) / d.static_shift_std_log10)}
-    return out
+        summary[d.name] = {"prior_std_log10": d.static_shift_std_log10, "median": float(q50),
+                           "q05": float(q05), "q95": float(q95), "mean": float(np.mean(draws)),
+                           "std": float(np.std(draws)),
+                           "median_in_prior_std": float(abs(q50) / d.static_shift_std_log10)}
+    return summary, per_draw

@@ -5,6 +5,7 @@ import json
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import xarray as xr
 from numpyro import handlers
 from scipy import integrate, stats
 
@@ -121,3 +122,8 @@ def test_static_shift_is_recovered_within_its_90_percent_interval(tmp_path):
     assert got["median"] > 0.1 and got["q95"] - got["q05"] < 2 * 1.645 * 0.3
     assert json.loads((tmp_path / "summary.json").read_text())["static_shift_log10"] == \
         summary["static_shift_log10"]
+    tree = xr.load_datatree(tmp_path / "posterior.nc", engine="h5netcdf")
+    group = tree["data_mt"]
+    assert group["static_shift_log10"].dims == ("chain", "predictive_draw")
+    assert group["static_shift_log10_conditional_std"].shape == group["static_shift_log10"].shape
+    np.testing.assert_allclose(np.median(group["static_shift_log10"].values), got["median"])
