@@ -220,6 +220,9 @@ def _report(result, out, write=True):
         print(f"{field}: true model inside the 90 % interval at "
               f"{100 * cov['resolved_depths']:.0f} % of resolved depths "
               f"({100 * cov['all_depths']:.0f} % of all){label}")
+    for name, shift in (result.get("static_shift_log10") or {}).items():
+        print(f"{name}: static shift of log10 rho_a {shift['median']:+.3f} (90 % interval "
+              f"{shift['q05']:+.3f} to {shift['q95']:+.3f}){label}")
 
 
 def cmd_subcommand(args):

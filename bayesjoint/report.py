@@ -4,8 +4,10 @@ The report is built from the files a run leaves in its folder
 (``summary.json``, ``posterior.nc``, ``profile.png``, ``datafit.png``). Its
 first line is the convergence verdict
 (:func:`bayesjoint.summaries.verdict.verdict`) with every warning right
-under it; then the data and their errors, the prior, the sampler settings,
-a diagnostics table, the posterior profiles (labelled when the run did not
+under it, the real-data problems among them (residuals that trend with
+period, a noise scale far from 1, a static shift near its prior bound:
+:mod:`bayesjoint.summaries.data_checks`); then the data and their errors,
+the prior, the sampler settings, a diagnostics table, the posterior profiles (labelled when the run did not
 converge), interface probability and p(k), the data fit with normalised
 residuals, and the settings needed to rerun. The HTML embeds its figures as
 base64 PNG, so it is one file that can be mailed or archived.
@@ -20,7 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from bayesjoint.plotting.residuals import plot_residuals
+from bayesjoint.plotting.residuals import block_name, plot_residuals
+from bayesjoint.summaries.data_checks import real_data_flags
 from bayesjoint.summaries.verdict import UNCONVERGED_LABEL, verdict
 
 RESIDUAL_RMS_MAX = 1.5
@@ -30,11 +33,14 @@ REPORT_FILES = ("report.md", "report.html", "residuals.png")
 """Files :func:`build_report` writes into a run folder."""
 
 
-def warnings_for(summary: dict, residual_rms: dict):
+def warnings_for(summary: dict, residual_rms: dict, residual_blocks=None):
     """Plain-language warnings for the thresholds a run crosses.
 
     The warnings of :func:`~bayesjoint.summaries.verdict.verdict`, then
-    those of the data fit.
+    those of the data fit, then the real-data problems of
+    :func:`~bayesjoint.summaries.data_checks.real_data_flags` (residuals
+    that trend with period, a noise scale far from 1, a static shift near
+    its prior bound).
 
     Parameters
     ----------
@@ -42,6 +48,9 @@ def warnings_for(summary: dict, residual_rms: dict):
         Content of ``summary.json``.
     residual_rms : dict name -> float
         RMS of the normalised residuals of each dataset's median prediction.
+    residual_blocks : dict, optional
+        Normalised residuals per block with their periods (see
+        :func:`~bayesjoint.summaries.data_checks.real_data_flags`).
 
     Returns
     -------
@@ -52,13 +61,16 @@ def warnings_for(summary: dict, residual_rms: dict):
         if rms > RESIDUAL_RMS_MAX:
             out.append(f"Dataset {name}: RMS normalised residual {rms:.2f} (> {RESIDUAL_RMS_MAX}); "
                        "the model does not fit these data within their stated errors.")
-    return out
+    return out + real_data_flags(summary, residual_blocks)
 
 
 def _residual_figure(tree, summary, path):
     """Normalised residuals (obs - median prediction) / std of every dataset, each
-    block of its data vector named (:func:`bayesjoint.plotting.residuals.plot_residuals`)."""
-    rms = {}
+    block of its data vector named (:func:`bayesjoint.plotting.residuals.plot_residuals`).
+
+    Returns the RMS of each dataset's residuals, and for period-sampled data
+    the residuals of each block with their periods."""
+    rms, blocks = {}, {}
     names = [d["name"] for d in summary["datasets"]]
     fig, axes = plt.subplots(len(names), 1, figsize=(6.5, 2.6 * len(names)), squeeze=False)
     for ax, name in zip(axes[:, 0], names):
@@ -68,12 +80,17 @@ def _residual_figure(tree, summary, path):
         env = group["envelope"].values
         r = (obs - env[1]) / std
         rms[name] = float(np.sqrt(np.mean(r**2)))
-        plot_residuals(obs, std, env[1], group.attrs.get("labels", "data"), ax=ax,
-                       title=f"{name}: RMS {rms[name]:.2f}")
+        labels = group.attrs.get("labels", "data")
+        labels = [labels] if isinstance(labels, str) else [str(x) for x in labels]
+        if "period_s" in group and r.size == len(labels) * group["period_s"].size:
+            period = group["period_s"].values
+            blocks[name] = [(block_name(label), period, part)
+                            for label, part in zip(labels, np.split(r, len(labels)))]
+        plot_residuals(obs, std, env[1], labels, ax=ax, title=f"{name}: RMS {rms[name]:.2f}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-    return rms
+    return rms, blocks
 
 
 def _table(rows, header):
@@ -111,9 +128,9 @@ def build_report(run_dir):
     summary = json.loads((run / "summary.json").read_text())
     # Read it all into memory and close the file: a resumed run rewrites it.
     tree = xr.load_datatree(run / "posterior.nc", engine="h5netcdf")
-    rms = _residual_figure(tree, summary, run / "residuals.png")
+    rms, blocks = _residual_figure(tree, summary, run / "residuals.png")
     judged = verdict(summary)
-    warns = warnings_for(summary, rms)
+    warns = warnings_for(summary, rms, blocks)
     label = "" if judged["converged"] else f" ({UNCONVERGED_LABEL})"
 
     state, _, rest = judged["headline"].partition(":")
@@ -173,6 +190,10 @@ def build_report(run_dir):
         md.append(f"- {field}: the true model lies inside the 90 % interval at "
                   f"{100 * cov['resolved_depths']:.0f} % of resolved depths and "
                   f"{100 * cov['all_depths']:.0f} % of all depths{label}.")
+    for name, shift in (summary.get("static_shift_log10") or {}).items():
+        md.append(f"- {name}: static shift of log10 rho_a {shift['median']:+.3f} (90 % "
+                  f"interval {shift['q05']:+.3f} to {shift['q95']:+.3f}; prior std "
+                  f"{shift['prior_std_log10']:g}){label}.")
     pk = summary["diagnostics"].get("n_layers_posterior")
     if pk:
         best = max(pk, key=pk.get)

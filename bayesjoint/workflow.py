@@ -55,6 +55,7 @@ from bayesjoint.samplers.rjmcmc import check_move_probs
 from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
 from bayesjoint.summaries.results import summarize, to_datatree
+from bayesjoint.summaries.static_shift import evenly_spaced_draws
 from bayesjoint.summaries.verdict import verdict
 
 FIELD_LABELS = {"log10_sigma": "log10 conductivity (S/m)", "vs_km_s": "Vs (km/s)"}
@@ -178,6 +179,7 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
                         **checks, **sampled.sampler_info},
         "resolved_depth_range_km": summary["resolved_depth_range_km"],
         "coverage_of_truth_90": summary["coverage"],
+        "static_shift_log10": summary["static_shift_log10"],
         "files": list(OUTPUT_FILES) + ["chains/"],
     }
     judged = verdict(_jsonable(result))
@@ -474,7 +476,7 @@ def _sample_rjmcmc(datasets, spec, config, arguments, chain_dir, resume,
 def _predict_subset(datasets, earths, max_draws):
     """Predicted data for at most ``max_draws`` draws per chain, evenly spaced."""
     n_chains, n_draws = np.shape(earths.n_layers)
-    idx = np.unique(np.linspace(0, n_draws - 1, min(max_draws, n_draws)).astype(int))
+    idx = evenly_spaced_draws(n_draws, max_draws)
     sub = jax.tree_util.tree_map(lambda x: np.asarray(x)[:, idx], earths)
     flat = jax.tree_util.tree_map(lambda x: x.reshape((-1,) + x.shape[2:]), sub)
     out = {}

@@ -81,6 +81,8 @@ def test_every_dataclass_key_is_type_checked(raw, where, message):
     ({"data": [{"type": "mt", "file": 3}]}, "[data[0]] file = 3: must be a string"),
     ({"data": [{"type": "mt", "file": "x", "rel_error_floor": "5 %"}]},
      '[data[0]] rel_error_floor = "5 %": must be a number'),
+    ({"data": [{"type": "mt", "file": "x", "static_shift_std_log10": [0.3]}]},
+     '[data[0]] static_shift_std_log10 = [0.3]: must be a number'),
     ({"data": [{"type": "dst", "file": "x", "degree": 1.5}]},
      "[data[0]] degree = 1.5: must be an integer"),
     ({"data": [{"type": "rf", "file": "x", "std": [0.1, "a"]}]},

@@ -8,9 +8,10 @@ import pytest
 from bayesjoint.data.geomag import SHELL_LAWS
 from bayesjoint.data.mt import MT_KINDS
 from bayesjoint.data.rf import CORRELATION_LAWS, RF_NORMALIZATIONS
-from bayesjoint.io.csv_files import MT_COLUMN_SETS
+from bayesjoint.io.csv_files import MT_COLUMN_SETS, MT_COMPANION_COLUMNS
 from bayesjoint.io.datasets import CONFIG_KEYS
-from bayesjoint.io.geomag_files import DST_COLUMN_SETS, SQ_COLUMNS
+from bayesjoint.io.geomag_files import (DST_COLUMN_SETS, DST_COMPANION_COLUMNS, SQ_COLUMNS,
+                                       SQ_COMPANION_COLUMNS)
 from bayesjoint.io.mt_files import COMPONENTS
 
 DOC = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
@@ -65,6 +66,17 @@ def test_section_gives_the_csv_headers(dtype, headers):
     section = _sections()[dtype]
     for columns in headers:
         assert f"`{','.join(columns)}`" in section
+
+
+@pytest.mark.parametrize("dtype, columns", [
+    ("mt", MT_COMPANION_COLUMNS),
+    ("dst", DST_COMPANION_COLUMNS),
+    ("sq", SQ_COMPANION_COLUMNS),
+])
+def test_section_names_the_companion_columns(dtype, columns):
+    section = _sections()[dtype]
+    for col in columns:
+        assert f"`{col}`" in section, col
 
 
 @pytest.mark.parametrize("dtype, key, allowed", [

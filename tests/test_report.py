@@ -74,6 +74,50 @@ def test_warnings_name_the_threshold():
     assert warnings_for(ok, {"mt": 1.0}) == []
 
 
+def _flags(summary, blocks=None):
+    return "\n".join(warnings_for(summary, {}, blocks))
+
+
+BASE = {"diagnostics": {"per_variable": {"x": {"rhat_max": 1.001, "ess_bulk_min": 1000}}}}
+
+
+def test_flag_residuals_that_trend_with_period():
+    period = np.logspace(3, 6, 12)
+    flat = np.resize([0.8, -0.8, 0.5, -0.5], 12)  # scattered, no trend
+    trend = np.linspace(-2.0, 2.0, 12) + 0.1 * flat  # rises by 4 over 3 decades
+    assert _flags(BASE, {"mt": [("phase (deg)", period, flat)]}) == ""
+    text = _flags(BASE, {"mt": [("log10 rho_a (ohm m)", period, flat),
+                                ("phase (deg)", period, trend)]})
+    assert "Dataset mt: the normalised residuals of phase (deg) rise with period" in text
+    assert "log10 rho_a" not in text and "ocean or coast" in text
+    assert "fall with period" in _flags(BASE, {"c": [("Re C", period, -trend)]})
+
+
+def test_flag_noise_scale_far_from_one():
+    def summary(means):
+        return {**BASE, "diagnostics": {**BASE["diagnostics"], "per_chain": {
+            "noise_scale_tuc": {"mean": means, "std": [0.1] * len(means)},
+            "log_likelihood": {"mean": [-10.0], "std": [1.0]}}}}
+
+    assert _flags(summary([1.2, 1.4])) == ""
+    assert "Dataset tuc: noise scale 3.10, far from 1: the stated errors are too small" in \
+        _flags(summary([3.0, 3.2]))
+    assert "noise scale 0.30, far from 1: the stated errors are larger" in \
+        _flags(summary([0.3, 0.3]))
+
+
+def test_flag_static_shift_near_its_prior_bound():
+    def summary(median):
+        return {**BASE, "static_shift_log10": {"kak": {
+            "prior_std_log10": 0.3, "median": median, "q05": median - 0.1, "q95": median + 0.1,
+            "mean": median, "std": 0.06, "median_in_prior_std": abs(median) / 0.3}}}
+
+    assert _flags(summary(0.5)) == ""  # 1.7 prior std
+    text = _flags(summary(-0.7))
+    assert "Dataset kak: static shift of log10 rho_a -0.70 (apparent resistivity x 0.20)" in text
+    assert "2.3 prior standard deviations from 0" in text and "near the bound" in text
+
+
 def test_report_command_and_missing_files(run_dir, tmp_path, capsys):
     assert main(["report", str(run_dir)]) == 0
     assert main(["report", str(tmp_path)]) == 2

@@ -5,7 +5,7 @@ compared); :class:`MTData` adds the observed values and their standard
 deviations, and exposes its survey as ``data.survey``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -79,6 +79,12 @@ class MTData:
         (``kind="rho_phase"``).
     name : str
         Label of the dataset (used for its noise parameter).
+    static_shift_std_log10 : float or None
+        With ``kind="rho_phase"``: the site's log10 apparent resistivity may
+        be shifted by an unknown constant (galvanic distortion, "static
+        shift"), Gaussian with mean 0 and this std (log10 units) times the
+        dataset's noise scale; the likelihood integrates the shift out
+        (:mod:`bayesjoint.model.mt`). None: no static shift.
     survey : MTSurvey
         Periods and kind (derived from the fields above).
     """
@@ -93,10 +99,18 @@ class MTData:
     phase_std_deg: np.ndarray | None = None
     name: str = "mt"
     meta: dict = field(default_factory=dict, compare=False)
+    static_shift_std_log10: float | None = None
     survey: MTSurvey = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "survey", MTSurvey(self.period_s, self.kind))
+        if self.static_shift_std_log10 is not None:
+            s = _positive_number("static_shift_std_log10", self.static_shift_std_log10)
+            if self.kind != "rho_phase":
+                raise ValueError(f"static_shift_std_log10 = {s!r}: a static shift applies to "
+                                 "apparent-resistivity data (kind 'rho_phase'), not to "
+                                 f"kind {self.kind!r}")
+            object.__setattr__(self, "static_shift_std_log10", s)
         if self.kind == "impedance":
             check_same_length(period_s=self.period_s, z_ohm=self.z_ohm, z_std_ohm=self.z_std_ohm)
             check_finite("z_ohm.real", self.z_ohm.real)
@@ -178,6 +192,39 @@ class MTData:
         return cls(period_s, "rho_phase", log10_rho_a=np.log10(rho), log10_rho_a_std=log_std,
                    phase_deg=phase, phase_std_deg=ph_std, name=name, meta=meta or {})
 
+    def with_error_floor(self, rel_error_floor):
+        """The same data with their errors raised to an error floor relative to |Z|.
+
+        The floor ``e`` has the meaning it has for EDI and EMTF-XML files
+        (:func:`bayesjoint.io.mt_files.read_mt_transfer_function`): the std
+        of Re Z and Im Z is at least ``e |Z|``. To first order that is a
+        relative error ``2 e`` of the apparent resistivity and ``e`` radians
+        of the phase, so ``kind="rho_phase"`` data get ``log10_rho_a_std >=
+        2 e / ln 10`` and ``phase_std_deg >= (180 / pi) e`` (``e = 0.05``:
+        0.043 in log10 rho_a, i.e. 10 % in rho_a, and 2.9 deg).
+
+        Parameters
+        ----------
+        rel_error_floor : float
+            ``e > 0``.
+
+        Returns
+        -------
+        MTData
+            ``meta["rel_error_floor"]`` records ``e``.
+        """
+        e = _positive_number("rel_error_floor", rel_error_floor)
+        meta = {**self.meta, "rel_error_floor": e}
+        if self.kind == "impedance":
+            return replace(self, z_std_ohm=np.maximum(self.z_std_ohm, e * np.abs(self.z_ohm)),
+                           meta=meta)
+        return replace(self, log10_rho_a_std=np.maximum(self.log10_rho_a_std, 2.0 * e / LN10),
+                       phase_std_deg=np.maximum(self.phase_std_deg, np.degrees(e)), meta=meta)
+
+    def with_static_shift(self, static_shift_std_log10):
+        """The same data with a static shift of this prior std (None: without one)."""
+        return replace(self, static_shift_std_log10=static_shift_std_log10)
+
     @property
     def n_data(self):
         """Number of real data N (2 per period)."""
@@ -198,3 +245,14 @@ class MTData:
     def labels(self):
         """Names of the two halves of :meth:`observed`."""
         return ("z_re_ohm", "z_im_ohm") if self.kind == "impedance" else ("log10_rho_a", "phase_deg")
+
+
+def _positive_number(name, value):
+    """``value`` as a float, checked finite and > 0 (ValueError naming ``name``)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = float("nan")
+    if not (np.isfinite(x) and x > 0):
+        raise ValueError(f"{name} = {value!r}: must be a number > 0")
+    return x

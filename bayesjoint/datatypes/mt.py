@@ -11,6 +11,20 @@ def predict(earth, survey, active_only=False):
     return predict_mt(earth, survey, active_only)
 
 
+def log_likelihood(observed, std, predicted, noise_scale, data):
+    """:func:`bayesjoint.model.mt.mt_log_likelihood` (with the static shift when set)."""
+    from bayesjoint.model.mt import mt_log_likelihood
+
+    return mt_log_likelihood(observed, std, predicted, noise_scale, data)
+
+
+def numpyro_likelihood(name, predicted, data, noise_scale, spec):
+    """:func:`bayesjoint.model.mt.mt_numpyro_likelihood`."""
+    from bayesjoint.model.mt import mt_numpyro_likelihood
+
+    mt_numpyro_likelihood(name, predicted, data, noise_scale, spec)
+
+
 def load(table):
     """:func:`bayesjoint.io.datasets.load_mt` (CSV, EDI or EMTF-XML)."""
     from bayesjoint.io.datasets import load_mt
@@ -34,6 +48,8 @@ def add_forward_parser(subparsers):
 
 MT = DataType(
     name="mt", survey_class=MTSurvey, data_class=MTData, predict=predict,
-    config_keys=frozenset({"type", "file", "name", "component", "kind", "rel_error_floor"}),
-    load=load, data_axis=period_axis, plot_fit=plot_fit, add_forward_parser=add_forward_parser)
+    config_keys=frozenset({"type", "file", "name", "component", "kind", "rel_error_floor",
+                           "static_shift_std_log10"}),
+    load=load, data_axis=period_axis, plot_fit=plot_fit, log_likelihood=log_likelihood,
+    numpyro_likelihood=numpyro_likelihood, add_forward_parser=add_forward_parser)
 """Descriptor of MT data."""

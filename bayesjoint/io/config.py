@@ -49,9 +49,10 @@ SAMPLERS = {"nuts": NUTSConfig, "rjmcmc": RJMCMCConfig}
 
 DATA_KEY_TYPES = {
     "type": str, "file": str, "name": str, "component": str, "kind": str,
-    "rel_error_floor": float, "degree": int, "shell_law": str, "core_depth_km": float,
-    "core_sigma_s_per_m": float, "colat_deg": float, "lon_deg": float, "format": str,
-    "gauss_rad_s": float, "std": float | list[float], "ray_parameter_s_km": float | list[float],
+    "rel_error_floor": float, "static_shift_std_log10": float, "degree": int, "shell_law": str,
+    "core_depth_km": float, "core_sigma_s_per_m": float, "colat_deg": float, "lon_deg": float,
+    "format": str, "gauss_rad_s": float, "std": float | list[float],
+    "ray_parameter_s_km": float | list[float],
     "shift_s": float, "normalize": str, "correlation": str, "correlation_s": float,
     "correlation_s_bounds": list[float], "earth_flattening": bool,
 }

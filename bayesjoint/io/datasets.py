@@ -18,19 +18,27 @@ RENAMED_KEYS = {name: dict(t.renamed_keys) for name, t in DATA_TYPES.items()}
 
 
 def load_mt(entry):
-    """MT data from CSV (by extension) or EDI / EMTF-XML (through mt-metadata)."""
+    """MT data from CSV (by extension) or EDI / EMTF-XML (through mt-metadata).
+
+    ``rel_error_floor`` and ``static_shift_std_log10`` apply to every format;
+    ``component`` and ``kind`` to EDI and EMTF-XML files only.
+    """
     path = Path(entry["file"])
+    shift = entry.get("static_shift_std_log10")
     if path.suffix.lower() == ".csv":
         from bayesjoint.io.csv_files import read_mt_csv
 
-        refuse_keys_for_csv(entry, ("component", "kind", "rel_error_floor"),
-                            "EDI and EMTF-XML files")
-
-        return read_mt_csv(path, name=entry["name"])
+        refuse_keys_for_csv(entry, ("component", "kind"), "EDI and EMTF-XML files")
+        return read_mt_csv(path, name=entry["name"], rel_error_floor=entry.get("rel_error_floor"),
+                           static_shift_std_log10=shift)
     from bayesjoint.io.mt_files import read_mt_transfer_function
 
     kwargs = {k: entry[k] for k in ("component", "kind", "rel_error_floor") if k in entry}
-    return read_mt_transfer_function(path, name=entry["name"], **kwargs)
+    data = read_mt_transfer_function(path, name=entry["name"], **kwargs)
+    try:
+        return data.with_static_shift(shift)
+    except ValueError as err:
+        raise ValueError(f"data table {entry['name']!r} (file {path}): {err}") from err
 
 
 def load_dataset(entry):

@@ -72,6 +72,44 @@ def apparent_resistivity_ohm_m(period_s, z_ohm):
     return (z_ohm.real**2 + z_ohm.imag**2) / (angular_frequency_rad_s(period_s) * MU0)
 
 
+def impedance_ohm_from_c_km(period_s, c_km):
+    """MT impedance ``Z = i omega mu0 C`` in ohm of a C-response in km.
+
+    With ``exp(+i omega t)`` (docs/conventions.md) a C-response has Re C > 0,
+    Im C < 0, and the impedance of the same Earth lies in the first quadrant:
+    ``Re Z = -omega mu0 Im C``, ``Im Z = omega mu0 Re C``. A standard
+    deviation of each part of C converts with the same factor ``omega mu0``
+    (km -> m included), to the std of each part of Z.
+
+    Parameters
+    ----------
+    period_s : float or array, shape (P,)
+    c_km : complex (or real, for a std) array, shape (P,)
+
+    Returns
+    -------
+    complex array, shape (P,)
+    """
+    return 1j * angular_frequency_rad_s(period_s) * MU0 * 1e3 * c_km
+
+
+def c_km_from_impedance_ohm(period_s, z_ohm):
+    """C-response ``C = Z / (i omega mu0)`` in km of an MT impedance in ohm.
+
+    The inverse of :func:`impedance_ohm_from_c_km`.
+
+    Parameters
+    ----------
+    period_s : float or array, shape (P,)
+    z_ohm : complex array, shape (P,)
+
+    Returns
+    -------
+    complex array, shape (P,)
+    """
+    return z_ohm / (1j * angular_frequency_rad_s(period_s) * MU0 * 1e3)
+
+
 def ray_parameter_s_km_from_s_deg(ray_parameter_s_deg):
     """Ray parameter in s/km from one in s/deg.
 

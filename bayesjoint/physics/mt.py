@@ -8,7 +8,8 @@ Conventions
 * The impedance is ``Z = E_x / H_y`` in ohm (electric field in V/m over the
   magnetic field in A/m). Apparent resistivity is
   ``rho_a = |Z|^2 / (omega MU0)`` and phase is ``arg Z`` in degrees.
-* The C-response (inductive scale length) is ``C = Z / (i omega MU0)`` in m.
+* The C-response (inductive scale length) is ``C = Z / (i omega MU0)``
+  (:func:`bayesjoint.physics.constants.c_km_from_impedance_ohm`).
 
 Recursion
 ---------
@@ -104,12 +105,6 @@ def apparent_resistivity_phase(period_s, z_ohm):
     rho_a = apparent_resistivity_ohm_m(jnp.asarray(period_s, dtype=jnp.float64), z_ohm)
     phase = jnp.degrees(jnp.arctan2(z_ohm.imag, z_ohm.real))
     return rho_a, phase
-
-
-def c_response_m(period_s, z_ohm):
-    """C-response ``C = Z / (i omega MU0)`` in m from an impedance in ohm."""
-    omega = angular_frequency_rad_s(jnp.asarray(period_s, dtype=jnp.float64))
-    return z_ohm / (1j * omega * MU0)
 
 
 def forward(period_s, thickness_m, sigma_s_per_m):

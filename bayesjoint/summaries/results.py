@@ -14,6 +14,7 @@ from bayesjoint.datatypes import descriptor
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.summaries import diagnostics
 from bayesjoint.summaries import posterior as post
+from bayesjoint.summaries.static_shift import static_shift_summary
 
 
 PROFILE_FIELDS = {
@@ -49,7 +50,10 @@ def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, va
     dict with ``profile`` (xarray.Dataset), ``envelopes`` (name -> (3, N)),
     ``diagnostics`` (per-variable table), ``worst`` (max R-hat, min ESS),
     ``coverage`` (field -> dict, or None), ``resolved_depth_range_km``
-    (field -> [min, max] or None).
+    (field -> [min, max] or None), ``static_shift_log10`` and
+    ``static_shift_per_draw`` (name -> dicts of
+    :func:`~bayesjoint.summaries.static_shift.static_shift_summary`, for MT
+    datasets with a static shift).
     """
     profiles = []
     draws = {}
@@ -89,6 +93,7 @@ def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, va
     draws.update(extra_draws or {})
     table = diagnostics.convergence(draws)
     envelopes = {name: post.data_envelope(p) for name, p in predictions.items()}
+    shift, shift_per_draw = static_shift_summary(datasets, predictions, noise_scale)
     return {
         "profile": profile,
         "envelopes": envelopes,
@@ -96,6 +101,8 @@ def summarize(earths: LayeredEarth, predictions: dict, datasets, *, depth_km, va
         "worst": diagnostics.worst(table),
         "coverage": coverage,
         "resolved_depth_range_km": resolved_range,
+        "static_shift_log10": shift,
+        "static_shift_per_draw": shift_per_draw,
     }
 
 
@@ -114,7 +121,12 @@ def to_datatree(posterior_draws: dict, summary: dict, datasets, *, sample_stats=
     ``posterior_predictive`` (predicted data vectors), ``observed_data``
     (observed vectors and standard deviations), ``profile`` (depth-grid
     summaries), and one ``data_<name>`` group per dataset with its periods
-    (or, for receiver functions, its time axis) and predictive envelope.
+    (or, for receiver functions, its time axis) and predictive envelope;
+    for MT data with a static shift, also the shift of every draw with a
+    prediction, and its conditional mean and std given that draw
+    (``static_shift_log10``, ``static_shift_log10_conditional_mean``,
+    ``static_shift_log10_conditional_std``, dims chain and
+    ``predictive_draw``).
     """
     groups = {"posterior": {k: np.asarray(v) for k, v in posterior_draws.items()}}
     if sample_stats:
@@ -134,6 +146,9 @@ def to_datatree(posterior_draws: dict, summary: dict, datasets, *, sample_stats=
         if env is not None:
             ds["envelope"] = (("quantile", "datum"), env)
             ds = ds.assign_coords(quantile=[0.05, 0.5, 0.95])
+        for key, values in summary.get("static_shift_per_draw", {}).get(d.name, {}).items():
+            name = "static_shift_log10" + ("" if key == "draws" else f"_{key}")
+            ds[name] = (("chain", "predictive_draw"), np.asarray(values))
         tree[f"data_{d.name}"] = xr.DataTree(ds)
     for k, v in (attrs or {}).items():
         tree.attrs[k] = v

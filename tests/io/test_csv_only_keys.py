@@ -31,8 +31,7 @@ def test_mt_csv_loads_without_the_edi_keys(mt_csv):
     assert data.period_s.size == 8
 
 
-@pytest.mark.parametrize("key,value", [("kind", "impedance"), ("component", "zyx"),
-                                       ("rel_error_floor", 0.05)])
+@pytest.mark.parametrize("key,value", [("kind", "impedance"), ("component", "zyx")])
 def test_mt_csv_refuses_edi_only_keys(mt_csv, key, value):
     with pytest.raises(ValueError, match=f"{key} apply to EDI and EMTF-XML files only"):
         load_dataset({"type": "mt", "file": str(mt_csv), "name": "mt", key: value})

@@ -12,6 +12,7 @@ import pytest
 import bayesjoint  # noqa: F401  (switches JAX to float64)
 from bayesjoint.earth import LayeredEarth
 from bayesjoint.physics import mt
+from bayesjoint.physics.constants import c_km_from_impedance_ohm
 
 TESTS = pathlib.Path(__file__).resolve().parents[1]
 REFERENCE = json.loads((TESTS / "data" / "mt_reference.json").read_text())
@@ -57,7 +58,8 @@ def test_half_space_rho_a_and_phase(n_layers):
 def test_half_space_c_response_sign():
     # C = 1/k for a half-space: Re C > 0 and Im C < 0 under exp(+i omega t).
     period = jnp.logspace(-3, 5, 9)
-    c = mt.c_response_m(period, mt.impedance(period, jnp.zeros(0), jnp.array([0.01])))
+    c = 1e3 * c_km_from_impedance_ohm(period, mt.impedance(period, jnp.zeros(0),
+                                                          jnp.array([0.01])))
     k = np.sqrt(1j * 2 * np.pi / np.asarray(period) * mt.MU0 * 0.01)
     np.testing.assert_allclose(c, 1.0 / k, rtol=1e-12)
     assert np.all(c.real > 0) and np.all(c.imag < 0)
@@ -76,8 +78,8 @@ def test_insulator_over_perfect_conductor_c_equals_thickness():
     h = 1e4
     period = jnp.logspace(-2, 2, 9)
     sigma1, sigma2 = 1e-8, 1e6
-    c = np.asarray(mt.c_response_m(period, mt.impedance(period, jnp.array([h]),
-                                                         jnp.array([sigma1, sigma2]))))
+    c = 1e3 * np.asarray(c_km_from_impedance_ohm(
+        period, mt.impedance(period, jnp.array([h]), jnp.array([sigma1, sigma2]))))
     np.testing.assert_allclose(c, h, rtol=4e-4)
     omega_mu0 = 2 * np.pi / np.asarray(period) * mt.MU0
     k1_sq, k2 = 1j * omega_mu0 * sigma1, np.sqrt(1j * omega_mu0 * sigma2)

@@ -10,7 +10,7 @@ import pytest
 
 import bayesjoint  # noqa: F401  (float64)
 from bayesjoint.physics import mt, sphere
-from bayesjoint.physics.constants import GEOMAGNETIC_REFERENCE_RADIUS_KM
+from bayesjoint.physics.constants import GEOMAGNETIC_REFERENCE_RADIUS_KM, c_km_from_impedance_ohm
 
 REFERENCE = json.loads(
     (pathlib.Path(__file__).resolve().parents[1] / "data" / "sphere_reference.json").read_text()
@@ -94,7 +94,7 @@ def test_short_periods_tend_to_plane_wave(shell_law, degree):
     period_s = np.geomspace(1.0, 600.0, 8)
     thickness_m = np.array([20e3, 80e3, 300e3, 2490e3])
     sigma = np.array([0.1, 0.01, 0.1, 1.0, 5e5])
-    c_plane_km = mt.c_response_m(period_s, mt.impedance(period_s, thickness_m, sigma)) / 1e3
+    c_plane_km = c_km_from_impedance_ohm(period_s, mt.impedance(period_s, thickness_m, sigma))
     c_km = sphere.c_response_km(period_s, thickness_m, sigma, degree, shell_law)
     assert _relative_error(c_km, c_plane_km) < 1e-2
 
