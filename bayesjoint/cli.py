@@ -1,4 +1,4 @@
-"""Command-line interface: ``bayesjoint demo | run | forward``.
+"""Command-line interface: ``bayesjoint demo | run | batch | report | forward``.
 
 Run ``bayesjoint COMMAND --help`` for the options of each command.
 """
@@ -57,6 +57,23 @@ def _parser():
     run.add_argument("--no-report", action="store_true",
                      help="do not write report.md and report.html")
 
+    bat = sub.add_parser(
+        "batch", help="run one inversion per station of a batch file, in parallel with Dask",
+        description="Run one inversion per station (docs/batch.md). Each station writes "
+                    "stations/<name>/ as 'bayesjoint run' would; finished stations are "
+                    "skipped on a rerun and partial ones resumed. Exit status 3 when any "
+                    "station failed.")
+    bat.add_argument("config", help="batch configuration file (TOML)")
+    bat.add_argument("--scheduler", metavar="ADDRESS",
+                     help="address of a running Dask scheduler (tcp://host:8786) to join "
+                          "instead of starting a local cluster")
+    bat.add_argument("--workers", type=_positive_int, default=None,
+                     help="workers of the local cluster (default: one per core)")
+    bat.add_argument("--connect-timeout-s", type=float, default=10.0,
+                     help="how long to wait for the scheduler, s (default 10)")
+    bat.add_argument("--no-report", action="store_true",
+                     help="do not write each station's report.md and report.html")
+
     rep = sub.add_parser("report", help="write the uncertainty report of a finished run")
     rep.add_argument("run_dir", help="output folder of a run")
 
@@ -68,6 +85,16 @@ def _parser():
         if data_type.add_forward_parser is not None:
             data_type.add_forward_parser(fsub)
     return p
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be an integer >= 1")
+    return value
 
 
 def _use_host_devices(n_chains):
@@ -155,6 +182,12 @@ def cmd_run(args):
                           report=not args.no_report)
 
 
+def cmd_batch(args):
+    from bayesjoint.commands.batch import cmd_batch as run_batch
+
+    return run_batch(args)
+
+
 def cmd_report(args):
     from bayesjoint.report import build_report
 
@@ -167,7 +200,8 @@ def cmd_forward(args):
     return args.func(args)
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_forward, "report": cmd_report}
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "forward": cmd_forward,
+            "report": cmd_report}
 
 
 _NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)
