@@ -106,7 +106,8 @@ def run_station(station, config_file, log_dir, *, report=True, cache_dir=None):
     log.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with log.open("a") as f, contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
-        print(f"== {station.name}: {'resuming the run' if state == 'partial' else 'new run'}")
+        print(f"== {station.name}: {'resuming the run' if state == 'partial' else 'new run'}",
+              flush=True)
         try:
             run_configured(station.config, config_file, resume=state == "partial",
                            report=report)
