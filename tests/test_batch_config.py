@@ -1,9 +1,11 @@
 """Bad batch input: each a clear error naming the station and the field, before any station runs."""
 
+import pathlib
+
 import pytest
 
 from bayesjoint.cli import main
-from bayesjoint.io.batch_config import load_batch_config
+from bayesjoint.io.batch_config import BATCH_KEYS, STATION_KEYS, load_batch_config
 from tests.batch_stations import SHARED, write_batch, write_station
 
 
@@ -71,6 +73,9 @@ def test_two_stations_with_one_name(tmp_path, capsys):
     ("[stations.FRD]\nlat_deg = 95\n", "stations.FRD.lat_deg = 95: must be a number"),
     ("[batch]\nsection = [\"KAK\", \"XYZ\"]\n", "batch.section: no station is named 'XYZ'"),
     ("[batch]\nfilez = \"*.csv\"\n", "batch.filez: unknown key"),
+    ("[batch]\ndepths_km = [500]\nmap = \"log10_sigma_600km_median\"\n",
+     "batch.map = 'log10_sigma_600km_median': not a column of stations.csv; allowed are "
+     "n_layers_mean, rhat_max, ess_bulk_min, noise_scale_dst, log10_sigma_500km_median"),
 ])
 def test_unknown_or_bad_station_keys(tmp_path, capsys, table, message):
     config = write_batch(tmp_path, {"KAK": (36.2, 140.2)})
@@ -104,3 +109,11 @@ def test_an_unreachable_scheduler_is_refused_within_the_timeout(tmp_path, capsys
     err = _refused(tmp_path, capsys, config, "--scheduler", "tcp://127.0.0.1:9",
                    "--connect-timeout-s", "1")
     assert "--scheduler tcp://127.0.0.1:9: no Dask scheduler answered within 1 s" in err
+
+
+def test_docs_describe_every_batch_and_station_key():
+    doc = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "batch.md").read_text()
+    for key in BATCH_KEYS:
+        assert f"| `batch.{key}` |" in doc, key
+    for key in STATION_KEYS:
+        assert f"stations.<name>.{key}" in doc or f"`.{key}`" in doc, key

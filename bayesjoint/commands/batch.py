@@ -319,10 +319,11 @@ def final_table(records):
 
 def cmd_batch(args):
     """``bayesjoint batch CONFIG.toml``: returns 0, or :data:`FAILED_EXIT` if a station failed."""
-    from bayesjoint.commands.batch_results import write_results
+    from bayesjoint.commands.batch_results import map_quantity, write_results
     from bayesjoint.io.batch_config import load_batch_config
 
     batch = load_batch_config(args.config)
+    map_quantity(batch)  # a bad batch.map is refused before any station starts
     print(f"{len(batch.stations)} station(s); outputs in {batch.output_dir} "
           f"({STATIONS_FOLDER}/<name>/ per station, {LOG_FOLDER}/<name>.log)", flush=True)
     records = run_stations(batch, scheduler=args.scheduler, n_workers=args.workers,

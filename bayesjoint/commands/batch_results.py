@@ -29,6 +29,32 @@ def depth_columns(field, depth_km):
     return f"{stem}_median", f"{stem}_q05", f"{stem}_q95"
 
 
+def map_quantities(batch):
+    """The ``stations.csv`` columns that may colour the map (``batch.map``)."""
+    noise = {f"noise_scale_{entry['name']}" for s in batch.stations for entry in s.config.data}
+    depth = [c for field in PROFILE_FIELDS for d in batch.depths_km
+             for c in depth_columns(field, d)]
+    return ["n_layers_mean", "rhat_max", "ess_bulk_min", *sorted(noise), *depth]
+
+
+def map_quantity(batch):
+    """The column that colours the map: ``batch.map``, checked, or its default.
+
+    Raises
+    ------
+    ValueError
+        When ``batch.map`` names no column of :func:`map_quantities`.
+    """
+    if batch.map_quantity is None:
+        return (depth_columns("log10_sigma", batch.depths_km[0])[0] if batch.depths_km
+                else "n_layers_mean")
+    allowed = map_quantities(batch)
+    if batch.map_quantity not in allowed:
+        raise ValueError(f"batch.map = {batch.map_quantity!r}: not a column of {STATIONS_CSV}; "
+                         f"allowed are {', '.join(allowed)}")
+    return batch.map_quantity
+
+
 def station_row(station, record, depths_km):
     """One row of ``stations.csv`` (a dict; missing values are None).
 
@@ -138,11 +164,7 @@ def write_results(batch, records):
     columns = write_stations_csv(out / STATIONS_CSV, rows)
     files = [STATIONS_CSV]
 
-    quantity = batch.map_quantity or (depth_columns("log10_sigma", batch.depths_km[0])[0]
-                                      if batch.depths_km else "n_layers_mean")
-    if quantity not in columns:
-        raise ValueError(f"batch.map = {quantity!r}: not a column of {STATIONS_CSV}; the "
-                         f"columns are {', '.join(columns)}")
+    quantity = map_quantity(batch)
     placed = [r for r in rows if r["lat_deg"] is not None and r["lon_deg"] is not None]
     if placed:
         plot_station_map([r["lon_deg"] for r in placed], [r["lat_deg"] for r in placed],
