@@ -33,7 +33,7 @@ def plot_station_map(lon_deg, lat_deg, values, names, *, label, path):
     if ok.any():
         points = ax.scatter(lon[ok], lat[ok], c=v[ok], s=70, cmap="viridis",
                             edgecolors="k", zorder=3)
-        fig.colorbar(points, ax=ax, label=label)
+        fig.colorbar(points, ax=ax, label=label, shrink=0.8)
     if (~ok).any():
         ax.scatter(lon[~ok], lat[~ok], s=70, facecolors="none", edgecolors="k", zorder=3,
                    label="no value")
@@ -44,7 +44,11 @@ def plot_station_map(lon_deg, lat_deg, values, names, *, label, path):
     pad_y = max(1.0, 0.1 * np.ptp(lat))
     ax.set_xlim(lon.min() - pad_x, lon.max() + pad_x)
     ax.set_ylim(max(-90.0, lat.min() - pad_y), min(90.0, lat.max() + pad_y))
-    ax.set_aspect(1.0 / max(math.cos(math.radians(float(np.mean(lat)))), 0.1))
+    if np.ptp(lon) <= 60.0 and np.ptp(lat) <= 60.0:
+        # a regional array: a degree of longitude drawn cos(latitude) times a degree of
+        # latitude; the latitude range widens to fit (a wider array keeps plain degrees)
+        ax.set_aspect(1.0 / max(math.cos(math.radians(float(np.mean(lat)))), 0.1),
+                      adjustable="datalim")
     ax.set_xlabel("longitude (deg E)")
     ax.set_ylabel("latitude (deg N)")
     ax.grid(alpha=0.3)
@@ -123,11 +127,13 @@ def plot_cross_section(coordinates, depth_km, median, width, names, *, field, pa
         ax.set_ylabel("depth (km)")
         for xi in x:
             ax.axvline(xi, color="w", lw=0.5, alpha=0.6)
-    axes[1].set_xticks(x, names, rotation=45 if n > 8 else 0)
+    crowded = n > 1 and float(np.min(np.diff(x))) < 0.06 * float(x[-1] - x[0])
+    rotation = 45 if crowded or n > 8 else 0
+    axes[1].set_xticks(x, names, rotation=rotation)
     axes[1].set_xlabel("distance along the line (km)" if has_distances else "station")
     if has_distances:
         top = axes[0].secondary_xaxis("top")
-        top.set_xticks(x, [f"{v:.0f}" for v in x], fontsize=7)
+        top.set_xticks(x, [f"{v:.0f}" for v in x], fontsize=7, rotation=rotation)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
