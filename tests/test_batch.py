@@ -75,7 +75,8 @@ def test_a_killed_worker_has_its_station_run_again(tmp_path):
     config = write_batch(tmp_path, STATIONS)
     batch = load_batch_config(config)
     out = tmp_path / "out"
-    summary = {n: out / "stations" / n / "summary.json" for n in STATIONS}
+    report = {n: out / "stations" / n / "report.html" for n in STATIONS}  # written last
+    draws = {n: out / "stations" / n / "posterior.nc" for n in STATIONS}
     started = {n: out / "stations" / n / "chains" / "run_config.json" for n in STATIONS}
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0", env=WORKER_ENV) as cluster, \
@@ -87,7 +88,8 @@ def test_a_killed_worker_has_its_station_run_again(tmp_path):
         victim, workers = None, []
         while not workers and runner.is_alive():
             # once a station has finished, stop the worker of one still running
-            finished = {n: p.stat().st_mtime_ns for n, p in summary.items() if p.exists()}
+            finished = {n: draws[n].stat().st_mtime_ns for n in STATIONS
+                        if report[n].exists()}
             running = [n for n in STATIONS if started[n].exists() and n not in finished]
             if finished and running:
                 victim = running[0]
@@ -101,8 +103,8 @@ def test_a_killed_worker_has_its_station_run_again(tmp_path):
     by_name = {r["name"]: r for r in records}
     assert all(r["status"] == "done" for r in records), records
     assert by_name[victim]["resumed"]
-    assert all(p.is_file() for p in summary.values())
-    assert {n: summary[n].stat().st_mtime_ns for n in finished} == finished
+    assert all(p.is_file() for p in report.values())
+    assert {n: draws[n].stat().st_mtime_ns for n in finished} == finished  # not run again
 
 
 def test_without_distributed_the_stations_run_one_after_another(tmp_path, capsys,

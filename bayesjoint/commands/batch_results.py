@@ -76,14 +76,21 @@ def station_row(station, record, depths_km):
     profiles : list of xarray.Dataset
         The depth profile of each run folder (for the cross-section).
     """
-    import xarray as xr
-
     row = {"name": station.name, "lat_deg": station.lat_deg, "lon_deg": station.lon_deg,
            "status": record["status"], "data_types": " ".join(station.data_types),
            "converged": None, "n_layers_mean": None, "rhat_max": None, "ess_bulk_min": None}
-    profiles = []
     if record["status"] == "failed":
-        return dict(row, error=record["error"]), profiles
+        return dict(row, error=record["error"]), []
+    try:
+        return _finished_row(station, row, depths_km)
+    except (OSError, ValueError, KeyError) as err:  # a run folder changed or damaged since
+        return dict(row, status="unreadable", error=f"{type(err).__name__}: {err}"), []
+
+
+def _finished_row(station, row, depths_km):
+    import xarray as xr
+
+    profiles = []
     rhats, esses, converged = [], [], []
     for folder in run_folders(station):
         summary = json.loads((folder / "summary.json").read_text())
