@@ -64,11 +64,12 @@ def _parser():
                     "skipped on a rerun and partial ones resumed. Exit status 3 when any "
                     "station failed.")
     bat.add_argument("config", help="batch configuration file (TOML)")
-    bat.add_argument("--scheduler", metavar="ADDRESS",
-                     help="address of a running Dask scheduler (tcp://host:8786) to join "
-                          "instead of starting a local cluster")
-    bat.add_argument("--workers", type=_positive_int, default=None,
-                     help="workers of the local cluster (default: one per core)")
+    where = bat.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler (tcp://host:8786) to join "
+                            "instead of starting a local cluster")
+    where.add_argument("--workers", type=_positive_int, default=None,
+                       help="workers of the local cluster (default: one per core)")
     bat.add_argument("--connect-timeout-s", type=float, default=10.0,
                      help="how long to wait for the scheduler, s (default 10)")
     bat.add_argument("--no-report", action="store_true",
