@@ -1,4 +1,4 @@
-"""Bad batch input: each a clear error naming the station and the field, before any station runs."""
+"""Bad batch input: a clear error naming the station and the field, before any station runs."""
 
 import pathlib
 
