@@ -90,7 +90,8 @@ def test_a_killed_worker_has_its_station_run_again(tmp_path):
             # once a station has finished, stop the worker of one still running
             finished = {n: draws[n].stat().st_mtime_ns for n in STATIONS
                         if report[n].exists()}
-            running = [n for n in STATIONS if started[n].exists() and n not in finished]
+            # still sampling: the draws are not written yet (the long part of a station)
+            running = [n for n in STATIONS if started[n].exists() and not draws[n].exists()]
             if finished and running:
                 victim = running[0]
                 workers = [w for w, keys in client.processing().items()
