@@ -1,15 +1,13 @@
-"""Command-line interface: ``bayesjoint demo | run | report | forward | rf make``.
+"""Command-line interface: ``bayesjoint demo | run | batch | report | forward | rf make``.
 
 Run ``bayesjoint COMMAND --help`` for the options of each command.
 """
 
 import argparse
-import math
 import os
 import re
 import sys
 import warnings
-from pathlib import Path
 
 class UsageError(Exception):
     """A command line that the parser rejects; its text is the one-line message."""
@@ -59,6 +57,24 @@ def _parser():
     run.add_argument("--no-report", action="store_true",
                      help="do not write report.md and report.html")
 
+    bat = sub.add_parser(
+        "batch", help="run one inversion per station of a batch file, in parallel with Dask",
+        description="Run one inversion per station (docs/batch.md). Each station writes "
+                    "stations/<name>/ as 'bayesjoint run' would; finished stations are "
+                    "skipped on a rerun and partial ones resumed. Exit status 3 when any "
+                    "station failed.")
+    bat.add_argument("config", help="batch configuration file (TOML)")
+    where = bat.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler (tcp://host:8786) to join "
+                            "instead of starting a local cluster")
+    where.add_argument("--workers", type=_positive_int, default=None,
+                       help="workers of the local cluster (default: one per core)")
+    bat.add_argument("--connect-timeout-s", type=float, default=10.0,
+                     help="how long to wait for the scheduler, s (default 10)")
+    bat.add_argument("--no-report", action="store_true",
+                     help="do not write each station's report.md and report.html")
+
     rep = sub.add_parser("report", help="write the uncertainty report of a finished run")
     rep.add_argument("run_dir", help="output folder of a run")
 
@@ -75,6 +91,16 @@ def _parser():
 
     add_rf_make(rsub)
     return p
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be an integer >= 1")
+    return value
 
 
 def _use_host_devices(n_chains):
@@ -131,6 +157,7 @@ def demo_settings(data, sampler, quick, seed):
 
 def cmd_demo(args):
     from bayesjoint.commands.output import prepare_output_folder
+    from bayesjoint.commands.run import print_result
     from bayesjoint.datasets import reference_experiment
     from bayesjoint.workflow import invert
 
@@ -146,41 +173,25 @@ def cmd_demo(args):
                          "shell_law": exp.shell_law}}
     result = invert(datasets, spec, sampler, args.out, truth=exp.truth, depth_max_km=bottom,
                     settings=settings)
-    _report(result, args.out, write=not args.no_report)
+    print_result(result, args.out, write=not args.no_report)
     return 0
 
 
 def cmd_run(args):
-    from bayesjoint.commands.output import prepare_output_folder
-    from bayesjoint.earth import LayeredEarth
+    from bayesjoint.commands.run import run_configured
     from bayesjoint.io.config import load_config
-    from bayesjoint.io.datasets import load_dataset
-    from bayesjoint.workflow import coupling_groups, invert
 
     config = load_config(args.config)
     if getattr(config.sampler, "chain_method", None) == "parallel":
         _use_host_devices(config.sampler.n_chains)
-    datasets = [load_dataset(entry) for entry in config.data]
-    truth = None
-    if config.truth_model is not None:
-        from bayesjoint.io.csv_files import read_conductivity_model_csv
+    return run_configured(config, args.config, resume=args.resume, overwrite=args.overwrite,
+                          report=not args.no_report)
 
-        top, sigma = read_conductivity_model_csv(config.truth_model)
-        truth = LayeredEarth.from_layers(top, sigma)
-    prepare_output_folder(config.output_dir, overwrite=args.overwrite, resume=args.resume)
-    groups = coupling_groups(datasets, config.interfaces)
-    entries = {entry["name"]: entry for entry in config.data}
-    for name, group in groups.items():
-        # separate interfaces: one run per group, in a sub-folder named after it
-        out = config.output_dir if len(groups) == 1 else config.output_dir / name
-        result = invert(group, config.prior, config.sampler, out, truth=truth,
-                        depth_max_km=config.summary.depth_max_km,
-                        n_depths=config.summary.n_depths,
-                        settings={"config_file": str(Path(args.config).resolve()),
-                                  "interfaces": config.interfaces, "group": name},
-                        resume=args.resume, sources=[entries[d.name] for d in group])
-        _report(result, out, write=not args.no_report)
-    return 0
+
+def cmd_batch(args):
+    from bayesjoint.commands.batch import cmd_batch as run_batch
+
+    return run_batch(args)
 
 
 def cmd_report(args):
@@ -191,46 +202,12 @@ def cmd_report(args):
     return 0
 
 
-def _report(result, out, write=True):
-    """Print the run's verdict, warnings and headline numbers; write the uncertainty report."""
-    from bayesjoint.summaries.verdict import UNCONVERGED_LABEL
-
-    judged = result["verdict"]
-    print(judged["headline"])
-    for line in judged["lines"]:
-        print(f"  - {line}")
-    label = "" if judged["converged"] else f" [{UNCONVERGED_LABEL}]"
-    w = result["diagnostics"]["worst"]
-    files = list(result["files"])
-    if write:
-        from bayesjoint.report import REPORT_FILES, build_report
-
-        build_report(out)
-        files += list(REPORT_FILES)
-    print(f"wrote {', '.join(files)} to {out}")
-    rhat = w["rhat_max"]
-    rhat = f"{rhat:.3f}" if rhat is not None and math.isfinite(rhat) else "n/a"
-    print(f"sampling time {result['timings_s']['sampling']:.1f} s; "
-          f"max R-hat {rhat}; min bulk ESS {w['ess_bulk_min']:.0f}")
-    for field, rng in (result.get("resolved_depth_range_km") or {}).items():
-        if rng:
-            print(f"{field}: resolved depths (narrow 90 % interval) {rng[0]:.0f}-{rng[1]:.0f} km"
-                  f"{label}")
-    for field, cov in (result.get("coverage_of_truth_90") or {}).items():
-        print(f"{field}: true model inside the 90 % interval at "
-              f"{100 * cov['resolved_depths']:.0f} % of resolved depths "
-              f"({100 * cov['all_depths']:.0f} % of all){label}")
-    for name, shift in (result.get("static_shift_log10") or {}).items():
-        print(f"{name}: static shift of log10 rho_a {shift['median']:+.3f} (90 % interval "
-              f"{shift['q05']:+.3f} to {shift['q95']:+.3f}){label}")
-
-
 def cmd_subcommand(args):
     """``bayesjoint forward ...`` and ``bayesjoint rf ...``: the sub-command's own function."""
     return args.func(args)
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "forward": cmd_subcommand,
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "forward": cmd_subcommand,
             "report": cmd_report, "rf": cmd_subcommand}
 
 

@@ -70,3 +70,19 @@ def test_readme_benchmark_table_matches_the_committed_json():
         text = f.read()
     assert readme_table.readme_block(text) == readme_table.table(), \
         "README benchmark table is stale: run python benchmarks/readme_table.py --write"
+
+
+@pytest.mark.slow  # starts two local Dask clusters and runs four tiny inversions
+def test_batch_smoke_reports_throughput_per_worker_count(tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "b.json"
+    _run("batch.py", "--smoke", "--out", str(out))
+    report = json.loads(out.read_text())
+    assert {"machine", "versions", "settings", "results", "load_average"} <= set(report)
+    assert report["settings"]["size"] == "smoke"
+    rows = report["results"]
+    assert [r["workers"] for r in rows] == [1, 2]
+    assert rows[0]["parallel_efficiency"] == 1.0
+    for r in rows:
+        assert r["stations"] == 2 and r["stations_per_minute"] > 0
+        assert r["worker_peak_rss_mb"] > 0 and r["disk_per_station_kb"] > 0
