@@ -157,7 +157,7 @@ def test_start_from_a_given_earth(tmp_path):
     ({"n_chains": 0}, "n_chains = 0: must be an integer > 0"),
     ({"n_iterations": 300}, "n_iterations = 300: must be a multiple of chunk_size = 200"),
     ({"n_burn": -5}, "n_burn = -5: must be an integer >= 0"),
-    ({"birth": "random"}, r"birth = 'random': allowed values are \('prior', 'neighbour'\)"),
+    ({"birth": "random"}, r"birth = 'random': allowed values are \('prior', 'neighbour', 'split'\)"),
     ({"initial": "zeros"}, "initial = 'zeros': allowed values are 'prior' or a LayeredEarth"),
     ({"target_acceptance": 1.5}, r"target_acceptance = 1.5: must lie in \(0, 1\)"),
     ({"proposal_scales": rjmcmc.default_proposal_scales(SPEC)._replace(noise_log=(0.1, 0.2))},
