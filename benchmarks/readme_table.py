@@ -11,8 +11,9 @@ that it matches what this script makes of the committed JSON. Rows come from
 ``forward_<backend>.json`` (the value-only case of each forward model at its
 best batch, against the peer timed in the same run), ``rjmcmc_mt_<backend>.json``,
 ``samplers_<backend>.json`` (joint MT + Sq + Dst set), ``convergence_<backend>.json``
-(effective samples per CPU-second, published prior) and ``sbc_<backend>.json``
-(calibration check), for every backend with results.
+(effective samples per CPU-second, published prior), ``sbc_<backend>.json``
+(calibration check) and ``batch_<backend>.json`` (stations per minute of
+``bayesjoint batch``), for every backend with results.
 """
 
 import argparse
@@ -141,6 +142,23 @@ def sbc_rows(report):
              "FAILED")]
 
 
+def batch_rows(report):
+    """Stations per minute, parallel efficiency and scheduling overhead of ``bayesjoint batch``."""
+    rows = []
+    for r in report["results"]:
+        eff = r["parallel_efficiency"]
+        overhead = r["scheduling_overhead_fraction"]
+        rows.append((f"`bayesjoint batch`, {r['stations']} small Dst stations (NUTS), "
+                     f"{r['workers']} worker{'s' if r['workers'] > 1 else ''}",
+                     f"{r['stations_per_minute']:.2f} stations/min; parallel efficiency "
+                     f"{100 * eff:.0f} %; scheduling overhead {100 * overhead:.2f} % of a "
+                     f"station's time", "",
+                     "targets: efficiency >= 85 % on 2 cores "
+                     f"{'met' if eff >= 0.85 else 'missed'}; overhead < 1 % "
+                     f"{'met' if overhead < 0.01 else 'missed'}" if r["workers"] == 2 else ""))
+    return rows
+
+
 def table():
     lines = []
     backends = sorted({re.sub(r"^\w+?_(\w+)\.json$", r"\1", os.path.basename(p))
@@ -161,6 +179,8 @@ def table():
         rows += convergence_rows(conv) if conv else []
         sbc = _load("sbc", backend)
         rows += sbc_rows(sbc) if sbc else []
+        batch = _load("batch", backend)
+        rows += batch_rows(batch) if batch else []
         lines += [f"| {' | '.join(row)} |" for row in rows]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
