@@ -152,10 +152,10 @@ def sample_power_posteriors(log_likelihood, lower, upper, betas, *, n_chains=8,
             lambda k, xc, lc: swap(k, (xc, lc), lc, temperatures, parity))(keys, x, ll)
         return (x, ll, log_scale, spread, key), (x, ll, accept, attempted, swapped)
 
-    run = jax.jit(lambda carry, ts: jax.lax.scan(step, carry, ts))
     carry = (x, loglik(x), jnp.full(n_b, np.log(2.38 / np.sqrt(n_p))), jnp.std(x, axis=0), key)
-    carry, _ = run(carry, jnp.arange(n_burn))
-    carry, (xs, lls, accepted, attempted, swapped) = run(carry, jnp.arange(n_burn, n_iterations))
+    # one scan over burn-in and kept iterations: one compilation
+    _, trace = jax.jit(lambda c: jax.lax.scan(step, c, jnp.arange(n_iterations)))(carry)
+    xs, lls, accepted, attempted, swapped = (a[n_burn:] for a in trace)
     keep = slice(thin - 1, None, thin)
     attempts = np.maximum(np.asarray(attempted).sum(axis=(0, 1)), 1)
     return PowerPosteriorDraws(
