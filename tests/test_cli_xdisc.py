@@ -46,6 +46,7 @@ def test_xdisc_writes_its_json(tmp_path, capsys):
     assert result["evidence"]["x"]["estimator"] == "stepping_stone"
     assert result["prior_bounds"]["x"]["jump_x"][0] == 0.01
     assert "p_x = " in capsys.readouterr().out
+    assert (out / "xdisc.png").stat().st_size > 0
     # a second run into the same folder needs --overwrite
     assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
                  "--gauss-rad-s", "1", "--std", "0.005", "--out", str(out), *SMALL]) == 2

@@ -11,7 +11,7 @@ posterior of every parameter.
 
 import argparse
 
-OUTPUT_FILES = ("xdisc.json",)
+OUTPUT_FILES = ("xdisc.json", "xdisc.png")
 """Files that ``bayesjoint xdisc`` writes."""
 
 PRE_P_MIN_SAMPLES = 10
@@ -169,6 +169,24 @@ def _check_ray_parameters(data):
                          f"teleseismic range {lo:g}-{hi:g} s/km")
 
 
+def _figure(data, result, draws, xmodel, path):
+    """``xdisc.png``: the stacks with the X model's predictions and the P(X) depth profile."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
+    from bayesjoint.plotting.xdisc import plot_xdisc
+    from bayesjoint.samplers.xdisc_comparison import p_x_depth_profile, predicted_envelope
+
+    edges = np.linspace(*DEFAULT_BOUNDS["depth_x_km"], 21)
+    fig = plot_xdisc(data.time_s(), data.rf, data.rf_std,
+                     predicted_envelope(xmodel, draws["x"], data.survey),
+                     data.ray_parameter_s_km, edges, p_x_depth_profile(result, draws["x"], edges),
+                     p_x=result["p_x"], title=f"{data.name}: model comparison")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def run(args):
     """Write ``xdisc.json``; ``ValueError`` (exit code 2) on bad input, before any sampling."""
     import json
@@ -191,12 +209,13 @@ def run(args):
         reference=args.reference, evidence=args.evidence, n_betas=args.n_betas,
         n_chains=args.n_chains, n_iterations=args.n_iterations, n_burn=args.n_burn,
         prior_odds=args.prior_odds, window_s=(args.window_start_s, None), seed=args.seed)
-    result, _, _ = compare(data, settings)
+    result, draws, xmodel = compare(data, settings)
     result = {"station": data.name, "method": "model_comparison",
               "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
               "gauss_rad_s": data.gauss_rad_s, **result}
     out.mkdir(parents=True, exist_ok=True)
     (out / "xdisc.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
+    _figure(data, result, draws, xmodel, out / "xdisc.png")
     print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor {result['bayes_factor']:.3g}, "
           f"prior odds {args.prior_odds:g}); 410 at {result['depth_410_km']:.0f} km, 660 at "
           f"{result['depth_660_km']:.0f} km")

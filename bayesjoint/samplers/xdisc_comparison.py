@@ -20,11 +20,12 @@ the fixed reference crust would otherwise have to fit.
 
 from dataclasses import asdict
 
+import jax
 import numpy as np
 
 from bayesjoint.data import RFData
 from bayesjoint.model.xdisc_models import XdiscModel, log_likelihood_function
-from bayesjoint.model.xdisc_prior import MODELS, parameter_names, prior_bounds
+from bayesjoint.model.xdisc_prior import MODELS, as_params, parameter_names, prior_bounds
 from bayesjoint.physics.rf import check_npts, ps_delay_s
 from bayesjoint.samplers.evidence import log_evidence, posterior_model_probability
 from bayesjoint.samplers.power_posterior import power_ladder, sample_power_posteriors
@@ -138,3 +139,29 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
             np.ndarray.tolist, prior_bounds(m, bounds)))))) for m in MODELS},
     }
     return result, draws, xmodel
+
+
+def predicted_envelope(xmodel: XdiscModel, draws, survey, n_draws=40, seed=0):
+    """5 %, 50 % and 95 % quantiles of the X model's predictions, shape (3, R, npts).
+
+    From ``n_draws`` of the ``beta = 1`` draws of the X model (``draws``, a
+    :class:`~bayesjoint.samplers.power_posterior.PowerPosteriorDraws`),
+    picked at random.
+    """
+    cold = draws.params[:, :, 0].reshape(-1, draws.params.shape[-1])
+    pick = np.random.default_rng(seed).choice(cold.shape[0], min(n_draws, cold.shape[0]),
+                                              replace=False)
+    pred = jax.jit(jax.vmap(lambda v: xmodel.predict(as_params("x", v), survey)))(cold[pick])
+    return np.quantile(np.asarray(pred), QUANTILES, axis=0)
+
+
+def p_x_depth_profile(result, draws, depth_edges_km):
+    """Posterior probability of an X per km of depth, shape (D,).
+
+    ``p_x`` times the posterior density of the X's depth under the X model
+    (a histogram of its ``beta = 1`` draws on ``depth_edges_km``).
+    """
+    j = parameter_names("x").index("depth_x_km")
+    density, _ = np.histogram(draws.params[:, :, 0, j].ravel(), bins=depth_edges_km,
+                              density=True)
+    return result["p_x"] * density
