@@ -5,14 +5,18 @@ Two models of the upper mantle beneath one station, each a reference Earth
 of free parameters:
 
 ``"no_x"``
-    ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660`` and
+    ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660``,
     ``log_noise_scale`` (natural log of the factor multiplying the data's
-    standard deviations).
+    standard deviations), and a step at 250-350 km, ``depth_x_km`` and
+    ``jump_x``, whose relative jump lies *below*
+    :data:`~bayesjoint.model.xdisc_prior.X_MIN_JUMP`
+    (:data:`~bayesjoint.model.xdisc_prior.NO_X_JUMP`: nothing, a small
+    step or a velocity drop).
 ``"x"``
-    The same, plus an X: ``depth_x_km`` and ``jump_x``, a *positive*
-    relative velocity jump (its prior lies above
-    :data:`~bayesjoint.model.xdisc_prior.X_MIN_JUMP`), so a
-    low-velocity layer cannot pose as an X.
+    The same parameters with the jump of the step *above* ``X_MIN_JUMP``:
+    an X. The two models split one range of jumps at +1 %, so a
+    low-velocity layer, which neither model's background holds, is
+    explained inside the no-X model and cannot pose as an X.
 
 The parameters and their uniform priors are those of
 :mod:`bayesjoint.model.xdisc_prior`.
@@ -107,8 +111,8 @@ class XdiscModel:
         Parameters
         ----------
         params : dict name -> scalar
-            ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660``
-            and, for the X model, ``depth_x_km`` and ``jump_x``.
+            ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660``,
+            ``depth_x_km`` and ``jump_x``.
         """
         tops = jnp.asarray(self.top_depth_km)
         bottoms = jnp.concatenate([tops[1:], tops[-1:]])

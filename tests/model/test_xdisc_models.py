@@ -56,10 +56,19 @@ def test_the_x_is_a_positive_jump_of_at_least_one_per_cent():
     assert (lo[names.index("depth_x_km")], hi[names.index("depth_x_km")]) == (250.0, 350.0)
     with pytest.raises(ValueError, match="positive jump of at least 1 %"):
         prior_bounds("x", {"jump_x": (-0.04, 0.06)})
-    assert "jump_x" not in parameter_names("no_x")
     assert set(parameter_names("x")) == set(DEFAULT_BOUNDS)
 
 
+def test_the_no_x_step_stays_below_an_x():
+    """Both models carry the step at 250-350 km; the no-X one only below +1 % (drops too)."""
+    assert parameter_names("no_x") == parameter_names("x")
+    lo, hi = prior_bounds("no_x")
+    j = parameter_names("no_x").index("jump_x")
+    assert lo[j] < 0.0 and hi[j] == X_MIN_JUMP
+    with pytest.raises(ValueError, match="below an X's smallest jump"):
+        prior_bounds("no_x", {"jump_no_x": (-0.04, 0.03)})
+
+
 def test_as_params_names_a_vector():
-    params = as_params("no_x", np.arange(5.0))
+    params = as_params("no_x", np.arange(7.0))
     assert params["depth_410_km"] == 0.0 and params["log_noise_scale"] == 4.0

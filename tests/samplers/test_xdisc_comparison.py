@@ -46,8 +46,5 @@ def test_no_x_gives_a_low_probability(results):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known defect: with a -4 % jump at 300 km neither model "
-                   "fits, and the X model's extra freedom wins (p_x = 1.0, log BF = 12.4); the "
-                   "no-X hypothesis needs its own free jump below +1 %")
 def test_a_negative_jump_is_not_an_x(results):
     assert results["negative_jump"]["p_x"] < 0.2
