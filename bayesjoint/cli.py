@@ -1,4 +1,4 @@
-"""Command-line interface: ``bayesjoint demo | run | batch | report | forward | rf make``.
+"""Command-line interface: ``bayesjoint demo | run | batch | report | forward | rf make | xdisc``.
 
 Run ``bayesjoint COMMAND --help`` for the options of each command.
 """
@@ -90,6 +90,9 @@ def _parser():
     from bayesjoint.commands.rf_make import add_parsers as add_rf_make
 
     add_rf_make(rsub)
+    from bayesjoint.commands.xdisc import add_parser as add_xdisc
+
+    add_xdisc(sub)
     return p
 
 
@@ -203,12 +206,12 @@ def cmd_report(args):
 
 
 def cmd_subcommand(args):
-    """``bayesjoint forward ...`` and ``bayesjoint rf ...``: the sub-command's own function."""
+    """``bayesjoint forward ...``, ``rf ...`` and ``xdisc``: the sub-command's own function."""
     return args.func(args)
 
 
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "forward": cmd_subcommand,
-            "report": cmd_report, "rf": cmd_subcommand}
+            "report": cmd_report, "rf": cmd_subcommand, "xdisc": cmd_subcommand}
 
 
 _NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)

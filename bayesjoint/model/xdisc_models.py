@@ -1,0 +1,159 @@
+"""Reference-model parameterisations for the X-discontinuity model comparison.
+
+Two models of the upper mantle beneath one station, each a reference Earth
+(AK135, IASP91 or PREM, :mod:`bayesjoint.physics.reference`) with a handful
+of free parameters:
+
+``"no_x"``
+    ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660``,
+    ``log_noise_scale`` (natural log of the factor multiplying the data's
+    standard deviations), and a step at 250-350 km, ``depth_x_km`` and
+    ``jump_x``, whose relative jump lies *below*
+    :data:`~bayesjoint.model.xdisc_prior.X_MIN_JUMP`
+    (:data:`~bayesjoint.model.xdisc_prior.NO_X_JUMP`: nothing, a small
+    step or a velocity drop).
+``"x"``
+    The same parameters with the jump of the step *above* ``X_MIN_JUMP``:
+    an X. The two models split one range of jumps at +1 %, so a
+    low-velocity layer, which neither model's background holds, is
+    explained inside the no-X model and cannot pose as an X.
+
+The parameters and their uniform priors are those of
+:mod:`bayesjoint.model.xdisc_prior`.
+
+Velocity profile
+----------------
+The reference table is cut into layers no thicker than ``layer_km``
+(:func:`~bayesjoint.physics.reference.reference_layers`) and its 410 and 660
+are replaced by linear gradients over +-25 km
+(:func:`~bayesjoint.physics.reference.remove_discontinuity`): the smooth
+background ``v_bg``. Each discontinuity ``j`` at depth ``d_j`` with relative
+jump ``a_j`` is then the perturbation of
+:func:`~bayesjoint.physics.reference.insert_discontinuity` in relative form,
+``g(z - d) = sign(z - d) max(0, 1 - |z - d| / taper_km) / 2``, and every
+layer takes its depth average over the layer::
+
+    v_i = v_bg,i (1 + sum_j a_j <g(z - d_j)>_i)
+
+for Vp and Vs alike (Vp/Vs of the background kept). The depth average makes
+the prediction continuous in ``d_j`` although the layer boundaries are
+fixed. Density follows Vp through Brocher's relation, as in
+:func:`bayesjoint.model.rf.predict_rf`, which makes the prediction.
+"""
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bayesjoint.earth import LayeredEarth
+from bayesjoint.model.rf import correlated_log_likelihood, predict_rf
+from bayesjoint.model.xdisc_prior import as_params
+from bayesjoint.physics.reference import reference_layers, remove_discontinuity
+
+TAPER_KM = 50.0
+"""Distance over which each discontinuity's perturbation returns to zero, km."""
+
+
+def _layer_average_step(top_km, bottom_km, depth_km, taper_km):
+    """Depth average of ``g(z - depth)`` over each layer ``[top, bottom]`` (module docstring).
+
+    Uses the antiderivative ``F(u) = (m - m^2 / (2 taper)) / 2`` with
+    ``m = min(|u|, taper)``; zero-thickness layers take ``g`` at their top.
+    """
+    def antiderivative(u):
+        m = jnp.minimum(jnp.abs(u), taper_km)
+        return 0.5 * (m - m * m / (2.0 * taper_km))
+
+    h = bottom_km - top_km
+    safe = jnp.where(h > 0, h, 1.0)
+    avg = (antiderivative(bottom_km - depth_km) - antiderivative(top_km - depth_km)) / safe
+    u = top_km - depth_km
+    point = 0.5 * jnp.sign(u) * jnp.maximum(0.0, 1.0 - jnp.abs(u) / taper_km)
+    return jnp.where(h > 0, avg, point)
+
+
+@dataclass(frozen=True, eq=False)
+class XdiscModel:
+    """Background layers of a reference Earth and the perturbation rule.
+
+    Attributes
+    ----------
+    reference : {"ak135", "iasp91", "prem"}
+    top_depth_km : ndarray, shape (K,)
+        Layer tops, the last the half-space (at ``max_depth_km``).
+    vs_km_s, vp_vs : ndarray, shape (K,)
+        The smooth background (410 and 660 removed).
+    taper_km : float
+    """
+
+    reference: str
+    top_depth_km: np.ndarray
+    vs_km_s: np.ndarray
+    vp_vs: np.ndarray
+    taper_km: float = TAPER_KM
+
+    @classmethod
+    def build(cls, reference="ak135", *, max_depth_km=800.0, layer_km=10.0,
+              taper_km=TAPER_KM):
+        """The background of ``reference`` down to ``max_depth_km`` in layers of ``layer_km``."""
+        top, vp, vs, rho = reference_layers(reference, max_depth_km, layer_km)
+        for depth in (410.0, 660.0):
+            nearest = top[np.argmin(np.abs(top - depth))]  # PREM's 400 and 670
+            top, vp, vs, rho = remove_discontinuity(top, vp, vs, rho, float(nearest),
+                                                    half_width_km=25.0)
+        return cls(reference, top, vs, vp / vs, float(taper_km))
+
+    def earth(self, params):
+        """The perturbed model as a :class:`LayeredEarth` (JAX, differentiable).
+
+        Parameters
+        ----------
+        params : dict name -> scalar
+            ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660``,
+            ``depth_x_km`` and ``jump_x``.
+        """
+        tops = jnp.asarray(self.top_depth_km)
+        bottoms = jnp.concatenate([tops[1:], tops[-1:]])
+        factor = jnp.ones_like(tops)
+        for name in ("410", "660", "x"):
+            if f"depth_{name}_km" in params:
+                step = _layer_average_step(tops, bottoms, params[f"depth_{name}_km"],
+                                           self.taper_km)
+                factor = factor + params[f"jump_{name}"] * step
+        k = tops.shape[0]
+        return LayeredEarth(tops[1:], jnp.zeros(k), jnp.asarray(k, dtype=jnp.int32),
+                            jnp.asarray(self.vs_km_s) * factor, jnp.asarray(self.vp_vs))
+
+    def predict(self, params, survey):
+        """Predicted receiver functions, shape (R, npts)."""
+        return predict_rf(self.earth(params), survey).reshape(survey.n_traces, survey.npts)
+
+
+def log_likelihood_function(xmodel: XdiscModel, model, survey, observed, std, window,
+                            law="none", correlation_s=None):
+    """Log-likelihood of a parameter vector, a JAX function of shape (P,) -> scalar.
+
+    Parameters
+    ----------
+    xmodel : XdiscModel
+    model : {"no_x", "x"}
+    survey : RFSurvey
+    observed, std : arrays, shape (R, npts)
+    window : slice
+        Samples that enter the likelihood (the same for every trace).
+    law, correlation_s
+        Noise correlation (:func:`bayesjoint.model.rf.correlated_log_likelihood`).
+    """
+    obs = jnp.asarray(observed)[:, window]
+    sd = jnp.asarray(std)[:, window]
+
+    def log_likelihood(vector):
+        params = as_params(model, vector)
+        pred = xmodel.predict(params, survey)[:, window]
+        ll = correlated_log_likelihood(obs - pred, sd, jnp.exp(params["log_noise_scale"]), law,
+                                       correlation_s, survey.dt_s)
+        return jnp.where(jnp.all(jnp.isfinite(pred)), ll, -jnp.inf)
+
+    return jax.jit(jax.vmap(log_likelihood))

@@ -1,0 +1,50 @@
+"""The X-discontinuity detector on synthetic receiver functions with and without an X."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("obspy")
+
+from bayesjoint.datasets import synthetic_rf  # noqa: E402
+from bayesjoint.model.xdisc_models import XdiscModel  # noqa: E402
+from bayesjoint.samplers.xdisc_comparison import compare  # noqa: E402
+from bayesjoint.samplers.xdisc_settings import ComparisonSettings  # noqa: E402
+
+MANTLE = {"depth_410_km": 410.0, "jump_410": 0.04, "depth_660_km": 660.0, "jump_660": 0.06}
+CASES = {"x": dict(MANTLE, depth_x_km=300.0, jump_x=0.04),
+         "no_x": MANTLE,
+         "negative_jump": dict(MANTLE, depth_x_km=300.0, jump_x=-0.04)}
+SETTINGS = ComparisonSettings(layer_km=20.0, n_betas=6, n_chains=6, n_iterations=400,
+                              n_burn=200)
+
+
+def synthetic(params, seed=1):
+    """Nearly clean receiver functions of the AK135-based model with ``params``."""
+    xmodel = XdiscModel.build("ak135", layer_km=20.0)
+    return synthetic_rf(xmodel.earth(params), [0.06], dt_s=0.5, npts=160, shift_s=5.0,
+                        gauss_rad_s=1.0, noise_std=0.003, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: compare(synthetic(params), SETTINGS)[0] for name, params in CASES.items()}
+
+
+@pytest.mark.slow
+def test_an_x_at_300_km_is_detected(results):
+    r = results["x"]
+    assert r["p_x"] > 0.95
+    post = r["posterior"]
+    assert post["depth_x_km"]["q05"] < 300.0 < post["depth_x_km"]["q95"]
+    assert post["jump_x"]["q05"] < 0.04 < post["jump_x"]["q95"]
+    assert abs(r["depth_410_km"] - 410.0) < 10.0 and abs(r["depth_660_km"] - 660.0) < 10.0
+
+
+@pytest.mark.slow
+def test_no_x_gives_a_low_probability(results):
+    assert results["no_x"]["p_x"] < 0.2
+
+
+@pytest.mark.slow
+def test_a_negative_jump_is_not_an_x(results):
+    assert results["negative_jump"]["p_x"] < 0.2
