@@ -31,12 +31,11 @@ import copy
 import csv
 import glob
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from bayesjoint.datatypes import DATA_TYPES
-from bayesjoint.io.config import RunConfig, parse_config
+from bayesjoint.io.config import RunConfig, parse_config, read_toml
 from bayesjoint.samplers.config import RJMCMCConfig, rjmcmc_run_arguments
 from bayesjoint.samplers.rjmcmc import check_move_probs
 
@@ -131,14 +130,7 @@ def load_batch_config(path) -> BatchConfig:
         prior and sampler cannot serve, or any invalid run setting.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
-    except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"{path}: not valid TOML: {err}") from None
-    except OSError as err:
-        raise ValueError(f"{path}: cannot read the configuration file: "
-                         f"{err.strerror or err}") from None
+    raw = read_toml(path)
     try:
         return parse_batch_config(raw, path)
     except ValueError as err:

@@ -362,12 +362,12 @@ def _check_draws_fit(prior, sampler):
     check_sampler_size(chains, max(draws, 1), 4 * layers + 8)
 
 
-def load_config(path) -> RunConfig:
-    """Read and validate a TOML configuration file."""
+def read_toml(path) -> dict:
+    """The tables of a TOML file, or a ValueError naming the file and what is wrong."""
     path = Path(path)
     try:
         with path.open("rb") as f:
-            raw = tomllib.load(f)
+            return tomllib.load(f)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{path}: not valid TOML: {err}") from None
     except UnicodeDecodeError as err:
@@ -376,6 +376,12 @@ def load_config(path) -> RunConfig:
     except OSError as err:
         raise ValueError(f"{path}: cannot read the configuration file: "
                          f"{err.strerror or err}") from None
+
+
+def load_config(path) -> RunConfig:
+    """Read and validate a TOML configuration file."""
+    path = Path(path)
+    raw = read_toml(path)
     try:
         return parse_config(raw, path.parent)
     except ValueError as err:
