@@ -2,7 +2,7 @@
 
 import pytest
 
-from bayesjoint.cli import _report
+from bayesjoint.commands.run import print_result
 from bayesjoint.summaries.diagnostics import chain_statistics, mass_near_bounds
 from bayesjoint.summaries.verdict import verdict
 
@@ -94,7 +94,7 @@ def test_terminal_summary_starts_with_the_verdict(capsys):
               "coverage_of_truth_90": {"log10_sigma": {"resolved_depths": 0.97,
                                                        "all_depths": 0.9}}}
     result["diagnostics"]["worst"] = {"rhat_max": 2.615, "ess_bulk_min": 900.0}
-    _report(result, "out", write=False)
+    print_result(result, "out", write=False)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("NOT converged: max R-hat 2.615 > 1.01")
     assert lines[1].startswith("  - R-hat of log10_sigma_on_grid is 2.615")

@@ -5,8 +5,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-EARTH_RADIUS_KM = 6371.0
-"""Radius of the great-circle distances along a section, km."""
+from bayesjoint.physics.constants import MEAN_EARTH_RADIUS_KM
 
 FIELD_LABELS = {"log10_sigma": "log10 conductivity (S/m)", "vs_km_s": "Vs (km/s)"}
 
@@ -78,7 +77,7 @@ def section_distance_km(coordinates):
     lat, lon = (np.radians(np.asarray(c, dtype=float)) for c in zip(*coordinates))
     cos_angle = (np.sin(lat[:-1]) * np.sin(lat[1:])
                  + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.cos(np.diff(lon)))
-    steps = EARTH_RADIUS_KM * np.arccos(np.clip(cos_angle, -1.0, 1.0))
+    steps = MEAN_EARTH_RADIUS_KM * np.arccos(np.clip(cos_angle, -1.0, 1.0))
     return np.concatenate([[0.0], np.cumsum(steps)]), True
 
 

@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 
-from bayesjoint.plotting.stations import (EARTH_RADIUS_KM, plot_cross_section,
+from bayesjoint.physics.constants import MEAN_EARTH_RADIUS_KM
+from bayesjoint.plotting.stations import (plot_cross_section,
                                           plot_station_map, section_distance_km)
 
 
 def test_section_distances_are_cumulative_great_circle_arcs():
     x, has = section_distance_km([(0.0, 0.0), (0.0, 90.0), (90.0, 90.0)])
     assert has
-    np.testing.assert_allclose(x, [0.0, 0.5, 1.0] * np.array(np.pi * EARTH_RADIUS_KM))
+    np.testing.assert_allclose(x, [0.0, 0.5, 1.0] * np.array(np.pi * MEAN_EARTH_RADIUS_KM))
 
 
 def test_a_station_without_coordinates_places_the_section_by_index():
