@@ -30,7 +30,7 @@ def add_parser(subparsers):
     from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
     from bayesjoint.physics.reference import MODELS
     from bayesjoint.samplers.evidence import METHODS
-    from bayesjoint.samplers.xdisc_settings import ComparisonSettings
+    from bayesjoint.samplers.xdisc_settings import FORWARDS, ComparisonSettings
 
     d = ComparisonSettings()
     lo, hi = DEFAULT_BOUNDS["depth_x_km"]
@@ -59,6 +59,10 @@ def add_parser(subparsers):
                    help=f"reference Earth of both models (default {d.reference})")
     p.add_argument("--evidence", choices=METHODS, default=d.evidence,
                    help=f"evidence estimator (default {d.evidence})")
+    p.add_argument("--forward", choices=FORWARDS, default=d.forward,
+                   help=f"forward model of the samplers (default {d.forward}: linearised at the "
+                        "posterior median and corrected to the exact forward by importance "
+                        "sampling; exact: about 100 times slower)")
     p.add_argument("--prior-odds", type=float, default=d.prior_odds,
                    help=f"prior odds P(X) / P(no X) (default {d.prior_odds:g}: P(X) = 1/2)")
     p.add_argument("--window-start-s", type=float, default=d.window_s[0],
@@ -208,7 +212,8 @@ def run(args):
     settings = ComparisonSettings(
         reference=args.reference, evidence=args.evidence, n_betas=args.n_betas,
         n_chains=args.n_chains, n_iterations=args.n_iterations, n_burn=args.n_burn,
-        prior_odds=args.prior_odds, window_s=(args.window_start_s, None), seed=args.seed)
+        prior_odds=args.prior_odds, window_s=(args.window_start_s, None), forward=args.forward,
+        seed=args.seed)
     result, draws, xmodel = compare(data, settings)
     result = {"station": data.name, "method": "model_comparison",
               "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),

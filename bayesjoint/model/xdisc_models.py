@@ -43,13 +43,11 @@ fixed. Density follows Vp through Brocher's relation, as in
 
 from dataclasses import dataclass
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from bayesjoint.earth import LayeredEarth
-from bayesjoint.model.rf import correlated_log_likelihood, predict_rf
-from bayesjoint.model.xdisc_prior import as_params
+from bayesjoint.model.rf import predict_rf
 from bayesjoint.physics.reference import reference_layers, remove_discontinuity
 
 TAPER_KM = 50.0
@@ -72,6 +70,32 @@ def _layer_average_step(top_km, bottom_km, depth_km, taper_km):
     u = top_km - depth_km
     point = 0.5 * jnp.sign(u) * jnp.maximum(0.0, 1.0 - jnp.abs(u) / taper_km)
     return jnp.where(h > 0, avg, point)
+
+
+def layer_factor(top_depth_km, params, taper_km):
+    """The factor ``1 + sum_j a_j <g(z - d_j)>_i`` of every layer (module docstring; JAX).
+
+    Parameters
+    ----------
+    top_depth_km : array, shape (K,)
+        Layer tops, the last the half-space's.
+    params : dict name -> scalar
+        ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660``,
+        ``depth_x_km`` and ``jump_x`` (those absent are left out).
+    taper_km : float
+
+    Returns
+    -------
+    array, shape (K,)
+    """
+    bottoms = jnp.concatenate([top_depth_km[1:], top_depth_km[-1:]])
+    factor = jnp.ones_like(top_depth_km)
+    for name in ("410", "660", "x"):
+        if f"depth_{name}_km" in params:
+            step = _layer_average_step(top_depth_km, bottoms, params[f"depth_{name}_km"],
+                                       taper_km)
+            factor = factor + params[f"jump_{name}"] * step
+    return factor
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,55 +129,28 @@ class XdiscModel:
                                                     half_width_km=25.0)
         return cls(reference, top, vs, vp / vs, float(taper_km))
 
+    def factor(self, params):
+        """The factor of every layer, shape (K,) (:func:`layer_factor`; JAX)."""
+        return layer_factor(jnp.asarray(self.top_depth_km), params, self.taper_km)
+
+    def earth_from_factor(self, factor):
+        """The background with its Vs and Vp multiplied by ``factor`` (shape (K,)), a
+        :class:`LayeredEarth`."""
+        k = self.top_depth_km.size
+        return LayeredEarth(jnp.asarray(self.top_depth_km[1:]), jnp.zeros(k),
+                            jnp.asarray(k, dtype=jnp.int32),
+                            jnp.asarray(self.vs_km_s) * factor, jnp.asarray(self.vp_vs))
+
     def earth(self, params):
         """The perturbed model as a :class:`LayeredEarth` (JAX, differentiable).
 
         Parameters
         ----------
         params : dict name -> scalar
-            ``depth_410_km``, ``jump_410``, ``depth_660_km``, ``jump_660``,
-            ``depth_x_km`` and ``jump_x``.
+            As in :meth:`factor`.
         """
-        tops = jnp.asarray(self.top_depth_km)
-        bottoms = jnp.concatenate([tops[1:], tops[-1:]])
-        factor = jnp.ones_like(tops)
-        for name in ("410", "660", "x"):
-            if f"depth_{name}_km" in params:
-                step = _layer_average_step(tops, bottoms, params[f"depth_{name}_km"],
-                                           self.taper_km)
-                factor = factor + params[f"jump_{name}"] * step
-        k = tops.shape[0]
-        return LayeredEarth(tops[1:], jnp.zeros(k), jnp.asarray(k, dtype=jnp.int32),
-                            jnp.asarray(self.vs_km_s) * factor, jnp.asarray(self.vp_vs))
+        return self.earth_from_factor(self.factor(params))
 
     def predict(self, params, survey):
         """Predicted receiver functions, shape (R, npts)."""
         return predict_rf(self.earth(params), survey).reshape(survey.n_traces, survey.npts)
-
-
-def log_likelihood_function(xmodel: XdiscModel, model, survey, observed, std, window,
-                            law="none", correlation_s=None):
-    """Log-likelihood of a parameter vector, a JAX function of shape (P,) -> scalar.
-
-    Parameters
-    ----------
-    xmodel : XdiscModel
-    model : {"no_x", "x"}
-    survey : RFSurvey
-    observed, std : arrays, shape (R, npts)
-    window : slice
-        Samples that enter the likelihood (the same for every trace).
-    law, correlation_s
-        Noise correlation (:func:`bayesjoint.model.rf.correlated_log_likelihood`).
-    """
-    obs = jnp.asarray(observed)[:, window]
-    sd = jnp.asarray(std)[:, window]
-
-    def log_likelihood(vector):
-        params = as_params(model, vector)
-        pred = xmodel.predict(params, survey)[:, window]
-        ll = correlated_log_likelihood(obs - pred, sd, jnp.exp(params["log_noise_scale"]), law,
-                                       correlation_s, survey.dt_s)
-        return jnp.where(jnp.all(jnp.isfinite(pred)), ll, -jnp.inf)
-
-    return jax.jit(jax.vmap(log_likelihood))

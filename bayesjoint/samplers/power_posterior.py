@@ -16,7 +16,9 @@ the cold replicas escape from local modes of ``L``. The likelihood of all
 ``n_chains x n_betas`` replicas is one batched call per iteration, with no
 gradients: for a handful of parameters and an expensive forward model this
 is cheaper than Hamiltonian moves, whose gradients cost several
-likelihoods each and compile slowly.
+likelihoods each and compile slowly. The data reach the log-likelihood as an
+argument (``args``), so one compilation serves every dataset of the same
+shapes.
 
 Adaptation (burn-in only)
 -------------------------
@@ -31,6 +33,8 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import functools
+
 import numpy as np
 
 from bayesjoint.samplers.tempering import swap
@@ -85,18 +89,23 @@ def power_ladder(n_betas, alpha=0.3):
     return u ** (1.0 / alpha)
 
 
-def sample_power_posteriors(log_likelihood, lower, upper, betas, *, n_chains=8,
+def sample_power_posteriors(log_likelihood, lower, upper, betas, *, args=None, n_chains=8,
                             n_iterations=2000, n_burn=1000, thin=1, seed=0):
     """Sample every power posterior of the ladder (module docstring).
 
     Parameters
     ----------
     log_likelihood : callable
-        Batched JAX function, parameters of shape (M, P) -> shape (M,).
+        Batched JAX function, ``log_likelihood(params, args)`` with params of
+        shape (M, P) -> shape (M,); ``args`` is any pytree of arrays. The
+        compiled sampler is cached per function object and sizes, so pass
+        the same function object for every dataset.
     lower, upper : array_like, shape (P,)
         The uniform prior's box.
     betas : array_like, shape (B,)
         Inverse temperatures, decreasing, ``betas[0] = 1``, ``betas[-1] = 0``.
+    args : pytree, optional
+        The data ``log_likelihood`` takes.
     n_chains : int
         Independent chains, >= 2 (their spread sets the proposal scale).
     n_iterations, n_burn, thin : int
@@ -116,45 +125,11 @@ def sample_power_posteriors(log_likelihood, lower, upper, betas, *, n_chains=8,
     if n_chains < 2 or not 0 <= n_burn < n_iterations or thin < 1:
         raise ValueError(f"need n_chains >= 2 (got {n_chains}), 0 <= n_burn < n_iterations "
                          f"(got {n_burn}, {n_iterations}) and thin >= 1 (got {thin})")
-    n_b, n_p = b.size, lo.size
-    beta = jnp.asarray(b)
     with np.errstate(divide="ignore"):
         temperatures = jnp.asarray(1.0 / b)
-    key = jax.random.PRNGKey(seed)
-    key, sub = jax.random.split(key)
-    x = lo + (hi - lo) * jax.random.uniform(sub, (n_chains, n_b, n_p))
-
-    def loglik(x):
-        return log_likelihood(x.reshape(-1, n_p)).reshape(n_chains, n_b)
-
-    def step(carry, t):
-        x, ll, log_scale, spread, key = carry
-        key, k_prop, k_acc, k_swap = jax.random.split(key, 4)
-        adapting = t < n_burn
-        spread = jnp.where(adapting, jnp.std(x, axis=0) + 1e-6 * (hi - lo), spread)  # (B, P)
-        prop = x + jnp.exp(log_scale)[None, :, None] * spread[None] * jax.random.normal(
-            k_prop, x.shape)
-        inside = jnp.all((prop >= lo) & (prop <= hi), axis=-1)
-        ll_prop = loglik(jnp.clip(prop, lo, hi))
-        # beta * (ll_prop - ll) with 0 * -inf read as 0 (the prior rung)
-        log_a = jnp.where(beta > 0, beta * (ll_prop - ll), 0.0)
-        log_a = jnp.where(inside & ~jnp.isnan(log_a), log_a, -jnp.inf)
-        accept = jnp.log(jax.random.uniform(k_acc, ll.shape)) < log_a
-        x = jnp.where(accept[..., None], prop, x)
-        ll = jnp.where(accept, ll_prop, ll)
-        rate = jnp.mean(jnp.exp(jnp.minimum(log_a, 0.0)), axis=0)
-        gain = 1.0 / jnp.sqrt(t + 1.0)
-        log_scale = jnp.where(adapting, log_scale + gain * (rate - TARGET_ACCEPTANCE),
-                              log_scale)
-        parity = t % 2
-        keys = jax.random.split(k_swap, n_chains)
-        (x, ll), attempted, swapped, _ = jax.vmap(
-            lambda k, xc, lc: swap(k, (xc, lc), lc, temperatures, parity))(keys, x, ll)
-        return (x, ll, log_scale, spread, key), (x, ll, accept, attempted, swapped)
-
-    carry = (x, loglik(x), jnp.full(n_b, np.log(2.38 / np.sqrt(n_p))), jnp.std(x, axis=0), key)
-    # one scan over burn-in and kept iterations: one compilation
-    _, trace = jax.jit(lambda c: jax.lax.scan(step, c, jnp.arange(n_iterations)))(carry)
+    run = _sampler(log_likelihood, int(n_chains), b.size, int(lo.size), int(n_iterations),
+                   int(n_burn))
+    trace = run(jax.random.PRNGKey(seed), lo, hi, jnp.asarray(b), temperatures, args)
     xs, lls, accepted, attempted, swapped = (a[n_burn:] for a in trace)
     keep = slice(thin - 1, None, thin)
     attempts = np.maximum(np.asarray(attempted).sum(axis=(0, 1)), 1)
@@ -162,3 +137,46 @@ def sample_power_posteriors(log_likelihood, lower, upper, betas, *, n_chains=8,
         b, np.swapaxes(np.asarray(xs[keep]), 0, 1), np.swapaxes(np.asarray(lls[keep]), 0, 1),
         np.asarray(accepted).mean(axis=(0, 1)),
         np.asarray(swapped).sum(axis=(0, 1)) / attempts)
+
+
+@functools.lru_cache(maxsize=64)
+def _sampler(log_likelihood, n_chains, n_b, n_p, n_iterations, n_burn):
+    """The compiled sampler of one log-likelihood and size: one scan over burn-in and kept
+    iterations, a function of (key, lower, upper, betas, temperatures, args)."""
+
+    def run(key, lo, hi, beta, temperatures, args):
+        def loglik(x):
+            return log_likelihood(x.reshape(-1, n_p), args).reshape(n_chains, n_b)
+
+        def step(carry, t):
+            x, ll, log_scale, spread, key = carry
+            key, k_prop, k_acc, k_swap = jax.random.split(key, 4)
+            adapting = t < n_burn
+            spread = jnp.where(adapting, jnp.std(x, axis=0) + 1e-6 * (hi - lo), spread)  # (B, P)
+            prop = x + jnp.exp(log_scale)[None, :, None] * spread[None] * jax.random.normal(
+                k_prop, x.shape)
+            inside = jnp.all((prop >= lo) & (prop <= hi), axis=-1)
+            ll_prop = loglik(jnp.clip(prop, lo, hi))
+            # beta * (ll_prop - ll) with 0 * -inf read as 0 (the prior rung)
+            log_a = jnp.where(beta > 0, beta * (ll_prop - ll), 0.0)
+            log_a = jnp.where(inside & ~jnp.isnan(log_a), log_a, -jnp.inf)
+            accept = jnp.log(jax.random.uniform(k_acc, ll.shape)) < log_a
+            x = jnp.where(accept[..., None], prop, x)
+            ll = jnp.where(accept, ll_prop, ll)
+            rate = jnp.mean(jnp.exp(jnp.minimum(log_a, 0.0)), axis=0)
+            gain = 1.0 / jnp.sqrt(t + 1.0)
+            log_scale = jnp.where(adapting, log_scale + gain * (rate - TARGET_ACCEPTANCE),
+                                  log_scale)
+            parity = t % 2
+            keys = jax.random.split(k_swap, n_chains)
+            (x, ll), attempted, swapped, _ = jax.vmap(
+                lambda k, xc, lc: swap(k, (xc, lc), lc, temperatures, parity))(keys, x, ll)
+            return (x, ll, log_scale, spread, key), (x, ll, accept, attempted, swapped)
+
+        key, sub = jax.random.split(key)
+        x = lo + (hi - lo) * jax.random.uniform(sub, (n_chains, n_b, n_p))
+        carry = (x, loglik(x), jnp.full(n_b, np.log(2.38 / np.sqrt(n_p))), jnp.std(x, axis=0),
+                 key)
+        return jax.lax.scan(step, carry, jnp.arange(n_iterations))[1]
+
+    return jax.jit(run)

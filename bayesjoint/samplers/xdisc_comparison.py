@@ -16,6 +16,25 @@ and of the transition-zone thickness ``depth_660 - depth_410`` come from the
 Only the samples between ``window_s`` (time after the direct P) enter the
 likelihood: by default from 20 s, after the crust's reverberations, which
 the fixed reference crust would otherwise have to fit.
+
+Linearised forward and its correction
+-------------------------------------
+With ``settings.forward = "linearised"`` (default) the ladder is sampled
+with the Born approximation of :mod:`bayesjoint.model.xdisc_likelihood`,
+linearised first at the prior's centre, then at the posterior median of a
+run of a quarter of the iterations (``n_linearisations`` points in all).
+The last run's posterior ``p_lin`` is then corrected to the exact forward
+model by importance sampling: for ``n_importance`` of its ``beta = 1``
+draws, spread evenly over chains and iterations, the weights are
+``w = L_exact / L_lin`` and, exactly,
+
+    Z_exact = Z_lin E_{p_lin}[w]
+
+(``p_lin = prior L_lin / Z_lin``). The Monte Carlo error of the log of the
+weights' mean (delta method) adds to the evidence's. The weights' effective
+sample size (Kish) over their number, ``importance_ess_fraction``, tells
+how close the linearised posterior is to the exact one (1: identical); the
+posterior quantiles are weighted by ``w`` over those draws.
 """
 
 from dataclasses import asdict
@@ -24,12 +43,14 @@ import jax
 import numpy as np
 
 from bayesjoint.data import RFData
-from bayesjoint.model.xdisc_models import XdiscModel, log_likelihood_function
+from bayesjoint.model.xdisc_likelihood import (exact_log_likelihood, linear_log_likelihood,
+                                               linearise, station_arrays)
+from bayesjoint.model.xdisc_models import XdiscModel
 from bayesjoint.model.xdisc_prior import MODELS, as_params, parameter_names, prior_bounds
 from bayesjoint.physics.rf import check_npts, ps_delay_s
 from bayesjoint.samplers.evidence import log_evidence, posterior_model_probability
 from bayesjoint.samplers.power_posterior import power_ladder, sample_power_posteriors
-from bayesjoint.samplers.xdisc_settings import ComparisonSettings
+from bayesjoint.samplers.xdisc_settings import FORWARDS, ComparisonSettings
 
 QUANTILES = (0.05, 0.5, 0.95)
 """Posterior quantiles reported for every parameter."""
@@ -59,10 +80,81 @@ def check_record_length(data: RFData, xmodel: XdiscModel, depth_km):
                f"the Ps conversion from {depth_km:g} km in {xmodel.reference.upper()}")
 
 
-def _summary(values):
-    q = np.quantile(values, QUANTILES)
-    return {"mean": float(np.mean(values)), "std": float(np.std(values)),
+def _summary(values, weights):
+    """Mean, std and :data:`QUANTILES` of weighted draws."""
+    w = weights / np.sum(weights)
+    order = np.argsort(values)
+    cdf = np.cumsum(w[order]) - 0.5 * w[order]
+    q = np.interp(QUANTILES, cdf, values[order])
+    mean = float(np.sum(w * values))
+    return {"mean": mean, "std": float(np.sqrt(np.sum(w * (values - mean) ** 2))),
             **{f"q{int(100 * p):02d}": float(v) for p, v in zip(QUANTILES, q)}}
+
+
+def _sample(log_likelihood, args, lo, hi, betas, settings, n_iterations, n_burn, seed):
+    return sample_power_posteriors(log_likelihood, lo, hi, betas, args=args,
+                                   n_chains=settings.n_chains, n_iterations=n_iterations,
+                                   n_burn=n_burn, thin=settings.thin, seed=seed)
+
+
+def importance_draws(draws, n):
+    """Indices (chain, draw) of ``n`` ``beta = 1`` draws spread evenly over chains and
+    iterations, two arrays of shape (min(n, C N),)."""
+    n_chains, n_draws = draws.log_likelihood.shape[:2]
+    flat = np.unique(np.linspace(0, n_chains * n_draws - 1, min(n, n_chains * n_draws))
+                     .round().astype(int))
+    return flat % n_chains, flat // n_chains
+
+
+def importance_correction(log_weights):
+    """``log mean w`` of importance weights, its Monte Carlo error and Kish's ESS / n.
+
+    Parameters
+    ----------
+    log_weights : array, shape (N,)
+
+    Returns
+    -------
+    dict
+        ``log_evidence_correction``, ``mc_error`` (delta method:
+        ``std(w) / (mean(w) sqrt(N))``), ``ess_fraction``, ``n_draws``.
+    """
+    lw = np.asarray(log_weights, dtype=float)
+    if lw.ndim != 1 or lw.size < 2 or not np.all(np.isfinite(lw)):
+        raise ValueError("importance weights must be at least two finite log values")
+    w = np.exp(lw - lw.max())
+    mean = w.mean()
+    return {"log_evidence_correction": float(lw.max() + np.log(mean)),
+            "mc_error": float(w.std(ddof=1) / (mean * np.sqrt(w.size))),
+            "ess_fraction": float(w.sum() ** 2 / np.sum(w * w) / w.size),
+            "n_draws": int(w.size)}
+
+
+def _linearised(model, lo, hi, arrays, static, betas, settings, seed):
+    """The ladder under the linearised forward, re-linearised; the importance correction.
+
+    Returns
+    -------
+    draws : PowerPosteriorDraws
+    correction : dict
+        Of :func:`importance_correction`, with the indices of the draws.
+    """
+    loglik = linear_log_likelihood(static.law)
+    reference = 0.5 * (lo + hi)
+    short = max(settings.n_iterations // 4, 8), max(settings.n_burn // 4, 4)
+    for k in range(settings.n_linearisations):
+        lin = linearise(reference, arrays, static)
+        last = k == settings.n_linearisations - 1
+        n_it, n_burn = (settings.n_iterations, settings.n_burn) if last else short
+        draws = _sample(loglik, (arrays, lin), lo, hi, betas, settings, n_it, n_burn, seed + k)
+        reference = np.median(draws.params[:, :, 0].reshape(-1, lo.size), axis=0)
+    chain, draw = importance_draws(draws, settings.n_importance)
+    picked = draws.params[chain, draw, 0]
+    exact = np.asarray(exact_log_likelihood(static)(picked, arrays))
+    correction = importance_correction(exact - draws.log_likelihood[chain, draw, 0])
+    correction["log_weights"] = exact - draws.log_likelihood[chain, draw, 0]
+    correction["picked"] = picked
+    return draws, correction
 
 
 def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), bounds=None):
@@ -89,22 +181,32 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
     draws : dict model -> PowerPosteriorDraws
     xmodel : XdiscModel
     """
-    if data.correlation != "none" and data.correlation_s is None:
-        raise ValueError("the detector needs a fixed correlation_s, not correlation_s_bounds")
+    if settings.forward not in FORWARDS:
+        raise ValueError(f"forward = {settings.forward!r}: allowed values are {FORWARDS}")
+    if settings.n_linearisations < 1 or settings.n_importance < 2:
+        raise ValueError(f"need n_linearisations >= 1 (got {settings.n_linearisations}) and "
+                         f"n_importance >= 2 (got {settings.n_importance})")
     xmodel = XdiscModel.build(settings.reference, layer_km=settings.layer_km)
     window = window_slice(data, settings.window_s)
+    arrays, static = station_arrays(xmodel, data, window)
     check_record_length(data, xmodel, prior_bounds("x", bounds)[1][2])
     betas = power_ladder(settings.n_betas)
-    draws, evidences, result = {}, {}, {}
+    draws, evidences, corrections = {}, {}, {}
     for i, model in enumerate(MODELS):
         lo, hi = prior_bounds(model, bounds)
-        loglik = log_likelihood_function(xmodel, model, data.survey, data.rf, data.rf_std, window,
-                                         data.correlation, data.correlation_s)
-        draws[model] = sample_power_posteriors(
-            loglik, lo, hi, betas, n_chains=settings.n_chains,
-            n_iterations=settings.n_iterations, n_burn=settings.n_burn, thin=settings.thin,
-            seed=settings.seed + i)
+        seed = settings.seed + 10 * i
+        if settings.forward == "exact":
+            draws[model] = _sample(exact_log_likelihood(static), arrays, lo, hi, betas,
+                                   settings, settings.n_iterations, settings.n_burn, seed)
+        else:
+            draws[model], corrections[model] = _linearised(model, lo, hi, arrays, static,
+                                                           betas, settings, seed)
         evidences[model] = log_evidence(betas, draws[model].log_likelihood, settings.evidence)
+        if model in corrections:
+            c = corrections[model]
+            evidences[model] = evidences[model]._replace(
+                log_evidence=evidences[model].log_evidence + c["log_evidence_correction"],
+                mc_error=float(np.hypot(evidences[model].mc_error, c["mc_error"])))
     ev_x, ev_0 = evidences["x"], evidences["no_x"]
     p_x, log_bf = posterior_model_probability(ev_x.log_evidence, ev_0.log_evidence,
                                               settings.prior_odds)
@@ -112,11 +214,17 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
     interval = [posterior_model_probability(ev_x.log_evidence + s * 2 * error,
                                             ev_0.log_evidence, settings.prior_odds)[0]
                 for s in (-1, 1)]
-    cold = draws["x"].params[:, :, 0].reshape(-1, len(parameter_names("x")))
-    posterior = {name: _summary(cold[:, j]) for j, name in enumerate(parameter_names("x"))}
     names = parameter_names("x")
+    if "x" in corrections:
+        cold = corrections["x"]["picked"]
+        lw = corrections["x"]["log_weights"]
+        weights = np.exp(lw - lw.max())
+    else:
+        cold = draws["x"].params[:, :, 0].reshape(-1, len(names))
+        weights = np.ones(cold.shape[0])
+    posterior = {name: _summary(cold[:, j], weights) for j, name in enumerate(names)}
     posterior["transition_zone_km"] = _summary(cold[:, names.index("depth_660_km")]
-                                               - cold[:, names.index("depth_410_km")])
+                                               - cold[:, names.index("depth_410_km")], weights)
     result = {
         "p_x": p_x, "p_x_interval": interval, "bayes_factor": float(np.exp(log_bf)),
         "log_bayes_factor": log_bf, "log_bayes_factor_mc_error": error,
@@ -130,6 +238,9 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
         "transition_zone_km": posterior["transition_zone_km"]["q50"],
         "posterior": posterior,
         "posterior_model": "x",
+        "forward": settings.forward,
+        "importance": {m: {k: v for k, v in c.items() if k not in ("log_weights", "picked")}
+                       for m, c in corrections.items()},
         "sampler": {m: {"acceptance": draws[m].acceptance.tolist(),
                         "swap_acceptance": draws[m].swap_acceptance.tolist(),
                         "betas": draws[m].betas.tolist()} for m in MODELS},

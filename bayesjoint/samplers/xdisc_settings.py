@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+FORWARDS = ("linearised", "exact")
+"""Forward models of :class:`ComparisonSettings`."""
+
 
 @dataclass(frozen=True)
 class ComparisonSettings:
@@ -23,6 +26,19 @@ class ComparisonSettings:
     window_s : (float, float or None)
         Time window after the direct P that enters the likelihood, s (None:
         to the end of the record).
+    forward : {"linearised", "exact"}
+        Forward model of the samplers: the Born approximation around the
+        posterior median, re-linearised ``n_linearisations`` times and
+        corrected to the exact forward by importance sampling from
+        ``n_importance`` posterior draws (:mod:`bayesjoint.model.xdisc_likelihood`),
+        or the exact forward throughout (about 100 times slower).
+    n_linearisations : int
+        Linearisation points, >= 1: the prior's centre, then the posterior
+        median of a run of a quarter of the iterations, and so on; the
+        last run is the full one.
+    n_importance : int
+        Posterior draws per model whose exact likelihood corrects the
+        evidence and weights the posterior.
     seed : int
     """
 
@@ -36,4 +52,7 @@ class ComparisonSettings:
     thin: int = 1
     prior_odds: float = 1.0
     window_s: tuple = (20.0, None)
+    forward: str = "linearised"
+    n_linearisations: int = 2
+    n_importance: int = 200
     seed: int = 0

@@ -20,8 +20,8 @@ def _log_likelihood(m):
     return -0.5 * np.sum(r * r, axis=-1) - Y.size * np.log(np.sqrt(2 * np.pi) * SIGMA)
 
 
-def _jax_log_likelihood(m):
-    r = (jnp.asarray(Y) - m) / SIGMA
+def _jax_log_likelihood(m, y):
+    r = (y - m) / SIGMA
     return -0.5 * jnp.sum(r * r, axis=-1) - Y.size * np.log(np.sqrt(2 * np.pi) * SIGMA)
 
 
@@ -101,8 +101,8 @@ def test_power_ladder_runs_from_one_to_zero():
 def test_sampler_and_stepping_stone_recover_the_toy_evidence():
     betas = power_ladder(12)
     lo, hi = np.full(2, -HALF_WIDTH), np.full(2, HALF_WIDTH)
-    draws = sample_power_posteriors(_jax_log_likelihood, lo, hi, betas, n_chains=8,
-                                    n_iterations=3000, n_burn=1000, seed=3)
+    draws = sample_power_posteriors(_jax_log_likelihood, lo, hi, betas, args=jnp.asarray(Y),
+                                    n_chains=8, n_iterations=3000, n_burn=1000, seed=3)
     assert draws.params.shape == (8, 2000, 12, 2)
     assert np.all((draws.params >= lo) & (draws.params <= hi))
     cold = draws.params[:, :, 0].reshape(-1, 2)

@@ -7,7 +7,7 @@ pytest.importorskip("obspy")
 
 from bayesjoint.datasets import synthetic_rf  # noqa: E402
 from bayesjoint.model.xdisc_models import XdiscModel  # noqa: E402
-from bayesjoint.samplers.xdisc_comparison import compare  # noqa: E402
+from bayesjoint.samplers.xdisc_comparison import compare, importance_correction  # noqa: E402
 from bayesjoint.samplers.xdisc_settings import ComparisonSettings  # noqa: E402
 
 MANTLE = {"depth_410_km": 410.0, "jump_410": 0.04, "depth_660_km": 660.0, "jump_660": 0.06}
@@ -30,7 +30,6 @@ def results():
     return {name: compare(synthetic(params), SETTINGS)[0] for name, params in CASES.items()}
 
 
-@pytest.mark.slow
 def test_an_x_at_300_km_is_detected(results):
     r = results["x"]
     assert r["p_x"] > 0.95
@@ -40,11 +39,38 @@ def test_an_x_at_300_km_is_detected(results):
     assert abs(r["depth_410_km"] - 410.0) < 10.0 and abs(r["depth_660_km"] - 660.0) < 10.0
 
 
-@pytest.mark.slow
 def test_no_x_gives_a_low_probability(results):
     assert results["no_x"]["p_x"] < 0.2
 
 
-@pytest.mark.slow
 def test_a_negative_jump_is_not_an_x(results):
     assert results["negative_jump"]["p_x"] < 0.2
+
+
+def test_the_linearisation_is_close_and_its_correction_small(results):
+    for r in results.values():
+        assert r["forward"] == "linearised"
+        for model in ("x", "no_x"):
+            assert r["importance"][model]["ess_fraction"] > 0.5
+            assert abs(r["importance"][model]["log_evidence_correction"]) < 0.5
+
+
+def test_importance_correction_by_hand():
+    c = importance_correction(np.log([1.0, 3.0]))
+    assert c["log_evidence_correction"] == pytest.approx(np.log(2.0))
+    assert c["mc_error"] == pytest.approx(np.std([1.0, 3.0], ddof=1) / (2.0 * np.sqrt(2)))
+    assert c["ess_fraction"] == pytest.approx(16.0 / 10.0 / 2.0)
+    assert importance_correction(np.zeros(5))["ess_fraction"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="finite"):
+        importance_correction([0.0, -np.inf])
+
+
+@pytest.mark.slow
+def test_linearised_and_exact_forward_give_the_same_bayes_factor():
+    data = synthetic(CASES["x"], seed=2)
+    small = ComparisonSettings(layer_km=20.0, n_betas=6, n_chains=6, n_iterations=600,
+                               n_burn=300, prior_odds=1e-6)
+    linear = compare(data, small)[0]
+    exact = compare(data, ComparisonSettings(**{**small.__dict__, "forward": "exact"}))[0]
+    error = np.hypot(linear["log_bayes_factor_mc_error"], exact["log_bayes_factor_mc_error"])
+    assert abs(linear["log_bayes_factor"] - exact["log_bayes_factor"]) < 4 * error + 0.3
