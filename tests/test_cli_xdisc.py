@@ -69,6 +69,9 @@ def _error(capsys, argv):
     (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--prior-odds", "0"],
      "--prior-odds = 0"),
     (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--n-betas", "1"], "n_betas = 1"),
+    (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--window-start-s", "200"],
+     "window_s = (200.0, None): holds fewer than two samples of the record (-10 to 74.5 s "
+     "after P)"),
 ])
 def test_bad_input_is_one_line_before_any_work(tmp_path, capsys, extra, message):
     rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
@@ -105,20 +108,31 @@ def test_from_rf_make_needs_its_summary(tmp_path, capsys):
     assert "--gauss-rad-s: not with --from-rf-make" in err
 
 
+def _rf_make_folder(folder, ray_parameter_s_km=(0.055, 0.07), **summary):
+    """A folder as ``bayesjoint rf make`` writes it: two stacks, their errors, the summary."""
+    folder.mkdir()
+    _write_rf_csv(folder / "rf.csv", n_traces=2)
+    lines = (folder / "rf.csv").read_text().splitlines()
+    (folder / "rf_std.csv").write_text(lines[0] + "\n" + "\n".join(
+        f"{line.split(',')[0]},0.01,0.02" for line in lines[1:]) + "\n")
+    (folder / "rf_make.json").write_text(json.dumps(
+        {"station": "XA.SA01", "ray_parameter_s_km": list(ray_parameter_s_km),
+         "gauss_rad_s": 1.0, "rf_file": "rf.csv", "rf_std_file": "rf_std.csv", **summary}))
+    return folder
+
+
+def test_from_rf_make_outside_the_teleseismic_range_is_refused(tmp_path, capsys):
+    folder = _rf_make_folder(tmp_path / "rfmake", ray_parameter_s_km=(0.06, 0.1))
+    err = _error(capsys, ["xdisc", "--from-rf-make", str(folder), "--out", str(tmp_path / "o"),
+                          *SMALL])
+    assert "ray parameter 0.1 s/km (column 1): outside the teleseismic range 0.04-0.09" in err
+    assert not (tmp_path / "o").exists()
+
+
 def test_from_rf_make_reads_rays_gaussian_and_errors(tmp_path):
     from bayesjoint.commands.xdisc import _from_rf_make
 
-    folder = tmp_path / "rfmake"
-    folder.mkdir()
-    _write_rf_csv(folder / "rf.csv", n_traces=2)
-    std = folder / "rf_std.csv"
-    lines = (folder / "rf.csv").read_text().splitlines()
-    std.write_text(lines[0] + "\n" + "\n".join(
-        f"{line.split(',')[0]},0.01,0.02" for line in lines[1:]) + "\n")
-    (folder / "rf_make.json").write_text(json.dumps(
-        {"station": "XA.SA01", "ray_parameter_s_km": [0.055, 0.07], "gauss_rad_s": 1.0,
-         "rf_file": "rf.csv", "rf_std_file": "rf_std.csv"}))
-    data = _from_rf_make(folder)
+    data = _from_rf_make(_rf_make_folder(tmp_path / "rfmake"))
     assert data.name == "XA.SA01" and data.gauss_rad_s == 1.0
     np.testing.assert_allclose(data.ray_parameter_s_km, [0.055, 0.07])
     np.testing.assert_allclose(data.rf_std[:, 0], [0.01, 0.02])

@@ -254,8 +254,11 @@ def test_moveout_aligns_ps_to_the_reference_ray_parameter():
 
 def test_one_station_at_a_time():
     a = synthetic_record(0.06, 10.0, seed=1)
-    b = EventRecord("other", "OTHER", a.zne, a.dt_s, a.t0_rel_p_s, 10.0, 0.06)
+    b, c = (EventRecord(f"other {i}", "OTHER", a.zne, a.dt_s, a.t0_rel_p_s, 10.0, 0.06)
+            for i in range(2))
     with pytest.raises(ValueError, match=r"records of 2 stations \(OTHER, SYN\); choose one "
                                          "with --station"):
-        check_records([a, b], _settings())
-    assert check_records([a, b], _settings(), station="OTHER") == [b]
+        check_records([a, b, c], _settings())
+    assert check_records([a, b, c], _settings(), station="OTHER") == [b, c]
+    with pytest.raises(ValueError, match=r"1 of 1 record\(s\) usable before processing"):
+        check_records([a, b, c], _settings(), station="SYN")
