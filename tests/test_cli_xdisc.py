@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from bayesjoint.cli import main
+from bayesjoint.samplers.xdisc_decision import decision
 
 pytest.importorskip("obspy")
 
@@ -45,6 +46,8 @@ def test_xdisc_writes_its_json(tmp_path, capsys):
     assert set(result["evidence"]) == {"no_x", "x"}
     assert result["evidence"]["x"]["estimator"] == "stepping_stone"
     assert result["prior_bounds"]["x"]["jump_x"][0] == 0.01
+    assert result["n_events"] is None and result["min_events"] == 10
+    assert result["decision"] == decision(result, None)["decision"]
     assert "p_x = " in capsys.readouterr().out
     assert (out / "xdisc.png").stat().st_size > 0
     # a second run into the same folder needs --overwrite
@@ -132,7 +135,63 @@ def test_from_rf_make_outside_the_teleseismic_range_is_refused(tmp_path, capsys)
 def test_from_rf_make_reads_rays_gaussian_and_errors(tmp_path):
     from bayesjoint.commands.xdisc import _from_rf_make
 
-    data = _from_rf_make(_rf_make_folder(tmp_path / "rfmake"))
+    data, n_events = _from_rf_make(_rf_make_folder(tmp_path / "rfmake", n_used=12))
+    assert n_events == 12
     assert data.name == "XA.SA01" and data.gauss_rad_s == 1.0
     np.testing.assert_allclose(data.ray_parameter_s_km, [0.055, 0.07])
     np.testing.assert_allclose(data.rf_std[:, 0], [0.01, 0.02])
+
+
+def _fake_compare(monkeypatch, p_x, interval):
+    """Replace the sampler by a fixed result: the decision is the command's own work."""
+    import bayesjoint.commands.xdisc as command
+    import bayesjoint.samplers.xdisc_comparison as comparison
+
+    def compare(data, settings):
+        return ({"p_x": p_x, "p_x_interval": interval, "bayes_factor": p_x / (1 - p_x),
+                 "depth_410_km": 410.0, "depth_660_km": 660.0}, None, None)
+
+    monkeypatch.setattr(comparison, "compare", compare)
+    monkeypatch.setattr(command, "_figure", lambda *args: None)
+
+
+@pytest.mark.parametrize("n_used, extra, expected, words", [
+    (4, [], "undecided", "4 usable record(s), fewer than the 10 needed"),
+    (4, ["--min-events", "3"], "x", "lies above 0.5 from 4 usable records"),
+    (25, [], "x", "p_x = 0.900, interval 0.850-0.940 lies above 0.5 from 25 usable records"),
+])
+def test_decision_from_rf_make_counts(tmp_path, capsys, monkeypatch, n_used, extra, expected,
+                                      words):
+    _fake_compare(monkeypatch, 0.9, [0.85, 0.94])
+    folder = _rf_make_folder(tmp_path / "rfmake", n_used=n_used)
+    out = tmp_path / "out"
+    assert main(["xdisc", "--from-rf-make", str(folder), "--out", str(out), *extra]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["decision"] == expected and words in result["reason"]
+    assert result["n_events"] == n_used
+    assert result["min_events"] == (3 if extra else 10)
+    assert f"decision: {expected} ({result['reason']})" in capsys.readouterr().out
+
+
+def test_decision_without_a_record_count_rests_on_the_monte_carlo_error(tmp_path, capsys,
+                                                                          monkeypatch):
+    _fake_compare(monkeypatch, 0.6, [0.45, 0.72])
+    rf = _write_rf_csv(tmp_path / "rf.csv")
+    out = tmp_path / "out"
+    assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06", "--gauss-rad-s",
+                 "1", "--std", "0.01", "--out", str(out)]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["n_events"] is None and result["decision"] == "undecided"
+    assert "contains 0.5: the Monte Carlo error is too large" in result["reason"]
+    assert "decision: undecided" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("summary, extra, message", [
+    ({}, ["--min-events", "1"], "--min-events = 1: must be >= 2"),
+    ({"n_used": -3}, [], "n_used = -3; must be a count of records"),
+])
+def test_bad_record_counts_are_refused(tmp_path, capsys, summary, extra, message):
+    folder = _rf_make_folder(tmp_path / "rfmake", **summary)
+    err = _error(capsys, ["xdisc", "--from-rf-make", str(folder), "--out", str(tmp_path / "o"),
+                          *extra])
+    assert message in err

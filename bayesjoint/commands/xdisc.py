@@ -5,8 +5,11 @@ Reads one station's P receiver functions (a CSV of the forms of
 ``bayesjoint rf make``), compares a reference upper mantle with and without
 an X by their evidences (:mod:`bayesjoint.samplers.xdisc_comparison`) and
 writes ``xdisc.json`` into ``--out``: ``p_x``, ``bayes_factor``, the method,
-the 410 and 660 depths and the transition-zone thickness, and the
-posterior of every parameter.
+the 410 and 660 depths and the transition-zone thickness, the posterior of
+every parameter, and the ``decision`` (``x``, ``no_x`` or ``undecided``) with
+its ``reason`` and ``n_events``, the usable records behind the stacks (from
+``rf_make.json``; None when unknown), as
+:func:`bayesjoint.samplers.xdisc_decision.decision` gives them.
 """
 
 import argparse
@@ -30,6 +33,7 @@ def add_parser(subparsers):
     from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
     from bayesjoint.physics.reference import MODELS
     from bayesjoint.samplers.evidence import METHODS
+    from bayesjoint.samplers.xdisc_decision import MIN_EVENTS
     from bayesjoint.samplers.xdisc_settings import ComparisonSettings
 
     d = ComparisonSettings()
@@ -73,13 +77,17 @@ def add_parser(subparsers):
     p.add_argument("--n-burn", type=int, default=d.n_burn,
                    help=f"adapting iterations not kept (default {d.n_burn})")
     p.add_argument("--seed", type=int, default=d.seed, help="random seed")
+    p.add_argument("--min-events", type=int, default=MIN_EVENTS,
+                   help="usable records a station needs for a decision; with fewer it is "
+                        f"'undecided' (default {MIN_EVENTS})")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the xdisc.json of an earlier run in the output folder")
     p.set_defaults(func=run)
 
 
 def _from_rf_make(folder):
-    """Receiver functions, per-sample standard errors and their source, from ``rf make``."""
+    """Receiver functions with their per-sample standard errors, and the number of usable
+    records behind them (``n_used``, None when absent), from ``rf make``."""
     import json
     from pathlib import Path
 
@@ -104,8 +112,12 @@ def _from_rf_make(folder):
                       gauss_rad_s=gauss, std=1.0).rf
     if np.any(std <= 0):
         std = np.maximum(std, np.max(std) * 1e-3)  # single-record bins have a zero error
-    return read_rf_csv(folder / summary.get("rf_file", "rf.csv"), ray_parameter_s_km=p,
+    data = read_rf_csv(folder / summary.get("rf_file", "rf.csv"), ray_parameter_s_km=p,
                        gauss_rad_s=gauss, std=std, name=summary.get("station"))
+    n_used = summary.get("n_used")
+    if n_used is not None and (not isinstance(n_used, int) or n_used < 0):
+        raise ValueError(f"{summary_path}: n_used = {n_used!r}; must be a count of records")
+    return data, n_used
 
 
 def _pre_p_std(path, ray_parameter_s_km, gauss_rad_s):
@@ -129,7 +141,8 @@ def _pre_p_std(path, ray_parameter_s_km, gauss_rad_s):
 
 
 def _read(args):
-    """The receiver functions of the command line, checked."""
+    """The receiver functions of the command line, checked, and the number of usable
+    records behind them (None when unknown)."""
     from dataclasses import replace
 
     from bayesjoint.io.seismic_files import read_rf_csv
@@ -139,8 +152,9 @@ def _read(args):
             if getattr(args, flag) is not None:
                 raise ValueError(f"--{flag.replace('_', '-')}: not with --from-rf-make, whose "
                                  "rf_make.json and rf_std.csv give it")
-        data = _from_rf_make(args.from_rf_make)
+        data, n_events = _from_rf_make(args.from_rf_make)
     else:
+        n_events = None
         for flag in ("ray_parameter_s_km", "gauss_rad_s"):
             if getattr(args, flag) is None:
                 raise ValueError(f"--{flag.replace('_', '-')} missing: a CSV of receiver "
@@ -152,7 +166,7 @@ def _read(args):
                            gauss_rad_s=args.gauss_rad_s, std=std)
     if args.correlation_s is not None:
         data = replace(data, correlation="exponential", correlation_s=float(args.correlation_s))
-    return data
+    return data, n_events
 
 
 def _check_ray_parameters(data):
@@ -193,6 +207,7 @@ def run(args):
     from pathlib import Path
 
     from bayesjoint.samplers.xdisc_comparison import compare
+    from bayesjoint.samplers.xdisc_decision import decision
     from bayesjoint.samplers.xdisc_settings import ComparisonSettings
 
     out = Path(args.out)
@@ -201,7 +216,10 @@ def run(args):
     if (out / OUTPUT_FILES[0]).exists() and not args.overwrite:
         raise ValueError(f"--out {out}: holds an xdisc.json; choose another folder or pass "
                          "--overwrite")
-    data = _read(args)
+    if args.min_events < 2:
+        raise ValueError(f"--min-events = {args.min_events}: must be >= 2 (a stack with a "
+                         "standard error needs 2 records)")
+    data, n_events = _read(args)
     _check_ray_parameters(data)
     if not (args.prior_odds > 0 and args.prior_odds < float("inf")):
         raise ValueError(f"--prior-odds = {args.prior_odds:g}: must be finite and > 0")
@@ -212,12 +230,15 @@ def run(args):
     result, draws, xmodel = compare(data, settings)
     result = {"station": data.name, "method": "model_comparison",
               "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
-              "gauss_rad_s": data.gauss_rad_s, **result}
+              "gauss_rad_s": data.gauss_rad_s, **result, "n_events": n_events,
+              "min_events": args.min_events,
+              **decision(result, n_events, args.min_events)}
     out.mkdir(parents=True, exist_ok=True)
     (out / "xdisc.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
     _figure(data, result, draws, xmodel, out / "xdisc.png")
     print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor {result['bayes_factor']:.3g}, "
           f"prior odds {args.prior_odds:g}); 410 at {result['depth_410_km']:.0f} km, 660 at "
           f"{result['depth_660_km']:.0f} km")
+    print(f"decision: {result['decision']} ({result['reason']})")
     print(f"wrote {', '.join(OUTPUT_FILES)} to {out}")
     return 0
