@@ -147,12 +147,16 @@ def _fake_compare(monkeypatch, p_x, interval):
     import bayesjoint.commands.xdisc as command
     import bayesjoint.samplers.xdisc_comparison as comparison
 
+    seen = {}
+
     def compare(data, settings):
+        seen["data"] = data
         return ({"p_x": p_x, "p_x_interval": interval, "bayes_factor": p_x / (1 - p_x),
                  "depth_410_km": 410.0, "depth_660_km": 660.0}, None, None)
 
     monkeypatch.setattr(comparison, "compare", compare)
     monkeypatch.setattr(command, "_figure", lambda *args: None)
+    return seen
 
 
 @pytest.mark.parametrize("n_used, extra, expected, words", [
@@ -195,3 +199,79 @@ def test_bad_record_counts_are_refused(tmp_path, capsys, summary, extra, message
     err = _error(capsys, ["xdisc", "--from-rf-make", str(folder), "--out", str(tmp_path / "o"),
                           *extra])
     assert message in err
+
+
+def _config(tmp_path, tables):
+    """A run configuration with the given ``[[data]]`` tables (TOML text each)."""
+    path = tmp_path / "run.toml"
+    path.write_text("[output]\ndir = \"results\"\n\n"
+                    + "\n".join(f"[[data]]\n{t}\n" for t in tables))
+    return path
+
+
+def _rf_table(name, file="rf.csv"):
+    return (f'type = "rf"\nname = "{name}"\nfile = "{file}"\nray_parameter_s_km = 0.06\n'
+            'gauss_rad_s = 1.0\nstd = 0.01')
+
+
+@pytest.mark.parametrize("tables, extra, name", [
+    ([_rf_table("SA01")], [], "SA01"),
+    ([_rf_table("SA01"), _rf_table("SA02", "rf2.csv")], ["--dataset", "SA02"], "SA02"),
+])
+def test_config_gives_the_receiver_functions(tmp_path, capsys, monkeypatch, tables, extra,
+                                             name):
+    """The rf table of a run configuration, read as ``bayesjoint run`` reads it."""
+    seen = _fake_compare(monkeypatch, 0.9, [0.85, 0.94])
+    _write_rf_csv(tmp_path / "rf.csv")
+    _write_rf_csv(tmp_path / "rf2.csv", seed=1)
+    config = _config(tmp_path, tables)
+    out = tmp_path / "out"
+    assert main(["xdisc", "--config", str(config), "--out", str(out), *extra]) == 0
+    data = seen["data"]
+    assert data.name == name and data.ray_parameter_s_km.tolist() == [0.06]
+    np.testing.assert_allclose(data.rf_std, 0.01)
+    file = tmp_path / ("rf.csv" if name == "SA01" else "rf2.csv")
+    np.testing.assert_allclose(data.rf[0], np.loadtxt(file, delimiter=",", skiprows=1)[:, 1])
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["station"] == name and result["n_events"] is None
+
+
+def test_config_of_an_rf_make_table_counts_its_records(tmp_path, capsys, monkeypatch):
+    """rf make's data_table in a configuration: the records come from its rf_make.json."""
+    _fake_compare(monkeypatch, 0.9, [0.85, 0.94])
+    _rf_make_folder(tmp_path / "rfmake", ray_parameter_s_km=(0.06, 0.06), n_used=7)
+    config = _config(tmp_path, [
+        'type = "rf"\nname = "SA01"\nfile = "rfmake/rf.csv"\nray_parameter_s_km = [0.06, 0.06]'
+        '\ngauss_rad_s = 1.0\nstd = [0.01, 0.02]'])
+    out = tmp_path / "out"
+    assert main(["xdisc", "--config", str(config), "--out", str(out)]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["n_events"] == 7 and result["decision"] == "undecided"
+
+
+@pytest.mark.parametrize("tables, extra, message", [
+    (['type = "mt"\nfile = "mt.csv"'], [],
+     "no [[data]] table of type rf (types present: mt); xdisc needs receiver functions"),
+    ([_rf_table("SA01"), _rf_table("SA02")], [],
+     "2 rf [[data]] tables (SA01, SA02); choose one with --dataset"),
+    ([_rf_table("SA01"), _rf_table("SA02")], ["--dataset", "SA03"],
+     "--dataset SA03: no rf [[data]] table of that name in"),
+    ([_rf_table("SA01")], ["--std", "0.1"], "--std: not with --config"),
+    ([_rf_table("SA01", "missing.csv")], [], "missing.csv"),
+    ([_rf_table("SA01").replace("0.06", "0.12")], [],
+     "ray parameter 0.12 s/km (column 0): outside the teleseismic range"),
+])
+def test_bad_configs_are_refused(tmp_path, capsys, tables, extra, message):
+    _write_rf_csv(tmp_path / "rf.csv")
+    config = _config(tmp_path, tables)
+    err = _error(capsys, ["xdisc", "--config", str(config), "--out", str(tmp_path / "o"),
+                          *extra])
+    assert message in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_dataset_needs_a_config(tmp_path, capsys):
+    rf = _write_rf_csv(tmp_path / "rf.csv")
+    err = _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06",
+                          "--gauss-rad-s", "1", "--dataset", "SA01", "--out", str(tmp_path / "o")])
+    assert "--dataset: only with --config" in err

@@ -1,9 +1,10 @@
 """``bayesjoint xdisc``: is there an X-discontinuity beneath a station?
 
 Reads one station's P receiver functions (a CSV of the forms of
-:func:`bayesjoint.io.seismic_files.read_rf_csv`, or the output folder of
-``bayesjoint rf make``), compares a reference upper mantle with and without
-an X by their evidences (:mod:`bayesjoint.samplers.xdisc_comparison`) and
+:func:`bayesjoint.io.seismic_files.read_rf_csv`, the output folder of
+``bayesjoint rf make``, or the ``type = "rf"`` ``[[data]]`` table of a run
+configuration, read as ``bayesjoint run`` reads it), compares a reference
+upper mantle with and without an X by their evidences (:mod:`bayesjoint.samplers.xdisc_comparison`) and
 writes ``xdisc.json`` into ``--out``: ``p_x``, ``bayes_factor``, the method,
 the 410 and 660 depths and the transition-zone thickness, the posterior of
 every parameter, and the ``decision`` (``x``, ``no_x`` or ``undecided``) with
@@ -49,6 +50,11 @@ def add_parser(subparsers):
     src.add_argument("--from-rf-make", metavar="DIR",
                      help="output folder of 'bayesjoint rf make' (rf.csv, rf_std.csv, "
                           "rf_make.json)")
+    src.add_argument("--config", metavar="RUN.toml",
+                     help="run configuration whose [[data]] table of type rf holds the receiver "
+                          "functions (choose one of several with --dataset)")
+    p.add_argument("--dataset", metavar="NAME",
+                   help="with --config: the name of the rf [[data]] table to use")
     p.add_argument("--ray-parameter-s-km", type=_floats,
                    help="ray parameter of each column of --rf, s/km, comma-separated")
     p.add_argument("--gauss-rad-s", type=float,
@@ -114,10 +120,55 @@ def _from_rf_make(folder):
         std = np.maximum(std, np.max(std) * 1e-3)  # single-record bins have a zero error
     data = read_rf_csv(folder / summary.get("rf_file", "rf.csv"), ray_parameter_s_km=p,
                        gauss_rad_s=gauss, std=std, name=summary.get("station"))
+    return data, _n_used(summary, summary_path)
+
+
+def _from_config(path, dataset):
+    """The receiver functions of the ``type = "rf"`` table of a run configuration, and the
+    usable records behind them when its file is the ``rf.csv`` of ``rf make`` (else None)."""
+    import json
+    from pathlib import Path
+
+    from bayesjoint.io.config import load_config
+    from bayesjoint.io.datasets import load_dataset
+
+    config = load_config(path)
+    tables = [e for e in config.data if e["type"] == "rf"]
+    names = [e["name"] for e in tables]
+    if not tables:
+        types = sorted({e["type"] for e in config.data})
+        raise ValueError(f"--config {path}: no [[data]] table of type rf (types present: "
+                         f"{', '.join(types)}); xdisc needs receiver functions")
+    if dataset is not None:
+        if dataset not in names:
+            raise ValueError(f"--dataset {dataset}: no rf [[data]] table of that name in "
+                             f"{path}; rf tables: {', '.join(names)}")
+        tables = [tables[names.index(dataset)]]
+    elif len(tables) > 1:
+        raise ValueError(f"--config {path}: {len(tables)} rf [[data]] tables ("
+                         f"{', '.join(names)}); choose one with --dataset")
+    (entry,) = tables
+    data = load_dataset(entry)
+    file = Path(entry["file"])
+    summary_path = file.parent / "rf_make.json"
+    n_used = None
+    if summary_path.is_file():
+        try:
+            summary = json.loads(summary_path.read_text())
+        except ValueError as err:
+            raise ValueError(f"{summary_path}: beside {file.name} but not the summary of "
+                             f"'bayesjoint rf make' ({err})") from None
+        if isinstance(summary, dict) and summary.get("rf_file") == file.name:
+            n_used = _n_used(summary, summary_path)
+    return data, n_used
+
+
+def _n_used(summary, summary_path):
+    """``n_used`` of an ``rf_make.json`` (None when absent), checked."""
     n_used = summary.get("n_used")
     if n_used is not None and (not isinstance(n_used, int) or n_used < 0):
         raise ValueError(f"{summary_path}: n_used = {n_used!r}; must be a count of records")
-    return data, n_used
+    return n_used
 
 
 def _pre_p_std(path, ray_parameter_s_km, gauss_rad_s):
@@ -147,7 +198,16 @@ def _read(args):
 
     from bayesjoint.io.seismic_files import read_rf_csv
 
-    if args.from_rf_make is not None:
+    if args.dataset is not None and args.config is None:
+        raise ValueError("--dataset: only with --config, to choose one of its rf [[data]] "
+                         "tables")
+    if args.config is not None:
+        for flag in ("ray_parameter_s_km", "gauss_rad_s", "std"):
+            if getattr(args, flag) is not None:
+                raise ValueError(f"--{flag.replace('_', '-')}: not with --config, whose rf "
+                                 "[[data]] table gives it")
+        data, n_events = _from_config(args.config, args.dataset)
+    elif args.from_rf_make is not None:
         for flag in ("ray_parameter_s_km", "gauss_rad_s", "std"):
             if getattr(args, flag) is not None:
                 raise ValueError(f"--{flag.replace('_', '-')}: not with --from-rf-make, whose "
