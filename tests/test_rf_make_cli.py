@@ -319,16 +319,42 @@ def test_worked_example_of_the_docs(tmp_path, capsys):
     assert summary["ray_parameter_s_km"] == pytest.approx([0.0468, 0.0636], abs=5e-5)
 
 
-def test_rf_package_example_station(tmp_path):
-    """CX.PB01 of the rf package: miniSEED with a QuakeML catalogue and a StationXML."""
-    from importlib import resources
+def test_rf_package_example_from_records_to_a_decision(tmp_path, capsys):
+    """A fresh install: rf make on the rf package's CX.PB01 files, then xdisc on its output.
 
-    example = resources.files("rf") / "example"
-    out = tmp_path / "pb01"
+    The commands of docs/receiver_functions.md and docs/xdisc.md, with tiny
+    sampler settings: 3 of 13 records reach the stack (too few for a
+    decision), and every output is there and sane.
+    """
+    import os
+
+    import rf
+
+    example = Path(os.path.dirname(rf.__file__)) / "example"
+    made, compared = tmp_path / "pb01_rf", tmp_path / "pb01_xdisc"
     assert main(["rf", "make", "--records", str(example / "example_data.mseed"),
                  "--events", str(example / "example_events.xml"),
                  "--inventory", str(example / "example_inventory.xml"),
-                 "--out", str(out)]) == 0
-    summary = json.loads((out / "rf_make.json").read_text())
+                 "--out", str(made)]) == 0
+    summary = json.loads((made / "rf_make.json").read_text())
     assert (summary["n_records"], summary["n_used"]) == (13, 3)
     assert summary["rejected"] == {"low_snr": 4, "no_direct_p": 2, "window_not_covered": 4}
+    assert [b["n_records"] for b in summary["bins"]] == [3]
+    assert summary["ray_parameter_s_km"] == pytest.approx([0.0727], abs=5e-5)
+    rf_trace = np.genfromtxt(made / "rf.csv", delimiter=",", names=True)
+    t, trace = rf_trace["time_s"], rf_trace["rf_0"]
+    assert t[0] == -10.0 and t[-1] == pytest.approx(100.0)
+    assert abs(t[np.argmax(trace)]) < 0.5 and 0.1 < trace.max() < 1.0  # the direct P
+    capsys.readouterr()
+    assert main(["xdisc", "--from-rf-make", str(made), "--out", str(compared),
+                 "--n-betas", "3", "--n-chains", "2", "--n-iterations", "24",
+                 "--n-burn", "12"]) == 0
+    printed = capsys.readouterr().out
+    result = json.loads((compared / "xdisc.json").read_text())
+    assert result["station"] == "PB01" and result["n_events"] == 3
+    assert result["decision"] == "undecided" and result["reason"].startswith(
+        "3 usable record(s), fewer than the 10 needed")
+    assert f"decision: undecided ({result['reason']})" in printed
+    assert 0.0 <= result["p_x_interval"][0] <= result["p_x"] <= result["p_x_interval"][1] <= 1.0
+    assert 380.0 <= result["depth_410_km"] <= 440.0 and 630.0 <= result["depth_660_km"] <= 700.0
+    assert (compared / "xdisc.png").stat().st_size > 10_000
