@@ -191,7 +191,7 @@ def test_decision_without_a_record_count_rests_on_the_monte_carlo_error(tmp_path
 
 
 @pytest.mark.parametrize("summary, extra, message", [
-    ({}, ["--min-events", "1"], "--min-events = 1: must be >= 2"),
+    ({}, ["--min-events", "1"], "--min-events = 1: must be an integer >= 2"),
     ({"n_used": -3}, [], "n_used = -3; must be a count of records"),
 ])
 def test_bad_record_counts_are_refused(tmp_path, capsys, summary, extra, message):

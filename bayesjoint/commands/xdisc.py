@@ -4,13 +4,14 @@ Reads one station's P receiver functions (a CSV of the forms of
 :func:`bayesjoint.io.seismic_files.read_rf_csv`, the output folder of
 ``bayesjoint rf make``, or the ``type = "rf"`` ``[[data]]`` table of a run
 configuration, read as ``bayesjoint run`` reads it), compares a reference
-upper mantle with and without an X by their evidences (:mod:`bayesjoint.samplers.xdisc_comparison`) and
-writes ``xdisc.json`` into ``--out``: ``p_x``, ``bayes_factor``, the method,
-the 410 and 660 depths and the transition-zone thickness, the posterior of
-every parameter, and the ``decision`` (``x``, ``no_x`` or ``undecided``) with
-its ``reason`` and ``n_events``, the usable records behind the stacks (from
-``rf_make.json``; None when unknown), as
-:func:`bayesjoint.samplers.xdisc_decision.decision` gives them.
+upper mantle with and without an X by their evidences
+(:mod:`bayesjoint.samplers.xdisc_comparison`) and writes ``xdisc.json`` into
+``--out``: ``p_x``, ``bayes_factor``, the method, the 410 and 660 depths and
+the transition-zone thickness, the posterior of every parameter, and the
+``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
+``n_events``, the usable records behind the stacks (from ``rf_make.json``;
+None when unknown), as :func:`bayesjoint.samplers.xdisc_decision.decision`
+gives them.
 """
 
 import argparse
@@ -267,7 +268,7 @@ def run(args):
     from pathlib import Path
 
     from bayesjoint.samplers.xdisc_comparison import compare
-    from bayesjoint.samplers.xdisc_decision import decision
+    from bayesjoint.samplers.xdisc_decision import check_min_events, decision
     from bayesjoint.samplers.xdisc_settings import ComparisonSettings
 
     out = Path(args.out)
@@ -276,9 +277,10 @@ def run(args):
     if (out / OUTPUT_FILES[0]).exists() and not args.overwrite:
         raise ValueError(f"--out {out}: holds an xdisc.json; choose another folder or pass "
                          "--overwrite")
-    if args.min_events < 2:
-        raise ValueError(f"--min-events = {args.min_events}: must be >= 2 (a stack with a "
-                         "standard error needs 2 records)")
+    try:
+        check_min_events(args.min_events)
+    except ValueError as err:
+        raise ValueError(f"--{err}".replace("_", "-", 1)) from None
     data, n_events = _read(args)
     _check_ray_parameters(data)
     if not (args.prior_odds > 0 and args.prior_odds < float("inf")):

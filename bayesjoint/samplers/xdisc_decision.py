@@ -25,6 +25,13 @@ MIN_EVENTS = 10
 """Usable records a station needs for a decision (see the module docstring)."""
 
 
+def check_min_events(min_events):
+    """``ValueError`` unless ``min_events`` is an integer >= 2."""
+    if int(min_events) != min_events or min_events < 2:
+        raise ValueError(f"min_events = {min_events!r}: must be an integer >= 2 (a stack with "
+                         "a standard error needs 2 records)")
+
+
 def decision(result, n_events, min_events=MIN_EVENTS):
     """Decide whether the station has an X-discontinuity.
 
@@ -51,9 +58,7 @@ def decision(result, n_events, min_events=MIN_EVENTS):
         ``min_events`` below 2 or not an integer, ``n_events`` negative,
         or ``p_x`` / ``p_x_interval`` outside [0, 1].
     """
-    if int(min_events) != min_events or min_events < 2:
-        raise ValueError(f"min_events = {min_events!r}: must be an integer >= 2 (a stack with "
-                         "a standard error needs 2 records)")
+    check_min_events(min_events)
     if n_events is not None and (int(n_events) != n_events or n_events < 0):
         raise ValueError(f"n_events = {n_events!r}: must be an integer >= 0 or None")
     p_x = float(result["p_x"])
