@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from bayesjoint.cli import main
+from bayesjoint.samplers.xdisc_decision import decision
 
 pytest.importorskip("obspy")
 
@@ -45,6 +46,8 @@ def test_xdisc_writes_its_json(tmp_path, capsys):
     assert set(result["evidence"]) == {"no_x", "x"}
     assert result["evidence"]["x"]["estimator"] == "stepping_stone"
     assert result["prior_bounds"]["x"]["jump_x"][0] == 0.01
+    assert result["n_events"] is None and result["min_events"] == 10
+    assert result["decision"] == decision(result, None)["decision"]
     assert "p_x = " in capsys.readouterr().out
     assert (out / "xdisc.png").stat().st_size > 0
     # a second run into the same folder needs --overwrite
@@ -69,6 +72,9 @@ def _error(capsys, argv):
     (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--prior-odds", "0"],
      "--prior-odds = 0"),
     (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--n-betas", "1"], "n_betas = 1"),
+    (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--window-start-s", "200"],
+     "window_s = (200.0, None): holds fewer than two samples of the record (-10 to 74.5 s "
+     "after P)"),
 ])
 def test_bad_input_is_one_line_before_any_work(tmp_path, capsys, extra, message):
     rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
@@ -105,20 +111,167 @@ def test_from_rf_make_needs_its_summary(tmp_path, capsys):
     assert "--gauss-rad-s: not with --from-rf-make" in err
 
 
+def _rf_make_folder(folder, ray_parameter_s_km=(0.055, 0.07), **summary):
+    """A folder as ``bayesjoint rf make`` writes it: two stacks, their errors, the summary."""
+    folder.mkdir()
+    _write_rf_csv(folder / "rf.csv", n_traces=2)
+    lines = (folder / "rf.csv").read_text().splitlines()
+    (folder / "rf_std.csv").write_text(lines[0] + "\n" + "\n".join(
+        f"{line.split(',')[0]},0.01,0.02" for line in lines[1:]) + "\n")
+    (folder / "rf_make.json").write_text(json.dumps(
+        {"station": "XA.SA01", "ray_parameter_s_km": list(ray_parameter_s_km),
+         "gauss_rad_s": 1.0, "rf_file": "rf.csv", "rf_std_file": "rf_std.csv", **summary}))
+    return folder
+
+
+def test_from_rf_make_outside_the_teleseismic_range_is_refused(tmp_path, capsys):
+    folder = _rf_make_folder(tmp_path / "rfmake", ray_parameter_s_km=(0.06, 0.1))
+    err = _error(capsys, ["xdisc", "--from-rf-make", str(folder), "--out", str(tmp_path / "o"),
+                          *SMALL])
+    assert "ray parameter 0.1 s/km (column 1): outside the teleseismic range 0.04-0.09" in err
+    assert not (tmp_path / "o").exists()
+
+
 def test_from_rf_make_reads_rays_gaussian_and_errors(tmp_path):
     from bayesjoint.commands.xdisc import _from_rf_make
 
-    folder = tmp_path / "rfmake"
-    folder.mkdir()
-    _write_rf_csv(folder / "rf.csv", n_traces=2)
-    std = folder / "rf_std.csv"
-    lines = (folder / "rf.csv").read_text().splitlines()
-    std.write_text(lines[0] + "\n" + "\n".join(
-        f"{line.split(',')[0]},0.01,0.02" for line in lines[1:]) + "\n")
-    (folder / "rf_make.json").write_text(json.dumps(
-        {"station": "XA.SA01", "ray_parameter_s_km": [0.055, 0.07], "gauss_rad_s": 1.0,
-         "rf_file": "rf.csv", "rf_std_file": "rf_std.csv"}))
-    data = _from_rf_make(folder)
+    data, n_events = _from_rf_make(_rf_make_folder(tmp_path / "rfmake", n_used=12))
+    assert n_events == 12
     assert data.name == "XA.SA01" and data.gauss_rad_s == 1.0
     np.testing.assert_allclose(data.ray_parameter_s_km, [0.055, 0.07])
     np.testing.assert_allclose(data.rf_std[:, 0], [0.01, 0.02])
+
+
+def _fake_compare(monkeypatch, p_x, interval):
+    """Replace the sampler by a fixed result: the decision is the command's own work."""
+    import bayesjoint.commands.xdisc as command
+    import bayesjoint.samplers.xdisc_comparison as comparison
+
+    seen = {}
+
+    def compare(data, settings):
+        seen["data"] = data
+        return ({"p_x": p_x, "p_x_interval": interval, "bayes_factor": p_x / (1 - p_x),
+                 "depth_410_km": 410.0, "depth_660_km": 660.0}, None, None)
+
+    monkeypatch.setattr(comparison, "compare", compare)
+    monkeypatch.setattr(command, "_figure", lambda *args: None)
+    return seen
+
+
+@pytest.mark.parametrize("n_used, extra, expected, words", [
+    (4, [], "undecided", "4 usable record(s), fewer than the 10 needed"),
+    (4, ["--min-events", "3"], "x", "lies above 0.5 from 4 usable records"),
+    (25, [], "x", "p_x = 0.900, interval 0.850-0.940 lies above 0.5 from 25 usable records"),
+])
+def test_decision_from_rf_make_counts(tmp_path, capsys, monkeypatch, n_used, extra, expected,
+                                      words):
+    _fake_compare(monkeypatch, 0.9, [0.85, 0.94])
+    folder = _rf_make_folder(tmp_path / "rfmake", n_used=n_used)
+    out = tmp_path / "out"
+    assert main(["xdisc", "--from-rf-make", str(folder), "--out", str(out), *extra]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["decision"] == expected and words in result["reason"]
+    assert result["n_events"] == n_used
+    assert result["min_events"] == (3 if extra else 10)
+    assert f"decision: {expected} ({result['reason']})" in capsys.readouterr().out
+
+
+def test_decision_without_a_record_count_rests_on_the_monte_carlo_error(tmp_path, capsys,
+                                                                          monkeypatch):
+    _fake_compare(monkeypatch, 0.6, [0.45, 0.72])
+    rf = _write_rf_csv(tmp_path / "rf.csv")
+    out = tmp_path / "out"
+    assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06", "--gauss-rad-s",
+                 "1", "--std", "0.01", "--out", str(out)]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["n_events"] is None and result["decision"] == "undecided"
+    assert "contains 0.5: the Monte Carlo error is too large" in result["reason"]
+    assert "decision: undecided" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("summary, extra, message", [
+    ({}, ["--min-events", "1"], "--min-events = 1: must be an integer >= 2"),
+    ({"n_used": -3}, [], "n_used = -3; must be a count of records"),
+])
+def test_bad_record_counts_are_refused(tmp_path, capsys, summary, extra, message):
+    folder = _rf_make_folder(tmp_path / "rfmake", **summary)
+    err = _error(capsys, ["xdisc", "--from-rf-make", str(folder), "--out", str(tmp_path / "o"),
+                          *extra])
+    assert message in err
+
+
+def _config(tmp_path, tables):
+    """A run configuration with the given ``[[data]]`` tables (TOML text each)."""
+    path = tmp_path / "run.toml"
+    path.write_text("[output]\ndir = \"results\"\n\n"
+                    + "\n".join(f"[[data]]\n{t}\n" for t in tables))
+    return path
+
+
+def _rf_table(name, file="rf.csv"):
+    return (f'type = "rf"\nname = "{name}"\nfile = "{file}"\nray_parameter_s_km = 0.06\n'
+            'gauss_rad_s = 1.0\nstd = 0.01')
+
+
+@pytest.mark.parametrize("tables, extra, name", [
+    ([_rf_table("SA01")], [], "SA01"),
+    ([_rf_table("SA01"), _rf_table("SA02", "rf2.csv")], ["--dataset", "SA02"], "SA02"),
+])
+def test_config_gives_the_receiver_functions(tmp_path, capsys, monkeypatch, tables, extra,
+                                             name):
+    """The rf table of a run configuration, read as ``bayesjoint run`` reads it."""
+    seen = _fake_compare(monkeypatch, 0.9, [0.85, 0.94])
+    _write_rf_csv(tmp_path / "rf.csv")
+    _write_rf_csv(tmp_path / "rf2.csv", seed=1)
+    config = _config(tmp_path, tables)
+    out = tmp_path / "out"
+    assert main(["xdisc", "--config", str(config), "--out", str(out), *extra]) == 0
+    data = seen["data"]
+    assert data.name == name and data.ray_parameter_s_km.tolist() == [0.06]
+    np.testing.assert_allclose(data.rf_std, 0.01)
+    file = tmp_path / ("rf.csv" if name == "SA01" else "rf2.csv")
+    np.testing.assert_allclose(data.rf[0], np.loadtxt(file, delimiter=",", skiprows=1)[:, 1])
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["station"] == name and result["n_events"] is None
+
+
+def test_config_of_an_rf_make_table_counts_its_records(tmp_path, capsys, monkeypatch):
+    """rf make's data_table in a configuration: the records come from its rf_make.json."""
+    _fake_compare(monkeypatch, 0.9, [0.85, 0.94])
+    _rf_make_folder(tmp_path / "rfmake", ray_parameter_s_km=(0.06, 0.06), n_used=7)
+    config = _config(tmp_path, [
+        'type = "rf"\nname = "SA01"\nfile = "rfmake/rf.csv"\nray_parameter_s_km = [0.06, 0.06]'
+        '\ngauss_rad_s = 1.0\nstd = [0.01, 0.02]'])
+    out = tmp_path / "out"
+    assert main(["xdisc", "--config", str(config), "--out", str(out)]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert result["n_events"] == 7 and result["decision"] == "undecided"
+
+
+@pytest.mark.parametrize("tables, extra, message", [
+    (['type = "mt"\nfile = "mt.csv"'], [],
+     "no [[data]] table of type rf (types present: mt); xdisc needs receiver functions"),
+    ([_rf_table("SA01"), _rf_table("SA02")], [],
+     "2 rf [[data]] tables (SA01, SA02); choose one with --dataset"),
+    ([_rf_table("SA01"), _rf_table("SA02")], ["--dataset", "SA03"],
+     "--dataset SA03: no rf [[data]] table of that name in"),
+    ([_rf_table("SA01")], ["--std", "0.1"], "--std: not with --config"),
+    ([_rf_table("SA01", "missing.csv")], [], "missing.csv"),
+    ([_rf_table("SA01").replace("0.06", "0.12")], [],
+     "ray parameter 0.12 s/km (column 0): outside the teleseismic range"),
+])
+def test_bad_configs_are_refused(tmp_path, capsys, tables, extra, message):
+    _write_rf_csv(tmp_path / "rf.csv")
+    config = _config(tmp_path, tables)
+    err = _error(capsys, ["xdisc", "--config", str(config), "--out", str(tmp_path / "o"),
+                          *extra])
+    assert message in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_dataset_needs_a_config(tmp_path, capsys):
+    rf = _write_rf_csv(tmp_path / "rf.csv")
+    err = _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06",
+                          "--gauss-rad-s", "1", "--dataset", "SA01", "--out", str(tmp_path / "o")])
+    assert "--dataset: only with --config" in err

@@ -17,7 +17,7 @@ pytest.importorskip("obspy")
 pytest.importorskip("rf")
 
 from bayesjoint.io.rf_make import (  # noqa: E402
-    RFSettings, _prepare, check_records, make_receiver_functions, stack_with_errors)
+    RFSettings, _prepare, check_records, deconvolve, make_receiver_functions, stack_with_errors)
 from bayesjoint.io.rf_records import EventRecord  # noqa: E402
 from bayesjoint.physics.rf import receiver_function, surface_displacement_spectra  # noqa: E402
 
@@ -93,6 +93,61 @@ def test_records_return_the_forward_models_receiver_function(method, tolerance):
     assert t[moho][np.argmax(stack[moho])] == pytest.approx(PS_DELAY_S, abs=0.05)
     assert result.data.normalize == "peak" and result.data.shift_s == 10.0
     assert [r["status"] for r in result.records] == ["used"] * 4
+
+
+SPIKE_TRAIN = ((0.0, 1.0), (4.2, 0.3), (8.7, -0.15), (15.0, 0.1))
+"""``(time after P in s, R/Z amplitude)`` of a known response."""
+
+
+def spike_train_records(settings):
+    """Time axis, source (Z) and response (R = source convolved with :data:`SPIKE_TRAIN`).
+
+    The source is a ringing wavelet starting at P (a Gaussian pulse and a
+    decaying 0.7 Hz sine), on the grid of ``settings``: sample 0 at
+    ``-shift_s``.
+    """
+    n = settings.npts
+    t = np.arange(n) * settings.dt_s - settings.shift_s
+    after = np.clip(t, 0.0, None)
+    source = (np.where(t >= 0.0, np.sin(2 * np.pi * 0.7 * after) * np.exp(-after / 1.5), 0.0)
+              + 0.5 * np.exp(-(4.0 * t) ** 2))
+    spikes = np.zeros(n)
+    for time_s, amplitude in SPIKE_TRAIN:
+        spikes[int(round(time_s / settings.dt_s))] += amplitude
+    return t, source, np.convolve(source, spikes)[:n]
+
+
+@pytest.mark.parametrize("method, tolerance", [("iterative", 0.005), ("water-level", 0.02)])
+def test_deconvolution_returns_the_spike_train_in_unit_peak_gaussians(method, tolerance):
+    """R = Z * spikes deconvolves to the spikes, each a Gaussian of its amplitude as peak.
+
+    The expected trace is ``sum_k A_k exp(-a^2 (t - t_k)^2)``: the project's
+    Gaussian ``exp(-omega^2 / (4 a^2))`` with ``a`` in rad/s, in the
+    ``peak`` normalisation. With ``a = 2.5`` rad/s and 0.1 s samples, a
+    shift by one sample misses by up to 0.17, a flipped sign by 2, a
+    unit-area pulse by 0.41 on the direct P, and a width read in Hz
+    instead of rad/s by more than 0.5; the water level (1e-3 here) costs
+    about 0.01.
+    """
+    settings = RFSettings(gauss_rad_s=2.5, dt_s=0.1, shift_s=10.0, length_s=30.0,
+                          method=method, water_level=1e-3)
+    t, source, response = spike_train_records(settings)
+    rf, fit = deconvolve(source, response, settings)
+    a = settings.gauss_rad_s
+    expected = sum(amp * np.exp(-(a * (t - t_k)) ** 2) for t_k, amp in SPIKE_TRAIN)
+    np.testing.assert_allclose(rf, expected, atol=tolerance)
+    for t_k, amp in SPIKE_TRAIN:
+        near = np.abs(t - t_k) < 1.0
+        i = np.argmax(np.abs(rf[near]))
+        assert t[near][i] == pytest.approx(t_k, abs=1e-9)
+        assert rf[near][i] == pytest.approx(amp, abs=tolerance)
+    # the pulse's half width at half maximum: sqrt(ln 2) / a s
+    half = t[(t > -1.0) & (t < 1.0)][rf[(t > -1.0) & (t < 1.0)] > 0.5]
+    assert (half.max() - half.min()) / 2 == pytest.approx(math.sqrt(math.log(2)) / a, abs=0.06)
+    if method == "iterative":
+        assert fit > 99.0
+    else:
+        assert math.isnan(fit)
 
 
 def test_flipped_radial_polarity_is_not_the_forward_model():
@@ -199,8 +254,11 @@ def test_moveout_aligns_ps_to_the_reference_ray_parameter():
 
 def test_one_station_at_a_time():
     a = synthetic_record(0.06, 10.0, seed=1)
-    b = EventRecord("other", "OTHER", a.zne, a.dt_s, a.t0_rel_p_s, 10.0, 0.06)
+    b, c = (EventRecord(f"other {i}", "OTHER", a.zne, a.dt_s, a.t0_rel_p_s, 10.0, 0.06)
+            for i in range(2))
     with pytest.raises(ValueError, match=r"records of 2 stations \(OTHER, SYN\); choose one "
                                          "with --station"):
-        check_records([a, b], _settings())
-    assert check_records([a, b], _settings(), station="OTHER") == [b]
+        check_records([a, b, c], _settings())
+    assert check_records([a, b, c], _settings(), station="OTHER") == [b, c]
+    with pytest.raises(ValueError, match=r"1 of 1 record\(s\) usable before processing"):
+        check_records([a, b, c], _settings(), station="SYN")

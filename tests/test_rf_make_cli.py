@@ -77,7 +77,8 @@ def test_cli_end_to_end_on_kaapvaal_records(tmp_path, capsys):
     assert json.loads((out / "rf_make.json").read_text())["settings"]["outlier_mad"] == "inf"
 
 
-def _sac_records(folder, *, skip=(), rate_e=None, headers=True):
+def _sac_records(folder, *, skip=(), rate_e=None, headers=True, distances_deg=(60.0, 70.0),
+                 station_headers=True):
     """Two synthetic records written as SAC with event and station headers."""
     from obspy import Trace, UTCDateTime, read
     from obspy.taup import TauPyModel
@@ -85,7 +86,7 @@ def _sac_records(folder, *, skip=(), rate_e=None, headers=True):
     from bayesjoint.data import ray_parameter_s_km_from_s_deg
 
     paths = []
-    for k, dist_deg in enumerate((60.0, 70.0)):
+    for k, dist_deg in enumerate(distances_deg):
         arrival = TauPyModel("iasp91").get_travel_times(10.0, dist_deg, phase_list=["P"])[0]
         p = float(ray_parameter_s_km_from_s_deg(arrival.ray_param_sec_degree))
         record = synthetic_record(p, 90.0, seed=k)
@@ -101,8 +102,10 @@ def _sac_records(folder, *, skip=(), rate_e=None, headers=True):
             tr.write(str(path), format="SAC")
             if headers:
                 tr = read(str(path))[0]
-                values = {"evla": 0.0, "evlo": dist_deg, "evdp": 10.0, "stla": 0.0,
-                          "stlo": 0.0, "o": float(origin - start) + float(tr.stats.sac.b)}
+                values = {"evla": 0.0, "evlo": dist_deg, "evdp": 10.0,
+                          "o": float(origin - start) + float(tr.stats.sac.b)}
+                if station_headers:
+                    values.update(stla=0.0, stlo=0.0)
                 for key, value in values.items():
                     tr.stats.sac[key] = value
                 tr.write(str(path), format="SAC")
@@ -131,14 +134,85 @@ def test_sac_records_with_headers(tmp_path):
     ("rate", r"sampling rates differ between components \(Z 20 Hz, N 20 Hz, E 10 Hz\)"),
     ("headers", r"no event metadata; give SAC headers evla, evlo, evdp, o, stla, stlo or "
                 r"--events"),
+    ("station", r"no station metadata; give SAC headers .* --inventory \(StationXML\)"),
 ])
 def test_bad_sac_records(tmp_path, capsys, case, pattern):
     _sac_records(tmp_path, skip="E" if case == "missing" else (),
-                 rate_e=10.0 if case == "rate" else None, headers=case != "headers")
+                 rate_e=10.0 if case == "rate" else None, headers=case != "headers",
+                 station_headers=case != "station")
     assert main(["rf", "make", "--records", str(tmp_path / "*.sac"), "--out",
                  str(tmp_path / "out")]) == 2
     err = _error(capsys)
     assert err.startswith("bayesjoint: error: ") and "syn0" in err
+    assert re.search(pattern, err), err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("distances_deg, extra, pattern", [
+    ((60.0, 20.0), (), r"1 of 2 record\(s\) usable before processing \(skipped: "
+                       r"ray_parameter_outside_teleseismic_range 1\); a stack with a standard "
+                       r"error needs at least 2; their ray parameters are 0\.06\d\d-0\.09\d\d "
+                       r"s/km, teleseismic P needs 0\.04-0\.09 s/km"),
+    ((60.0, 70.0), ("--length-s", "120"),
+     r"0 of 2 record\(s\) usable before processing \(skipped: window_not_covered 2\); .*need "
+     r"-25 to 120 s about P; the records span at most -40\.0 to 110\.0 s \(shorten "
+     r"--length-s or --shift-s\)"),
+])
+def test_sac_records_outside_the_teleseismic_range_or_window(tmp_path, capsys, monkeypatch,
+                                                             distances_deg, extra, pattern):
+    """Too few usable records stop before any record is filtered or deconvolved."""
+    import bayesjoint.io.rf_make as rf_make
+
+    _sac_records(tmp_path, distances_deg=distances_deg)
+    monkeypatch.setattr(rf_make, "_prepare", None)  # any processing would fail loudly
+    assert main(["rf", "make", "--records", str(tmp_path / "*.sac"), "--out",
+                 str(tmp_path / "out"), *extra]) == 2
+    err = _error(capsys)
+    assert re.search(pattern, err), err
+    assert not (tmp_path / "out").exists()
+
+
+def _example_mseed(folder, *, drop=None, decimate=None, n_records=2):
+    """The first ``n_records`` records of the ``rf`` package's CX.PB01 example as miniSEED.
+
+    ``drop``: a component to leave out; ``decimate``: a component to keep
+    at half the sampling rate.
+    """
+    from importlib import resources
+
+    import obspy
+
+    example = resources.files("rf") / "example"
+    stream = obspy.read(str(example / "example_data.mseed"))
+    starts = sorted({tr.stats.starttime.timestamp // 60 for tr in stream})[:n_records]
+    keep = obspy.Stream([tr for tr in stream if tr.stats.starttime.timestamp // 60 in starts
+                         and tr.stats.channel[-1] != drop])
+    for tr in keep:
+        if tr.stats.channel[-1] == decimate:
+            tr.decimate(2, no_filter=True)
+    path = folder / "pb01.mseed"
+    keep.write(str(path), format="MSEED")
+    return path, example / "example_events.xml", example / "example_inventory.xml"
+
+
+@pytest.mark.parametrize("case, pattern", [
+    ("missing", r"component\(s\) N missing \(found E, Z\); each record needs Z, N and E"),
+    ("rate", r"sampling rates differ between components \(Z 5 Hz, N 5 Hz, E 2\.5 Hz\)"),
+    ("no_events", r"no event metadata; give SAC headers .* or --events \(QuakeML\)"),
+    ("no_inventory", r"no station metadata; give SAC headers .* --inventory \(StationXML\)"),
+])
+def test_bad_miniseed_records(tmp_path, capsys, case, pattern):
+    """miniSEED with a QuakeML catalogue and a StationXML inventory: the same one-line errors."""
+    path, events, inventory = _example_mseed(tmp_path, drop="N" if case == "missing" else None,
+                                             decimate="E" if case == "rate" else None)
+    argv = ["rf", "make", "--records", str(path), "--out", str(tmp_path / "out")]
+    if case != "no_events":
+        argv += ["--events", str(events)]
+    if case != "no_inventory":
+        argv += ["--inventory", str(inventory)]
+    assert main(argv) == 2
+    err = _error(capsys)
+    assert err.startswith("bayesjoint: error: ") and "pb01.mseed" in err
     assert re.search(pattern, err), err
     assert not (tmp_path / "out").exists()
 
@@ -150,6 +224,13 @@ def _write_npz(tmp_path, data=None, **arrays):
              **{"components": source["components"],
                 "sampling_rate_hz": source["sampling_rate_hz"], **arrays})
     return path
+
+
+def _with_nan_component(component):
+    """The Kaapvaal data with one component of record 0 missing (all NaN)."""
+    data = np.load(NPZ, allow_pickle=False)["data"].astype(float)
+    data[0, component] = np.nan
+    return data
 
 
 def _edit_meta(tmp_path, column, value, row=0):
@@ -184,8 +265,17 @@ def _edit_meta(tmp_path, column, value, row=0):
     (lambda d: {}, ("--events", "ev.xml"), "--events, --inventory: only for SAC and miniSEED"),
     (lambda d: {}, ("--station", "SA01"), "--station SA01: no record of it; stations "
                                           "present: SA70"),
-    (lambda d: {}, ("--length-s", "40"), "0 record(s) left after quality control (rejected: "
-                                         "low_snr_z 1, window_not_covered 2)"),
+    (lambda d: {}, ("--length-s", "40"), "0 of 3 record(s) usable before processing "
+                                         "(skipped: low_snr_z 1, window_not_covered 2)"),
+    (lambda d: dict(meta=str(_edit_meta(d, "p_slowness_s_per_deg", "12.5"))), (),
+     "1 of 3 record(s) usable before processing (skipped: low_snr_z 1, "
+     "ray_parameter_outside_teleseismic_range 1)"),
+    (lambda d: dict(records=(str(_write_npz(d, sampling_rate_hz=np.array(
+        [[20.0, 20.0, 10.0]] * 3))),)), (),
+     "record 0: sampling rates differ between components (Z 20 Hz, N 20 Hz, E 10 Hz)"),
+    (lambda d: dict(records=(str(_write_npz(d, data=_with_nan_component(2))),)), (),
+     "record 0 (SA70 1997-05-10T07:57:29.580000Z): component E holds no finite sample (missing "
+     "component)"),
 ])
 def test_bad_input_is_one_line_before_any_work(tmp_path, capsys, build, extra, message):
     assert _make(tmp_path, *extra, **build(tmp_path)) == 2
@@ -229,16 +319,42 @@ def test_worked_example_of_the_docs(tmp_path, capsys):
     assert summary["ray_parameter_s_km"] == pytest.approx([0.0468, 0.0636], abs=5e-5)
 
 
-def test_rf_package_example_station(tmp_path):
-    """CX.PB01 of the rf package: miniSEED with a QuakeML catalogue and a StationXML."""
-    from importlib import resources
+def test_rf_package_example_from_records_to_a_decision(tmp_path, capsys):
+    """A fresh install: rf make on the rf package's CX.PB01 files, then xdisc on its output.
 
-    example = resources.files("rf") / "example"
-    out = tmp_path / "pb01"
+    The commands of docs/receiver_functions.md and docs/xdisc.md, with tiny
+    sampler settings: 3 of 13 records reach the stack (too few for a
+    decision), and every output is there and sane.
+    """
+    import os
+
+    import rf
+
+    example = Path(os.path.dirname(rf.__file__)) / "example"
+    made, compared = tmp_path / "pb01_rf", tmp_path / "pb01_xdisc"
     assert main(["rf", "make", "--records", str(example / "example_data.mseed"),
                  "--events", str(example / "example_events.xml"),
                  "--inventory", str(example / "example_inventory.xml"),
-                 "--out", str(out)]) == 0
-    summary = json.loads((out / "rf_make.json").read_text())
+                 "--out", str(made)]) == 0
+    summary = json.loads((made / "rf_make.json").read_text())
     assert (summary["n_records"], summary["n_used"]) == (13, 3)
     assert summary["rejected"] == {"low_snr": 4, "no_direct_p": 2, "window_not_covered": 4}
+    assert [b["n_records"] for b in summary["bins"]] == [3]
+    assert summary["ray_parameter_s_km"] == pytest.approx([0.0727], abs=5e-5)
+    rf_trace = np.genfromtxt(made / "rf.csv", delimiter=",", names=True)
+    t, trace = rf_trace["time_s"], rf_trace["rf_0"]
+    assert t[0] == -10.0 and t[-1] == pytest.approx(100.0)
+    assert abs(t[np.argmax(trace)]) < 0.5 and 0.1 < trace.max() < 1.0  # the direct P
+    capsys.readouterr()
+    assert main(["xdisc", "--from-rf-make", str(made), "--out", str(compared),
+                 "--n-betas", "3", "--n-chains", "2", "--n-iterations", "24",
+                 "--n-burn", "12"]) == 0
+    printed = capsys.readouterr().out
+    result = json.loads((compared / "xdisc.json").read_text())
+    assert result["station"] == "PB01" and result["n_events"] == 3
+    assert result["decision"] == "undecided" and result["reason"].startswith(
+        "3 usable record(s), fewer than the 10 needed")
+    assert f"decision: undecided ({result['reason']})" in printed
+    assert 0.0 <= result["p_x_interval"][0] <= result["p_x"] <= result["p_x_interval"][1] <= 1.0
+    assert 380.0 <= result["depth_410_km"] <= 440.0 and 630.0 <= result["depth_660_km"] <= 700.0
+    assert (compared / "xdisc.png").stat().st_size > 10_000

@@ -1,12 +1,17 @@
 """``bayesjoint xdisc``: is there an X-discontinuity beneath a station?
 
 Reads one station's P receiver functions (a CSV of the forms of
-:func:`bayesjoint.io.seismic_files.read_rf_csv`, or the output folder of
-``bayesjoint rf make``), compares a reference upper mantle with and without
-an X by their evidences (:mod:`bayesjoint.samplers.xdisc_comparison`) and
-writes ``xdisc.json`` into ``--out``: ``p_x``, ``bayes_factor``, the method,
-the 410 and 660 depths and the transition-zone thickness, and the
-posterior of every parameter.
+:func:`bayesjoint.io.seismic_files.read_rf_csv`, the output folder of
+``bayesjoint rf make``, or the ``type = "rf"`` ``[[data]]`` table of a run
+configuration, read as ``bayesjoint run`` reads it), compares a reference
+upper mantle with and without an X by their evidences
+(:mod:`bayesjoint.samplers.xdisc_comparison`) and writes ``xdisc.json`` into
+``--out``: ``p_x``, ``bayes_factor``, the method, the 410 and 660 depths and
+the transition-zone thickness, the posterior of every parameter, and the
+``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
+``n_events``, the usable records behind the stacks (from ``rf_make.json``;
+None when unknown), as :func:`bayesjoint.samplers.xdisc_decision.decision`
+gives them.
 """
 
 import argparse
@@ -30,6 +35,7 @@ def add_parser(subparsers):
     from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
     from bayesjoint.physics.reference import MODELS
     from bayesjoint.samplers.evidence import METHODS
+    from bayesjoint.samplers.xdisc_decision import MIN_EVENTS
     from bayesjoint.samplers.xdisc_settings import FORWARDS, ComparisonSettings
 
     d = ComparisonSettings()
@@ -45,6 +51,11 @@ def add_parser(subparsers):
     src.add_argument("--from-rf-make", metavar="DIR",
                      help="output folder of 'bayesjoint rf make' (rf.csv, rf_std.csv, "
                           "rf_make.json)")
+    src.add_argument("--config", metavar="RUN.toml",
+                     help="run configuration whose [[data]] table of type rf holds the receiver "
+                          "functions (choose one of several with --dataset)")
+    p.add_argument("--dataset", metavar="NAME",
+                   help="with --config: the name of the rf [[data]] table to use")
     p.add_argument("--ray-parameter-s-km", type=_floats,
                    help="ray parameter of each column of --rf, s/km, comma-separated")
     p.add_argument("--gauss-rad-s", type=float,
@@ -77,13 +88,17 @@ def add_parser(subparsers):
     p.add_argument("--n-burn", type=int, default=d.n_burn,
                    help=f"adapting iterations not kept (default {d.n_burn})")
     p.add_argument("--seed", type=int, default=d.seed, help="random seed")
+    p.add_argument("--min-events", type=int, default=MIN_EVENTS,
+                   help="usable records a station needs for a decision; with fewer it is "
+                        f"'undecided' (default {MIN_EVENTS})")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the xdisc.json of an earlier run in the output folder")
     p.set_defaults(func=run)
 
 
 def _from_rf_make(folder):
-    """Receiver functions, per-sample standard errors and their source, from ``rf make``."""
+    """Receiver functions with their per-sample standard errors, and the number of usable
+    records behind them (``n_used``, None when absent), from ``rf make``."""
     import json
     from pathlib import Path
 
@@ -108,8 +123,57 @@ def _from_rf_make(folder):
                       gauss_rad_s=gauss, std=1.0).rf
     if np.any(std <= 0):
         std = np.maximum(std, np.max(std) * 1e-3)  # single-record bins have a zero error
-    return read_rf_csv(folder / summary.get("rf_file", "rf.csv"), ray_parameter_s_km=p,
+    data = read_rf_csv(folder / summary.get("rf_file", "rf.csv"), ray_parameter_s_km=p,
                        gauss_rad_s=gauss, std=std, name=summary.get("station"))
+    return data, _n_used(summary, summary_path)
+
+
+def _from_config(path, dataset):
+    """The receiver functions of the ``type = "rf"`` table of a run configuration, and the
+    usable records behind them when its file is the ``rf.csv`` of ``rf make`` (else None)."""
+    import json
+    from pathlib import Path
+
+    from bayesjoint.io.config import load_config
+    from bayesjoint.io.datasets import load_dataset
+
+    config = load_config(path)
+    tables = [e for e in config.data if e["type"] == "rf"]
+    names = [e["name"] for e in tables]
+    if not tables:
+        types = sorted({e["type"] for e in config.data})
+        raise ValueError(f"--config {path}: no [[data]] table of type rf (types present: "
+                         f"{', '.join(types)}); xdisc needs receiver functions")
+    if dataset is not None:
+        if dataset not in names:
+            raise ValueError(f"--dataset {dataset}: no rf [[data]] table of that name in "
+                             f"{path}; rf tables: {', '.join(names)}")
+        tables = [tables[names.index(dataset)]]
+    elif len(tables) > 1:
+        raise ValueError(f"--config {path}: {len(tables)} rf [[data]] tables ("
+                         f"{', '.join(names)}); choose one with --dataset")
+    (entry,) = tables
+    data = load_dataset(entry)
+    file = Path(entry["file"])
+    summary_path = file.parent / "rf_make.json"
+    n_used = None
+    if summary_path.is_file():
+        try:
+            summary = json.loads(summary_path.read_text())
+        except ValueError as err:
+            raise ValueError(f"{summary_path}: beside {file.name} but not the summary of "
+                             f"'bayesjoint rf make' ({err})") from None
+        if isinstance(summary, dict) and summary.get("rf_file") == file.name:
+            n_used = _n_used(summary, summary_path)
+    return data, n_used
+
+
+def _n_used(summary, summary_path):
+    """``n_used`` of an ``rf_make.json`` (None when absent), checked."""
+    n_used = summary.get("n_used")
+    if n_used is not None and (not isinstance(n_used, int) or n_used < 0):
+        raise ValueError(f"{summary_path}: n_used = {n_used!r}; must be a count of records")
+    return n_used
 
 
 def _pre_p_std(path, ray_parameter_s_km, gauss_rad_s):
@@ -133,18 +197,29 @@ def _pre_p_std(path, ray_parameter_s_km, gauss_rad_s):
 
 
 def _read(args):
-    """The receiver functions of the command line, checked."""
+    """The receiver functions of the command line, checked, and the number of usable
+    records behind them (None when unknown)."""
     from dataclasses import replace
 
     from bayesjoint.io.seismic_files import read_rf_csv
 
-    if args.from_rf_make is not None:
+    if args.dataset is not None and args.config is None:
+        raise ValueError("--dataset: only with --config, to choose one of its rf [[data]] "
+                         "tables")
+    if args.config is not None:
+        for flag in ("ray_parameter_s_km", "gauss_rad_s", "std"):
+            if getattr(args, flag) is not None:
+                raise ValueError(f"--{flag.replace('_', '-')}: not with --config, whose rf "
+                                 "[[data]] table gives it")
+        data, n_events = _from_config(args.config, args.dataset)
+    elif args.from_rf_make is not None:
         for flag in ("ray_parameter_s_km", "gauss_rad_s", "std"):
             if getattr(args, flag) is not None:
                 raise ValueError(f"--{flag.replace('_', '-')}: not with --from-rf-make, whose "
                                  "rf_make.json and rf_std.csv give it")
-        data = _from_rf_make(args.from_rf_make)
+        data, n_events = _from_rf_make(args.from_rf_make)
     else:
+        n_events = None
         for flag in ("ray_parameter_s_km", "gauss_rad_s"):
             if getattr(args, flag) is None:
                 raise ValueError(f"--{flag.replace('_', '-')} missing: a CSV of receiver "
@@ -156,7 +231,7 @@ def _read(args):
                            gauss_rad_s=args.gauss_rad_s, std=std)
     if args.correlation_s is not None:
         data = replace(data, correlation="exponential", correlation_s=float(args.correlation_s))
-    return data
+    return data, n_events
 
 
 def _check_ray_parameters(data):
@@ -197,6 +272,7 @@ def run(args):
     from pathlib import Path
 
     from bayesjoint.samplers.xdisc_comparison import compare
+    from bayesjoint.samplers.xdisc_decision import check_min_events, decision
     from bayesjoint.samplers.xdisc_settings import ComparisonSettings
 
     out = Path(args.out)
@@ -205,7 +281,11 @@ def run(args):
     if (out / OUTPUT_FILES[0]).exists() and not args.overwrite:
         raise ValueError(f"--out {out}: holds an xdisc.json; choose another folder or pass "
                          "--overwrite")
-    data = _read(args)
+    try:
+        check_min_events(args.min_events)
+    except ValueError as err:
+        raise ValueError(f"--{err}".replace("_", "-", 1)) from None
+    data, n_events = _read(args)
     _check_ray_parameters(data)
     if not (args.prior_odds > 0 and args.prior_odds < float("inf")):
         raise ValueError(f"--prior-odds = {args.prior_odds:g}: must be finite and > 0")
@@ -217,12 +297,15 @@ def run(args):
     result, draws, xmodel = compare(data, settings)
     result = {"station": data.name, "method": "model_comparison",
               "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
-              "gauss_rad_s": data.gauss_rad_s, **result}
+              "gauss_rad_s": data.gauss_rad_s, **result, "n_events": n_events,
+              "min_events": args.min_events,
+              **decision(result, n_events, args.min_events)}
     out.mkdir(parents=True, exist_ok=True)
     (out / "xdisc.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
     _figure(data, result, draws, xmodel, out / "xdisc.png")
     print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor {result['bayes_factor']:.3g}, "
           f"prior odds {args.prior_odds:g}); 410 at {result['depth_410_km']:.0f} km, 660 at "
           f"{result['depth_660_km']:.0f} km")
+    print(f"decision: {result['decision']} ({result['reason']})")
     print(f"wrote {', '.join(OUTPUT_FILES)} to {out}")
     return 0

@@ -265,8 +265,12 @@ def check_records(records, settings, station=None):
     ------
     ValueError
         Settings out of range; no records; several stations and no
-        ``station``; an unknown ``station``; explicit bin edges that hold
-        no usable record or only one (an empty bin).
+        ``station``; an unknown ``station``; fewer than 2 records left once
+        those flagged, those whose ray parameter lies outside
+        :data:`TELESEISMIC_P_S_KM` and those that do not cover
+        :meth:`RFSettings.needed_window_s` are skipped (naming what the
+        records span); explicit bin edges that hold no usable record or
+        only one (an empty bin).
     """
     settings.check()
     stations = sorted({r.station for r in records})
@@ -281,6 +285,7 @@ def check_records(records, settings, station=None):
         raise ValueError(f"--station {station}: no record of it; stations present: "
                          f"{', '.join(stations[:10])}{', ...' if len(stations) > 10 else ''}")
     chosen = [r for r in records if station is None or r.station == station]
+    _check_enough_usable(chosen, settings)
     if not isinstance(settings.bins, (int, str)):
         edges = np.asarray(settings.bins, dtype=float)
         p = np.array([r.ray_parameter_s_km for r in chosen if _usable(r, settings) is None])
@@ -292,6 +297,37 @@ def check_records(records, settings, station=None):
                                  f"error (usable ray parameters {p.min():.4f}-{p.max():.4f} "
                                  "s/km)" if p.size else "bins: no usable record")
     return chosen
+
+
+def _check_enough_usable(records, settings):
+    """``ValueError`` when fewer than 2 records pass :func:`_usable`, saying what they lack."""
+    reasons = [_usable(r, settings) for r in records]
+    n_usable = reasons.count(None)
+    if n_usable >= 2:
+        return
+    counts = {}
+    for reason in reasons:
+        if reason is not None:
+            counts[reason] = counts.get(reason, 0) + 1
+    why = []
+    lo, hi = TELESEISMIC_P_S_KM
+    p = np.array([r.ray_parameter_s_km for r in records if r.flag == "ok"])
+    p = p[np.isfinite(p)]
+    if "ray_parameter_outside_teleseismic_range" in counts:
+        why.append(f"their ray parameters are {p.min():.4f}-{p.max():.4f} s/km, teleseismic "
+                   f"P needs {lo:g}-{hi:g} s/km (about 30-95 deg away)")
+    if "window_not_covered" in counts:
+        start, end = settings.needed_window_s()
+        ok = [r for r in records if r.flag == "ok" and lo <= r.ray_parameter_s_km <= hi]
+        span = (f"; the records span at most {min(r.t0_rel_p_s for r in ok):.1f} to "
+                f"{max(r.end_rel_p_s for r in ok):.1f} s" if ok else "")
+        why.append(f"the receiver functions and SNR windows need {start:g} to {end:g} s about "
+                   f"P{span} (shorten --length-s or --shift-s)")
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    raise ValueError(f"{n_usable} of {len(records)} record(s) usable before processing"
+                     + (f" (skipped: {skipped})" if skipped else "")
+                     + "; a stack with a standard error needs at least 2"
+                     + "".join(f"; {w}" for w in why))
 
 
 def _usable(record, settings):

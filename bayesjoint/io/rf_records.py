@@ -9,7 +9,8 @@ npz + CSV (:func:`read_npz_records`)
     shape (R, 3, npts): components Z (up), N, E of R records, displacement
     (any unit: receiver functions are ratios); an optional array
     ``components`` must read ``Z, N, E``, and an optional ``sampling_rate_hz``
-    must agree with the CSV. The CSV holds one row per record, in the same
+    (shape (R,), or (R, 3) for one rate per component, which must then be
+    equal) must agree with the CSV. The CSV holds one row per record, in the same
     order (lines starting with ``#`` are skipped), with the columns of
     :data:`NPZ_META_COLUMNS` and optionally those of
     :data:`NPZ_OPTIONAL_COLUMNS`; a record whose ``flag`` is not ``ok`` is
@@ -153,8 +154,9 @@ def read_npz_records(npz_path, meta_path):
         Naming the file and field: a missing array or column, a component
         axis that is not Z, N, E (missing components), a component that is
         all NaN, metadata that are empty or not finite (records without
-        event or station metadata), a sampling rate that differs between
-        the CSV and the npz, row counts that differ.
+        event or station metadata), sampling rates that differ between the
+        components of a record or between the CSV and the npz, row counts
+        that differ.
     """
     npz_path, meta_path = readable_file(npz_path), readable_file(meta_path)
     try:
@@ -174,6 +176,20 @@ def read_npz_records(npz_path, meta_path):
     if components is not None and [str(c) for c in components] != list(COMPONENTS):
         raise ValueError(f"{npz_path}: components {[str(c) for c in components]}; expected "
                          f"{list(COMPONENTS)} (Z up, N, E) in that order")
+    if rates is not None:
+        rates = np.asarray(rates, dtype=float)
+        if rates.shape not in ((data.shape[0],), (data.shape[0], len(COMPONENTS))):
+            raise ValueError(f"{npz_path}: sampling_rate_hz has shape {rates.shape}; expected "
+                             f"({data.shape[0]},), one rate per record, or ({data.shape[0]}, 3),"
+                             " one per component")
+        if rates.ndim == 2:
+            for i, r in enumerate(rates):
+                if not np.allclose(r, r[0], rtol=1e-6, atol=0.0):
+                    raise ValueError(
+                        f"{npz_path}: record {i}: sampling rates differ between components ("
+                        + ", ".join(f"{c} {v:g} Hz" for c, v in zip(COMPONENTS, r))
+                        + "); resample them to one rate first")
+            rates = rates[:, 0]
     header, body = _metadata_rows(meta_path)
     if len(body) != data.shape[0]:
         raise ValueError(f"{meta_path}: {len(body)} records for the {data.shape[0]} of "
