@@ -95,8 +95,8 @@ def main():
     decimated = decimate(data.astype(float), factor, ftype="fir", zero_phase=True, axis=2)
     t0 = max(float(r[header.index("t0_rel_p_s")]) for r in rows)
     n = int(np.floor((NOTEBOOK_END_S - t0) * NOTEBOOK_RATE_HZ)) + 1
-    write(ROOT / "notebooks" / "data", "kaapvaal_xa1997_p_zne_10hz", decimated[:, :, :n], header, rows,
-          components, rate_hz=NOTEBOOK_RATE_HZ,
+    write(ROOT / "notebooks" / "data", "kaapvaal_xa1997_p_zne_10hz", decimated[:, :, :n], header,
+          rows, components, rate_hz=NOTEBOOK_RATE_HZ,
           note=f"# Decimated from 20 Hz to {NOTEBOOK_RATE_HZ:g} Hz (zero-phase FIR anti-alias "
                f"filter) and cut to {n} samples from t0_rel_p_s (to about "
                f"+{NOTEBOOK_END_S:g} s after P); npts and sampling_rate_hz are those of "
