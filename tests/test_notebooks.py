@@ -13,7 +13,8 @@ SCRIPTS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 def test_notebooks_found():
     assert [p.name for p in SCRIPTS] == ["01_mt_quickstart.py", "02_reproduce_yao2023.py",
-                                         "03_joint_em_rf.py", "05_real_em_data.py"]
+                                         "03_joint_em_rf.py", "04_x_discontinuity.py",
+                                         "05_real_em_data.py"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)

@@ -17,7 +17,8 @@ pytest.importorskip("obspy")
 pytest.importorskip("rf")
 
 from bayesjoint.io.rf_make import (  # noqa: E402
-    RFSettings, _prepare, check_records, deconvolve, make_receiver_functions, stack_with_errors)
+    RFSettings, _moveout, _prepare, check_records, deconvolve, make_receiver_functions,
+    stack_with_errors)
 from bayesjoint.io.rf_records import EventRecord  # noqa: E402
 from bayesjoint.physics.rf import receiver_function, surface_displacement_spectra  # noqa: E402
 
@@ -250,6 +251,15 @@ def test_moveout_aligns_ps_to_the_reference_ray_parameter():
     # without the correction the low-p records arrive 0.3 s earlier
     raw = result.traces[:2].mean(axis=0)
     assert t[window][np.argmax(raw[window])] < peak - 0.15
+
+
+def test_moveout_takes_each_call_s_reference_ray_parameter():
+    """rf caches the reference delays on its shared iasp91 model; each station has its own."""
+    settings = _settings(bins="moveout")
+    trace = np.random.default_rng(0).normal(size=(1, settings.npts))
+    for ref in (0.05, 0.08, 0.05):
+        # a record at the reference ray parameter is left as it is
+        np.testing.assert_allclose(_moveout(trace, [ref], ref, settings), trace, atol=1e-12)
 
 
 def test_one_station_at_a_time():

@@ -32,6 +32,7 @@ whose traces are the stacks and whose standard deviations are the standard
 errors.
 """
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -475,7 +476,11 @@ def _moveout(traces, p_s_km, ref_s_km, settings):
     for tr, p in zip(stream, p_s_km):
         tr.stats.onset = start + settings.shift_s
         tr.stats.slowness = p / per_deg
-    load_model("iasp91").moveout(stream, phase="Ps", ref=ref_s_km / per_deg)
+    # rf shares one iasp91 model per process and keeps on it the delay times of
+    # the first reference it was given, ignoring later ones: a copy with none
+    model = copy.copy(load_model("iasp91"))
+    model.t_ref = {}
+    model.moveout(stream, phase="Ps", ref=ref_s_km / per_deg)
     return np.stack([tr.data for tr in stream])
 
 

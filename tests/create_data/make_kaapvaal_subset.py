@@ -13,7 +13,12 @@ Writes
 * ``tests/data/kaapvaal_sa70_subset.npz`` and ``_meta.csv``: three SA70
   records (two ``ok``, one flagged ``low_snr_z``), samples -30 to +20 s;
 * ``docs/examples/kaapvaal_sa70_p_zne.npz`` and ``_meta.csv``: all 14 SA70
-  records, whole windows.
+  records, whole windows;
+* ``notebooks/data/kaapvaal_xa1997_p_zne_10hz.npz`` and ``_meta.csv``: all
+  350 records of the 45 stations for notebook 04, decimated to 10 Hz
+  (zero-phase FIR anti-alias filter, scipy) and cut to -30 to +115 s about P
+  (the noise window of ``rf make`` and the Ps conversions from the 660 at
+  about 70 s; the default receiver function ends at +100 s).
 
 Run from the repository root::
 
@@ -26,6 +31,7 @@ import pathlib
 import sys
 
 import numpy as np
+from scipy.signal import decimate
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 STATION = "SA70"
@@ -36,20 +42,34 @@ CITATION = ("# Cut from kaapvaal_xa1997_p_zne.npz / _meta.csv: network XA (1997-
             "Pugh et al. (2021) EPSL.\n")
 
 
-def write(folder, name, data, header, rows, components):
-    """An npz (data, components, sampling rates) and its CSV metadata, the citation on top."""
+NOTEBOOK_RATE_HZ = 10.0
+"""Sampling rate of the notebook's copy (the receiver functions are made at 10 Hz)."""
+
+NOTEBOOK_END_S = 115.0
+"""End of the notebook's copy after P, s."""
+
+
+def write(folder, name, data, header, rows, components, rate_hz=None, note=""):
+    """An npz (data, components, sampling rates) and its CSV metadata, the citation on top.
+
+    ``rate_hz`` replaces the sampling rate of every row (default: keep it);
+    ``note`` is a further comment line under the citation.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    rate = header.index("sampling_rate_hz")
+    rate, npts = header.index("sampling_rate_hz"), header.index("npts")
+    rows = [list(r) for r in rows]
+    for r in rows:
+        r[npts] = str(data.shape[2])
+        if rate_hz is not None:
+            r[rate] = f"{rate_hz:f}"
     np.savez_compressed(folder / f"{name}.npz", data=data.astype(np.float32),
                         components=components,
                         sampling_rate_hz=np.array([float(r[rate]) for r in rows]))
     text = io.StringIO()
     out = csv.writer(text, lineterminator="\n")
     out.writerow(header)
-    npts = header.index("npts")
-    for row in rows:
-        out.writerow(row[:npts] + [str(data.shape[2])] + row[npts + 1:])
-    (folder / f"{name}_meta.csv").write_text(CITATION + text.getvalue())
+    out.writerows(rows)
+    (folder / f"{name}_meta.csv").write_text(CITATION + note + text.getvalue())
 
 
 def main():
@@ -68,6 +88,19 @@ def main():
     n = int(round(55.0 * 20.0))  # -30 to +25 s at 20 Hz
     write(ROOT / "tests" / "data", f"kaapvaal_{STATION.lower()}_subset", data[pick, :, :n],
           header, [rows[i] for i in pick], components)
+    rates = {float(r[header.index("sampling_rate_hz")]) for r in rows}
+    if len(rates) != 1:
+        raise ValueError(f"records at several sampling rates {sorted(rates)} Hz")
+    factor = int(round(rates.pop() / NOTEBOOK_RATE_HZ))
+    decimated = decimate(data.astype(float), factor, ftype="fir", zero_phase=True, axis=2)
+    t0 = max(float(r[header.index("t0_rel_p_s")]) for r in rows)
+    n = int(np.floor((NOTEBOOK_END_S - t0) * NOTEBOOK_RATE_HZ)) + 1
+    write(ROOT / "notebooks" / "data", "kaapvaal_xa1997_p_zne_10hz", decimated[:, :, :n], header,
+          rows, components, rate_hz=NOTEBOOK_RATE_HZ,
+          note=f"# Decimated from 20 Hz to {NOTEBOOK_RATE_HZ:g} Hz (zero-phase FIR anti-alias "
+               f"filter) and cut to {n} samples from t0_rel_p_s (to about "
+               f"+{NOTEBOOK_END_S:g} s after P); npts and sampling_rate_hz are those of "
+               "this copy.\n")
 
 
 if __name__ == "__main__":
