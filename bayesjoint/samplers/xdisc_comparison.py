@@ -55,6 +55,10 @@ from bayesjoint.samplers.xdisc_settings import FORWARDS, ComparisonSettings
 QUANTILES = (0.05, 0.5, 0.95)
 """Posterior quantiles reported for every parameter."""
 
+MAX_LOG_BF = 700.0
+"""``bayes_factor`` is ``exp(log_bayes_factor)`` clipped to ``exp(+-MAX_LOG_BF)``, a
+finite JSON number; ``log_bayes_factor`` is never clipped."""
+
 
 def window_slice(data: RFData, window_s):
     """The samples of ``data`` inside ``window_s``, as a slice of the time axis."""
@@ -226,7 +230,8 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
     posterior["transition_zone_km"] = _summary(cold[:, names.index("depth_660_km")]
                                                - cold[:, names.index("depth_410_km")], weights)
     result = {
-        "p_x": p_x, "p_x_interval": interval, "bayes_factor": float(np.exp(log_bf)),
+        "p_x": p_x, "p_x_interval": interval,
+        "bayes_factor": float(np.exp(np.clip(log_bf, -MAX_LOG_BF, MAX_LOG_BF))),
         "log_bayes_factor": log_bf, "log_bayes_factor_mc_error": error,
         "prior_odds": settings.prior_odds,
         "prior_p_x": settings.prior_odds / (1.0 + settings.prior_odds),

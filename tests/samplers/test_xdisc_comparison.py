@@ -74,3 +74,17 @@ def test_linearised_and_exact_forward_give_the_same_bayes_factor():
     exact = compare(data, ComparisonSettings(**{**small.__dict__, "forward": "exact"}))[0]
     error = np.hypot(linear["log_bayes_factor_mc_error"], exact["log_bayes_factor_mc_error"])
     assert abs(linear["log_bayes_factor"] - exact["log_bayes_factor"]) < 4 * error + 0.3
+
+
+def test_an_overwhelming_bayes_factor_stays_a_finite_json_number(results, monkeypatch):
+    import json
+
+    from bayesjoint.samplers import xdisc_comparison
+
+    real = xdisc_comparison.posterior_model_probability
+    monkeypatch.setattr(xdisc_comparison, "posterior_model_probability",
+                        lambda a, b, q: (real(a, b, q)[0], 1000.0))
+    r = compare(synthetic(CASES["x"]), SETTINGS)[0]
+    assert r["log_bayes_factor"] == 1000.0
+    assert np.isfinite(r["bayes_factor"]) and r["bayes_factor"] > 1e300
+    json.dumps(r, allow_nan=False)
