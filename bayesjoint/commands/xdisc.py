@@ -64,7 +64,9 @@ def add_parser(subparsers):
                    help="noise standard deviation of --rf (default: the RMS before the "
                         "direct P)")
     p.add_argument("--correlation-s", type=float,
-                   help="noise correlation length, s (exponential law; default: white noise)")
+                   help="noise correlation length, s (exponential law; default: white noise "
+                        "for --rf and --config, 1 / gauss-rad-s for --from-rf-make, whose "
+                        "stacks carry Gaussian-filtered noise)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--reference", choices=sorted(MODELS), default=d.reference,
                    help=f"reference Earth of both models (default {d.reference})")
@@ -202,6 +204,7 @@ def _read(args):
     from dataclasses import replace
 
     from bayesjoint.io.seismic_files import read_rf_csv
+    from bayesjoint.physics.rf import filtered_noise_correlation_s
 
     if args.dataset is not None and args.config is None:
         raise ValueError("--dataset: only with --config, to choose one of its rf [[data]] "
@@ -218,6 +221,9 @@ def _read(args):
                 raise ValueError(f"--{flag.replace('_', '-')}: not with --from-rf-make, whose "
                                  "rf_make.json and rf_std.csv give it")
         data, n_events = _from_rf_make(args.from_rf_make)
+        if args.correlation_s is None:
+            data = replace(data, correlation="exponential",
+                           correlation_s=filtered_noise_correlation_s(data.gauss_rad_s))
     else:
         n_events = None
         for flag in ("ray_parameter_s_km", "gauss_rad_s"):
@@ -259,7 +265,7 @@ def _figure(data, result, draws, xmodel, path):
 
     edges = np.linspace(*DEFAULT_BOUNDS["depth_x_km"], 21)
     fig = plot_xdisc(data.time_s(), data.rf, data.rf_std,
-                     predicted_envelope(xmodel, draws["x"], data.survey),
+                     predicted_envelope(xmodel, draws["x"], data),
                      data.ray_parameter_s_km, edges, p_x_depth_profile(result, draws["x"], edges),
                      p_x=result["p_x"], title=f"{data.name}: model comparison")
     fig.savefig(path, dpi=110)

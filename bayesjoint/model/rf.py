@@ -58,7 +58,7 @@ _LOG_2PI = np.log(2.0 * np.pi)
 
 
 def receiver_functions(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, survey: RFSurvey,
-                       n_active=None):
+                       n_active=None, n_period=None, n_freq=None):
     """The receiver function of each ray parameter of a survey, shape (R, npts).
 
     Parameters
@@ -67,14 +67,15 @@ def receiver_functions(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, survey: RFSurv
     vp_km_s, vs_km_s, rho_g_cm3 : arrays, shape (K,)
         Layers from the surface down, the last one the half-space.
     survey : RFSurvey
-    n_active : int, optional
+    n_active, n_period, n_freq : int, optional
         As in :func:`bayesjoint.physics.rf.receiver_function`.
     """
     def one(p):
         return rf_physics.receiver_function(
             thickness_km, vp_km_s, vs_km_s, rho_g_cm3, p, survey.gauss_rad_s, survey.dt_s,
             survey.npts, survey.shift_s, normalize=survey.normalize,
-            earth_flattening=survey.earth_flattening, n_active=n_active)
+            earth_flattening=survey.earth_flattening, n_active=n_active, n_period=n_period,
+            n_freq=n_freq)
 
     return jax.vmap(one)(jnp.asarray(survey.ray_parameter_s_km))
 

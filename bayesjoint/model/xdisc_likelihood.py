@@ -23,6 +23,13 @@ Linearised (Born approximation)
     approximation's residual effect on the evidence and the posterior by
     importance sampling with the exact forward.
 
+Both forwards are free of wrap-around: the transform is
+:data:`~bayesjoint.physics.rf.WRAP_PAD_S` longer than the record
+(:func:`~bayesjoint.physics.rf.wrap_free_period`), so the mantle's late
+multiples do not fold into it as they would in a transform of the record's
+own length, and the spectrum is computed only where the Gaussian filter
+exceeds :data:`~bayesjoint.physics.rf.GAUSSIAN_BAND_LEVEL`.
+
 The noise model is that of :func:`bayesjoint.model.rf.correlated_log_likelihood`
 (white or exponentially correlated, with a free noise scale), on the
 samples of the time window only.
@@ -79,10 +86,13 @@ class StationArrays(NamedTuple):
 
 
 class Static(NamedTuple):
-    """What selects a compilation (hashable): samples per trace, normalisation,
-    Earth flattening and the noise law."""
+    """What selects a compilation (hashable): samples per trace, of the wrap-free
+    transform and of its computed band, normalisation, Earth flattening and the
+    noise law."""
 
     npts: int
+    n_period: int
+    n_freq: int
     normalize: str
     earth_flattening: bool
     law: str
@@ -135,8 +145,10 @@ def station_arrays(xmodel: XdiscModel, data: RFData, window: slice):
         f64(survey.shift_s), jnp.asarray(window.start, dtype=jnp.int32),
         f64(np.asarray(data.rf)[:, window]), f64(np.asarray(data.rf_std)[:, window]),
         f64(data.correlation_s if data.correlation != "none" else 1.0))
-    static = Static(int(survey.npts), survey.normalize, bool(survey.earth_flattening),
-                    data.correlation)
+    n_period = rf_physics.wrap_free_period(survey.npts, survey.dt_s)
+    static = Static(int(survey.npts), n_period,
+                    rf_physics.gaussian_band_count(survey.gauss_rad_s, survey.dt_s, n_period),
+                    survey.normalize, bool(survey.earth_flattening), data.correlation)
     return arrays, static
 
 
@@ -151,7 +163,8 @@ def _predict_from_factor(factor, arrays, static):
     thickness = jnp.diff(arrays.top_depth_km)
     survey = _Survey(arrays.ray_parameter_s_km, arrays.gauss_rad_s, arrays.dt_s, static.npts,
                      arrays.shift_s, static.normalize, static.earth_flattening)
-    pred = receiver_functions(thickness, vp, vs, rf_physics.brocher_density_g_cm3(vp), survey)
+    pred = receiver_functions(thickness, vp, vs, rf_physics.brocher_density_g_cm3(vp), survey,
+                              n_period=static.n_period, n_freq=static.n_freq)
     return jax.lax.dynamic_slice_in_dim(pred, arrays.window_start, arrays.observed.shape[1],
                                         axis=1)
 

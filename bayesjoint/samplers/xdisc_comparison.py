@@ -32,21 +32,20 @@ draws, spread evenly over chains and iterations, the weights are
 
 (``p_lin = prior L_lin / Z_lin``). The Monte Carlo error of the log of the
 weights' mean (delta method) adds to the evidence's. The weights' effective
-sample size (Kish) over their number, ``importance_ess_fraction``, tells
-how close the linearised posterior is to the exact one (1: identical); the
-posterior quantiles are weighted by ``w`` over those draws.
+sample size (Kish) over their number, ``ess_fraction``, tells how close the
+linearised posterior is to the exact one (1: identical); the posterior
+quantiles are those of the linearised posterior's draws.
 """
 
 from dataclasses import asdict
 
-import jax
 import numpy as np
 
 from bayesjoint.data import RFData
-from bayesjoint.model.xdisc_likelihood import (exact_log_likelihood, linear_log_likelihood,
-                                               linearise, station_arrays)
+from bayesjoint.model.xdisc_likelihood import (exact_log_likelihood, exact_predict,
+                                               linear_log_likelihood, linearise, station_arrays)
 from bayesjoint.model.xdisc_models import XdiscModel
-from bayesjoint.model.xdisc_prior import MODELS, as_params, parameter_names, prior_bounds
+from bayesjoint.model.xdisc_prior import MODELS, parameter_names, prior_bounds
 from bayesjoint.physics.rf import check_npts, ps_delay_s
 from bayesjoint.samplers.evidence import log_evidence, posterior_model_probability
 from bayesjoint.samplers.power_posterior import power_ladder, sample_power_posteriors
@@ -84,14 +83,9 @@ def check_record_length(data: RFData, xmodel: XdiscModel, depth_km):
                f"the Ps conversion from {depth_km:g} km in {xmodel.reference.upper()}")
 
 
-def _summary(values, weights):
-    """Mean, std and :data:`QUANTILES` of weighted draws."""
-    w = weights / np.sum(weights)
-    order = np.argsort(values)
-    cdf = np.cumsum(w[order]) - 0.5 * w[order]
-    q = np.interp(QUANTILES, cdf, values[order])
-    mean = float(np.sum(w * values))
-    return {"mean": mean, "std": float(np.sqrt(np.sum(w * (values - mean) ** 2))),
+def _summary(values):
+    q = np.quantile(values, QUANTILES)
+    return {"mean": float(np.mean(values)), "std": float(np.std(values)),
             **{f"q{int(100 * p):02d}": float(v) for p, v in zip(QUANTILES, q)}}
 
 
@@ -156,8 +150,6 @@ def _linearised(model, lo, hi, arrays, static, betas, settings, seed):
     picked = draws.params[chain, draw, 0]
     exact = np.asarray(exact_log_likelihood(static)(picked, arrays))
     correction = importance_correction(exact - draws.log_likelihood[chain, draw, 0])
-    correction["log_weights"] = exact - draws.log_likelihood[chain, draw, 0]
-    correction["picked"] = picked
     return draws, correction
 
 
@@ -219,16 +211,10 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
                                             ev_0.log_evidence, settings.prior_odds)[0]
                 for s in (-1, 1)]
     names = parameter_names("x")
-    if "x" in corrections:
-        cold = corrections["x"]["picked"]
-        lw = corrections["x"]["log_weights"]
-        weights = np.exp(lw - lw.max())
-    else:
-        cold = draws["x"].params[:, :, 0].reshape(-1, len(names))
-        weights = np.ones(cold.shape[0])
-    posterior = {name: _summary(cold[:, j], weights) for j, name in enumerate(names)}
+    cold = draws["x"].params[:, :, 0].reshape(-1, len(names))
+    posterior = {name: _summary(cold[:, j]) for j, name in enumerate(names)}
     posterior["transition_zone_km"] = _summary(cold[:, names.index("depth_660_km")]
-                                               - cold[:, names.index("depth_410_km")], weights)
+                                               - cold[:, names.index("depth_410_km")])
     result = {
         "p_x": p_x, "p_x_interval": interval,
         "bayes_factor": float(np.exp(np.clip(log_bf, -MAX_LOG_BF, MAX_LOG_BF))),
@@ -244,8 +230,7 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
         "posterior": posterior,
         "posterior_model": "x",
         "forward": settings.forward,
-        "importance": {m: {k: v for k, v in c.items() if k not in ("log_weights", "picked")}
-                       for m, c in corrections.items()},
+        "importance": corrections,
         "sampler": {m: {"acceptance": draws[m].acceptance.tolist(),
                         "swap_acceptance": draws[m].swap_acceptance.tolist(),
                         "betas": draws[m].betas.tolist()} for m in MODELS},
@@ -257,17 +242,19 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
     return result, draws, xmodel
 
 
-def predicted_envelope(xmodel: XdiscModel, draws, survey, n_draws=40, seed=0):
+def predicted_envelope(xmodel: XdiscModel, draws, data: RFData, n_draws=40, seed=0):
     """5 %, 50 % and 95 % quantiles of the X model's predictions, shape (3, R, npts).
 
     From ``n_draws`` of the ``beta = 1`` draws of the X model (``draws``, a
     :class:`~bayesjoint.samplers.power_posterior.PowerPosteriorDraws`),
-    picked at random.
+    picked at random, with the exact (wrap-free) forward over the whole
+    record of ``data``.
     """
     cold = draws.params[:, :, 0].reshape(-1, draws.params.shape[-1])
     pick = np.random.default_rng(seed).choice(cold.shape[0], min(n_draws, cold.shape[0]),
                                               replace=False)
-    pred = jax.jit(jax.vmap(lambda v: xmodel.predict(as_params("x", v), survey)))(cold[pick])
+    arrays, static = station_arrays(xmodel, data, slice(0, data.npts))
+    pred = exact_predict(cold[pick], arrays, static)
     return np.quantile(np.asarray(pred), QUANTILES, axis=0)
 
 

@@ -54,5 +54,5 @@ class ComparisonSettings:
     window_s: tuple = (20.0, None)
     forward: str = "linearised"
     n_linearisations: int = 2
-    n_importance: int = 200
+    n_importance: int = 100
     seed: int = 0

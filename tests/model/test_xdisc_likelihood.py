@@ -13,6 +13,7 @@ from bayesjoint.model.xdisc_likelihood import (exact_log_likelihood, exact_predi
                                                station_arrays)
 from bayesjoint.model.xdisc_models import XdiscModel
 from bayesjoint.model.xdisc_prior import as_params, parameter_names, prior_bounds
+from bayesjoint.physics.rf import WRAP_PAD_S
 
 TRUE = {"depth_410_km": 412.0, "jump_410": 0.045, "depth_660_km": 664.0, "jump_660": 0.065,
         "log_noise_scale": 0.1, "depth_x_km": 295.0, "jump_x": 0.03}
@@ -33,10 +34,12 @@ def station():
     return xmodel, data, arrays, static
 
 
-def test_exact_likelihood_is_the_forward_model_and_noise_law(station):
+def test_exact_likelihood_is_the_wrap_free_forward_model_and_noise_law(station):
     xmodel, data, arrays, static = station
+    assert static.n_period >= data.npts + WRAP_PAD_S / data.dt_s
     v = _vector(TRUE)
-    pred = np.asarray(xmodel.predict(as_params("x", jnp.asarray(v)), data.survey))[:, WINDOW]
+    long = replace(data.survey, npts=static.n_period)
+    pred = np.asarray(xmodel.predict(as_params("x", jnp.asarray(v)), long))[:, WINDOW]
     np.testing.assert_allclose(np.asarray(exact_predict(v[None], arrays, static))[0], pred,
                                atol=1e-10)
     expected = correlated_log_likelihood(data.rf[:, WINDOW] - pred, data.rf_std[:, WINDOW],

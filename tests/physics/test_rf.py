@@ -365,3 +365,47 @@ def test_active_layers_give_the_padded_stack_values(earth_flattening, normalize,
         vs_half = garbage[2][:2, -1]
         np.testing.assert_allclose(got[:2, 50] / 0.1 * np.sqrt(np.pi) / 2.5,
                                    wiechert_ratio(vs_half, 0.07), rtol=1e-10)
+
+
+def _ak135_mantle():
+    from bayesjoint.physics.reference import reference_layers
+
+    top, vp, vs, rho = reference_layers("ak135", 800.0, 10.0)
+    return np.diff(top), vp, vs, rho
+
+
+def test_a_longer_transform_keeps_late_multiples_out_of_a_short_record():
+    h, vp, vs, rho = _ak135_mantle()
+    p, gauss, dt, npts, shift = 0.06, 1.0, 0.5, 200, 10.0
+    t = np.asarray(rf.time_axis_s(dt, npts, shift))
+    late = t >= 20.0
+
+    def trace(**kw):
+        return np.asarray(rf.receiver_function(h, vp, vs, rho, p, gauss, dt, npts, shift, **kw))
+
+    reference = trace(n_period=npts + 4000)
+    wrapped = trace()
+    padded = trace(n_period=rf.wrap_free_period(npts, dt))
+    # the record's own period folds the mantle's multiples (up to ~250 s) into it
+    assert np.abs(wrapped - reference)[late].max() > 0.01
+    assert np.abs(padded - reference)[late].max() < 1e-4
+    np.testing.assert_allclose(trace(n_period=npts), wrapped, atol=1e-14)
+    with pytest.raises(ValueError, match="n_period"):
+        trace(n_period=npts - 1)
+
+
+def test_the_gaussian_band_limit_is_exact_to_its_level():
+    h, vp, vs, rho = _ak135_mantle()
+    p, gauss, dt, npts, shift = 0.06, 1.0, 0.1, 1000, 10.0
+    n = rf.wrap_free_period(npts, dt)
+    k = rf.gaussian_band_count(gauss, dt, n)
+    assert k < n // 2 + 1
+    # the first frequency left out has the Gaussian below the level, the last kept above
+    f = np.fft.rfftfreq(n, dt)
+    g = np.asarray(rf.gaussian_filter(f, gauss))
+    assert g[k] < rf.GAUSSIAN_BAND_LEVEL <= g[k - 2]
+    full = rf.receiver_function(h, vp, vs, rho, p, gauss, dt, npts, shift, n_period=n)
+    band = rf.receiver_function(h, vp, vs, rho, p, gauss, dt, npts, shift, n_period=n, n_freq=k)
+    np.testing.assert_allclose(np.asarray(band), np.asarray(full), atol=1e-8)
+    assert rf.gaussian_band_count(gauss, 0.5, 200) == 101  # below the level nowhere: all
+    assert rf.wrap_free_period(200, 0.5) % 64 == 0
