@@ -404,7 +404,8 @@ def train_cnn(data, size, seed):
             losses.append(float(loss))
         v = float(val_loss(params, val["rf"], val["label"].astype(float)))
         history.append({"epoch": epoch + 1, "train_loss": round(float(np.mean(losses)), 5),
-                        "validation_loss": round(v, 5)})
+                        "validation_loss": round(v, 5),
+                        "elapsed_s": round(time.perf_counter() - t0, 2)})
         print(json.dumps({"cnn": history[-1]}), flush=True)
         if v < best_loss:
             best, best_loss, waited = params, v, 0
