@@ -15,9 +15,9 @@ Noise: an exponentially correlated Gaussian process (a first-order
 autoregression) of standard deviation 0.005, 0.01, 0.02 or 0.04 (in the
 unit of the peak normalisation: a direct P of R/Z ratio 1 has peak 1) and
 correlation length U(1, 3) s. Each record is cut at a random end, drawn
-uniformly between the shortest record the detector accepts (the Ps from
-the deepest 660 of its prior, 700 km, at the largest ray parameter) and
-the full length; the CNN sees the cut record zero-padded to 240 samples,
+uniformly between the shortest record that holds the Ps from 720 km at
+the largest ray parameter (the deepest 660 of any split; the detector
+needs 700 km, the deepest of its prior) and the full length; the CNN sees the cut record zero-padded to 240 samples,
 the detector the cut record on its own time axis, with the noise standard
 deviation and correlation length stated.
 
