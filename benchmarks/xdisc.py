@@ -44,7 +44,8 @@ out-of-distribution kinds, each scored on its own:
 
 The CNN
 -------
-Three 1-D convolutions (16, 32, 64 channels; kernels 7, 5, 5; ReLU), each
+The record divided by 0.05 (near its RMS), three 1-D convolutions (16,
+32, 64 channels; kernels 7, 5, 5; ReLU), each
 followed by max pooling by 2, a dense layer of 64 ReLU units and one
 logistic output: the probability of an X. Adam (optax, learning rate
 1e-3) on the binary cross-entropy in mini-batches of 64, new noise and
@@ -333,6 +334,9 @@ def build_dataset(seed, size):
 # ---------------------------------------------------------------- the CNN
 
 CHANNELS, KERNELS, HIDDEN = (16, 32, 64), (7, 5, 5), 64
+INPUT_SCALE = 0.05
+"""The network's first step divides its input by this, near the RMS of the records (in
+the unit of the peak normalisation), so that activations start near unit size."""
 
 
 def init_cnn(key, npts=NPTS):
@@ -353,7 +357,7 @@ def init_cnn(key, npts=NPTS):
 
 def cnn_logits(params, x):
     """Logit of an X for records ``x`` of shape (B, npts): shape (B,)."""
-    h = x[:, :, None]
+    h = x[:, :, None] / INPUT_SCALE
     for i in range(len(CHANNELS)):
         layer = params[f"conv{i}"]
         h = jax.lax.conv_general_dilated(h, layer["w"], (1,), "SAME",
@@ -695,8 +699,9 @@ def main(argv=None):
             "ray_parameter_s_km": list(RAY_PARAMETER_S_KM), "noise_std": list(NOISE_STD),
             "correlation_s": list(CORRELATION_S), "x_depth_km": list(X_DEPTH_KM),
             "x_jump": list(X_JUMP), "ood_kinds": list(OOD_KINDS),
-            "cnn": {"channels": list(CHANNELS), "kernels": list(KERNELS), "hidden": HIDDEN,
-                    "optimiser": "adam", "learning_rate": 1e-3},
+            "cnn": {"input_scale": INPUT_SCALE, "channels": list(CHANNELS),
+                    "kernels": list(KERNELS), "hidden": HIDDEN, "optimiser": "adam",
+                    "learning_rate": 1e-3},
             "detector": {k: (list(v) if isinstance(v, tuple) else v)
                          for k, v in dataclasses.asdict(settings).items()},
             "reference_mode": args.reference_mode,
