@@ -12,8 +12,9 @@ that it matches what this script makes of the committed JSON. Rows come from
 best batch, against the peer timed in the same run), ``rjmcmc_mt_<backend>.json``,
 ``samplers_<backend>.json`` (joint MT + Sq + Dst set), ``convergence_<backend>.json``
 (effective samples per CPU-second, published prior), ``sbc_<backend>.json``
-(calibration check) and ``batch_<backend>.json`` (stations per minute of
-``bayesjoint batch``), for every backend with results.
+(calibration check), ``batch_<backend>.json`` (stations per minute of
+``bayesjoint batch``) and ``xdisc_<backend>.json`` (the X-discontinuity
+detector against a CNN), for every backend with results.
 """
 
 import argparse
@@ -159,6 +160,28 @@ def batch_rows(report):
     return rows
 
 
+def xdisc_rows(report):
+    """Accuracy, AUC and Brier score of the X-discontinuity detector and the CNN, test and OOD."""
+    def summary(method):
+        s = report["methods"][method]["splits"]["test"]
+        auc = "n/a" if s["roc_auc"] is None else f"{s['roc_auc']:.3f}"
+        return f"accuracy {s['accuracy']:.3f}, AUC {auc}, Brier {s['brier']:.3f}"
+
+    def drops(method):
+        d = report["methods"][method]["accuracy_drop_test_to_ood"]
+        return ", ".join(f"{k.replace('_', ' ')} {v:+.3f}" for k, v in d.items())
+
+    t = report["timing"]
+    n = report["methods"]["detector"]["splits"]["test"]["n"]
+    return [(f"X-discontinuity detection, {n} synthetic receiver functions "
+             f"({report['settings']['size']} run)",
+             f"detector: {summary('detector')}; "
+             f"{t['detector_s_per_record']['median']:.0f} s per record (median)",
+             f"CNN: {summary('cnn')}; training {t['cnn_training_s']:.0f} s", ""),
+            ("Same run: accuracy drop from the test set to each out-of-distribution kind",
+             f"detector: {drops('detector')}", f"CNN: {drops('cnn')}", "")]
+
+
 def table():
     lines = []
     backends = sorted({re.sub(r"^\w+?_(\w+)\.json$", r"\1", os.path.basename(p))
@@ -181,6 +204,8 @@ def table():
         rows += sbc_rows(sbc) if sbc else []
         batch = _load("batch", backend)
         rows += batch_rows(batch) if batch else []
+        xdisc = _load("xdisc", backend)
+        rows += xdisc_rows(xdisc) if xdisc else []
         lines += [f"| {' | '.join(row)} |" for row in rows]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

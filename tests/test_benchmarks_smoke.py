@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -86,3 +87,43 @@ def test_batch_smoke_reports_throughput_per_worker_count(tmp_path):
     for r in rows:
         assert r["stations"] == 2 and r["stations_per_minute"] > 0
         assert r["worker_peak_rss_mb"] > 0 and r["disk_per_station_kb"] > 0
+
+
+@pytest.mark.slow  # trains a small CNN and runs the detector on seven records in two processes
+def test_xdisc_quick_scores_both_methods_on_every_split(tmp_path):
+    pytest.importorskip("optax")
+    out = tmp_path / "x.json"
+    proc = _run("xdisc.py", "--quick", "--out", str(out), "--workers", "2")
+    report = json.loads(out.read_text())
+    assert {"machine", "versions", "settings", "load_average", "timing", "methods",
+            "predictions", "cnn_training"} <= set(report)
+    assert report["settings"]["size"] == "quick" and report["versions"]["optax"]
+    assert report["settings"]["detector"]["n_betas"] == 2
+    kinds = report["settings"]["ood_kinds"]
+    ids = report["predictions"]["id"]
+    assert len(ids) == 2 + len(kinds) and len(report["predictions"]["detector"]) == len(ids)
+    for method in ("cnn", "detector"):
+        m = report["methods"][method]
+        assert set(m["splits"]) == {"test", *kinds} and set(m["accuracy_drop_test_to_ood"]) == \
+            set(kinds)
+        test = m["splits"]["test"]
+        assert (test["n"], test["n_x"]) == (2, 1) and 0.0 <= test["accuracy"] <= 1.0
+        assert test["roc_auc"] in (0.0, 0.5, 1.0) and 0.0 <= test["brier"] <= 1.0
+        assert sum(test["reliability"]["count"]) == 2 and len(test["reliability"]["count"]) == 10
+        assert m["splits"]["low_velocity_layer"]["n_x"] == 0
+        assert m["splits"]["low_velocity_layer"]["roc_auc"] is None
+        p = np.array(report["predictions"][method])
+        assert np.all((p >= 0) & (p <= 1))
+    t = report["timing"]
+    assert t["detector_s_per_record"]["median"] > 0 and t["cnn_training_s"] > 0
+    assert (tmp_path / "x.png").stat().st_size > 0
+    done = (tmp_path / "x_work").glob("detector_*.jsonl")
+    assert sum(len(f.read_text().splitlines()) for f in done) == len(ids)
+    assert "7 to go on 2 workers" in proc.stdout
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import readme_table
+    finally:
+        sys.path.remove(BENCHMARKS)
+    rows = readme_table.xdisc_rows(report)
+    assert len(rows) == 2 and rows[0][1].startswith("detector: accuracy")
