@@ -14,10 +14,11 @@ U(1, 5) %), half without (no step). Ray parameter U(0.04, 0.08) s/km.
 Noise: an exponentially correlated Gaussian process (a first-order
 autoregression) of standard deviation 0.005, 0.01, 0.02 or 0.04 (in the
 unit of the peak normalisation: a direct P of R/Z ratio 1 has peak 1) and
-correlation length U(1, 3) s. Each record is cut at a random end, drawn
-uniformly between the shortest record that holds the Ps from 720 km at
-the largest ray parameter (the deepest 660 of any split; the detector
-needs 700 km, the deepest of its prior) and the full length; the CNN sees the cut record zero-padded to 240 samples,
+correlation length U(1, 3) s. Each record is cut at a random end, one of
+four lengths evenly spaced between the shortest record that holds the Ps
+from 720 km at the largest ray parameter (the deepest 660 of any split;
+the detector needs 700 km, the deepest of its prior) and the full length;
+the CNN sees the cut record zero-padded to 240 samples,
 the detector the cut record on its own time axis, with the noise standard
 deviation and correlation length stated.
 
@@ -125,13 +126,15 @@ periodic in the record length, and arrivals up to ``GENERATION_NPTS dt_s`` after
 DEEPEST_PS_KM = 720.0
 """Deepest 660 of any split: every record holds its Ps conversion (and the
 detector's deepest, 700 km)."""
+N_CUTS = 4
+"""Record lengths a cut can end at (:func:`cut_lengths`)."""
 PARAMETERS = ("depth_410_km", "jump_410", "depth_660_km", "jump_660", "depth_x_km", "jump_x")
 OOD_KINDS = ("perturbed_reference", "mtz_outside_prior", "low_velocity_layer",
              "gaussian_correlated_noise", "heavy_tailed_noise")
 
 SIZES = {
-    "full": {"n_train": 12000, "n_validation": 1200, "n_test": 1200, "n_ood": 200,
-             "max_epochs": 40, "patience": 5, "batch_size": 64},
+    "full": {"n_train": 6000, "n_validation": 600, "n_test": 1008, "n_ood": 40,
+             "max_epochs": 15, "patience": 4, "batch_size": 64},
     "quick": {"n_train": 96, "n_validation": 24, "n_test": 2, "n_ood": 1,
               "max_epochs": 2, "patience": 1, "batch_size": 32},
 }
@@ -292,9 +295,15 @@ def noisy_records(rng, clean, noise_level, law, min_npts):
     std = np.asarray(NOISE_STD)[noise_level]
     corr = rng.uniform(*CORRELATION_S, n)
     noisy = clean + std[:, None] * correlated_noise(rng, corr, law)
-    npts = rng.integers(min_npts, NPTS + 1, n)
+    npts = rng.choice(cut_lengths(min_npts), n)
     noisy[np.arange(NPTS)[None, :] >= npts[:, None]] = 0.0
     return {"rf": noisy, "npts": npts, "noise_std": std, "correlation_s": corr}
+
+
+def cut_lengths(min_npts):
+    """The :data:`N_CUTS` record lengths a cut ends at, evenly from ``min_npts`` to
+    :data:`NPTS` samples: a handful of shapes, so the detector compiles a handful of times."""
+    return np.unique(np.linspace(min_npts, NPTS, N_CUTS).round().astype(int))
 
 
 NOISE_LAW = {"gaussian_correlated_noise": "gaussian", "heavy_tailed_noise": "student_t"}
