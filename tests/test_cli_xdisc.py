@@ -144,7 +144,7 @@ def test_xdisc_transd_writes_its_json(tmp_path, capsys):
         odds = result["p_x"] / (1 - result["p_x"])
         prior_odds = result["prior_p_x"] / (1 - result["prior_p_x"])
         assert result["bayes_factor"] == pytest.approx(odds / prior_odds)
-    assert result["sampler"]["n_draws"] == 2 * 100 and result["sampler"]["prior_run_draws"] == 400
+    assert result["sampler"]["n_draws"] == 2 * 100 and result["sampler"]["prior_run_draws"] == 3200
     settings = result["settings"]
     assert settings["n_chains"] == 2 and settings["k_max"] == 5 and settings["window_s"][0] == 20
     assert {"has_x", "largest_jump_410", "n_layers"} <= set(result["convergence"]["per_quantity"])

@@ -103,6 +103,7 @@ def test_verdict_names_a_chain_that_disagrees():
     ({"n_burn": 2000, "n_iterations": 2000}, "n_burn = 2000"),
     ({"n_iterations": 11500}, "multiple of chunk_size"),
     ({"thin": 3}, "thin = 3"),
+    ({"prior_iterations": 1000}, "prior_iterations = 1000"),
     ({"n_chains": 0}, "n_chains = 0"),
     ({"time_budget_s": -1.0}, "time_budget_s = -1.0"),
     ({"depth_max_km": 600.0}, "depth_max_km = 600.0"),
@@ -116,3 +117,30 @@ def test_bad_settings_are_refused(change, message):
 def test_the_prior_reaches_below_the_660():
     spec = prior_spec(TransdSettings())
     assert spec.depth_max_km >= 700.0 and spec.interfaces == "sampled"
+
+
+def _exact_prior_p_x(settings, n, rng):
+    """P(X) under the prior by direct simulation of its definition (test-only)."""
+    k = rng.integers(settings.k_min, settings.k_max + 1, n)
+    h, zmax, kmax = settings.min_thickness_km, settings.depth_max_km, settings.k_max
+    z = np.full((n, kmax - 1), np.nan)
+    vs = np.full((n, kmax), np.nan)
+    for kk in range(settings.k_min, kmax + 1):
+        rows = np.flatnonzero(k == kk)
+        y = np.sort(rng.uniform(0.0, zmax - (kk - 1) * h, (rows.size, kk - 1)), axis=1)
+        z[rows, :kk - 1] = y + h * np.arange(1, kk)
+        vs[rows, :kk] = rng.uniform(*settings.vs_km_s, (rows.size, kk))
+    return discontinuity_draws(z, vs)["has_x"].mean()
+
+
+def test_prior_run_gives_the_prior_probability_of_an_x(tmp_path):
+    from bayesjoint.samplers.xdisc_transd import sample_prior
+
+    settings = TransdSettings()
+    draws = sample_prior(settings, tmp_path / "prior")
+    assert draws["n_layers"].shape == (32, 1900)
+    sampled = discontinuity_draws(draws["interface_depth_km"], draws["vs_km_s"])["has_x"]
+    exact = _exact_prior_p_x(settings, 400_000, np.random.default_rng(1))
+    assert 0.45 < exact < 0.55
+    # 32 chains whose number of layers changes slowly: a Monte Carlo error near 0.01
+    assert sampled.mean() == pytest.approx(exact, abs=0.03)

@@ -71,7 +71,7 @@ def add_parser(subparsers):
                    help="noise correlation length, s (exponential law; default: white noise)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--method", choices=METHODS, default=METHODS[0],
-                   help=f"model_comparison (default) or transd (trans-dimensional inversion)")
+                   help="model_comparison (default) or transd (trans-dimensional inversion)")
     p.add_argument("--reference", choices=sorted(MODELS), default=d.reference,
                    help=f"reference Earth of both models (default {d.reference}); transd: of "
                         "the record-length check only")

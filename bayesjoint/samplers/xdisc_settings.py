@@ -72,9 +72,12 @@ class TransdSettings:
         ``chunk_size``); the time budget usually ends the run first.
     n_burn, thin, chunk_size : int
         Of :func:`bayesjoint.samplers.run.run`.
-    prior_iterations : int
-        Iterations per chain of the prior-only run that estimates the prior
-        probability of an X.
+    prior_iterations, prior_chains : int
+        Iterations per chain (the first ``chunk_size`` of them not kept)
+        and chains of the prior-only run that estimates the prior
+        probability of an X. Without a likelihood an iteration is cheap,
+        but the number of layers changes slowly from draw to draw: many
+        chains make the estimate precise.
     time_budget_s : float
         Wall time of both runs together, compilation included, s.
     seed : int
@@ -83,7 +86,7 @@ class TransdSettings:
     reference: str = "ak135"
     window_s: tuple = (20.0, None)
     k_min: int = 2
-    k_max: int = 10
+    k_max: int = 20
     depth_max_km: float = 800.0
     min_thickness_km: float = 20.0
     vs_km_s: tuple = (3.0, 6.5)
@@ -97,5 +100,6 @@ class TransdSettings:
     thin: int = 10
     chunk_size: int = 1000
     prior_iterations: int = 20_000
+    prior_chains: int = 32
     time_budget_s: float = 480.0
     seed: int = 0

@@ -2,7 +2,7 @@
 
 One station's receiver functions are inverted with the project's
 reversible-jump sampler with parallel tempering
-(:func:`bayesjoint.samplers.run.run`): layered Earths with 2-10 layers
+(:func:`bayesjoint.samplers.run.run`): layered Earths with 2-20 layers
 (interfaces uniform down to 800 km, at least 20 km apart), Vs and Vp/Vs
 uniform and independent per layer, one log-uniform noise scale (new
 layers are proposed close to the layer they split, as receiver functions
@@ -72,7 +72,7 @@ def prior_spec(settings: TransdSettings) -> PriorSpec:
 def check_settings(settings: TransdSettings):
     """Raise ``ValueError`` naming the first bad setting, before any sampling."""
     ints = ("k_min", "k_max", "n_chains", "n_temperatures", "n_iterations", "thin",
-            "chunk_size", "prior_iterations")
+            "chunk_size", "prior_iterations", "prior_chains")
     for name in ints:
         value = getattr(settings, name)
         if isinstance(value, bool) or int(value) != value or value < 1:
@@ -84,6 +84,9 @@ def check_settings(settings: TransdSettings):
         if getattr(settings, name) % settings.chunk_size:
             raise ValueError(f"{name} = {getattr(settings, name)!r}: must be a multiple of "
                              f"chunk_size = {settings.chunk_size}")
+    if settings.prior_iterations <= settings.chunk_size:
+        raise ValueError(f"prior_iterations = {settings.prior_iterations!r}: must exceed "
+                         f"chunk_size = {settings.chunk_size} (the prior run's burn-in)")
     if settings.chunk_size % settings.thin:
         raise ValueError(f"thin = {settings.thin!r}: must divide chunk_size = "
                          f"{settings.chunk_size}")
@@ -101,13 +104,27 @@ def _zero_log_likelihood(earth, noise_scale):
     return jnp.zeros(())
 
 
-def _sample(log_likelihood_fn, spec, settings, folder, *, n_iterations, n_burn, temperatures,
-            budget_s, seed, birth):
+def _sample(log_likelihood_fn, spec, settings, folder, *, n_iterations, n_burn, n_chains,
+            temperatures, budget_s, seed, birth):
     return rj_run.run(
         log_likelihood_fn, spec, folder, n_iterations=n_iterations, n_burn=n_burn,
-        n_chains=settings.n_chains, temperatures=temperatures, thin=settings.thin,
+        n_chains=n_chains, temperatures=temperatures, thin=settings.thin,
         chunk_size=settings.chunk_size, seed=seed, seismic=True, birth=birth,
         time_budget_s=budget_s, resume=False, progress=False)
+
+
+def sample_prior(settings: TransdSettings, folder, budget_s=None):
+    """Draws of a prior-only run (likelihood zero) of the inversion's sampler.
+
+    ``settings.prior_chains`` chains of ``settings.prior_iterations``, the
+    first ``chunk_size`` of them not kept, new layers drawn from the prior.
+    Returns the draws of :func:`bayesjoint.samplers.run.load_draws`.
+    """
+    _sample(_zero_log_likelihood, prior_spec(settings), settings, folder,
+            n_iterations=settings.prior_iterations, n_burn=settings.chunk_size,
+            n_chains=settings.prior_chains, temperatures=(1.0,),
+            budget_s=budget_s, seed=settings.seed + 1, birth="prior")
+    return rj_run.load_draws(folder)
 
 
 def _summary(values):
@@ -230,10 +247,7 @@ def invert_transd(data: RFData, settings: TransdSettings = TransdSettings(), wor
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(work_dir or tmp)
         t0 = time.perf_counter()
-        _sample(_zero_log_likelihood, spec, settings, folder / "prior",
-                n_iterations=settings.prior_iterations, n_burn=0, temperatures=(1.0,),
-                budget_s=settings.time_budget_s, seed=settings.seed + 1, birth="prior")
-        prior_draws = rj_run.load_draws(folder / "prior")
+        prior_draws = sample_prior(settings, folder / "prior", settings.time_budget_s)
         t_prior = time.perf_counter() - t0
         budget = settings.time_budget_s - t_prior
         if budget <= 0:
@@ -242,6 +256,7 @@ def invert_transd(data: RFData, settings: TransdSettings = TransdSettings(), wor
                              "prior_iterations")
         _sample(windowed_rf_log_likelihood(data, window), spec, settings, folder / "posterior",
                 n_iterations=settings.n_iterations, n_burn=settings.n_burn,
+                n_chains=settings.n_chains,
                 temperatures=geometric_ladder(settings.n_temperatures, settings.t_max),
                 budget_s=budget, seed=settings.seed, birth="neighbour")
         try:

@@ -29,6 +29,9 @@ X_DEPTH_KM = DEFAULT_BOUNDS["depth_x_km"]
 WINDOWS_KM = {"410": DEFAULT_BOUNDS["depth_410_km"], "660": DEFAULT_BOUNDS["depth_660_km"]}
 """Depth range searched for the 410 and the 660, km."""
 
+ANY_POSITIVE = float(np.finfo(float).tiny)
+"""Smallest jump that counts for the 410 and 660: any positive one."""
+
 
 def interface_jumps(interface_depth_km, vs_km_s):
     """Relative Vs jump across every interface of every draw.
@@ -83,8 +86,7 @@ def discontinuity_draws(interface_depth_km, vs_km_s):
     depth_x, jump_x = _largest(z, jump, *X_DEPTH_KM, X_MIN_JUMP)
     out = {"has_x": np.isfinite(depth_x), "depth_x_km": depth_x, "jump_x": jump_x}
     for name, (lo, hi) in WINDOWS_KM.items():
-        # the smallest positive float: a positive jump of any size
-        out[f"depth_{name}_km"], out[f"jump_{name}"] = _largest(z, jump, lo, hi, np.finfo(float).tiny)
+        out[f"depth_{name}_km"], out[f"jump_{name}"] = _largest(z, jump, lo, hi, ANY_POSITIVE)
     out["transition_zone_km"] = out["depth_660_km"] - out["depth_410_km"]
     return out
 
@@ -96,7 +98,7 @@ def largest_jump(interface_depth_km, vs_km_s, lo_km, hi_km):
     computed in any run. Shapes as :func:`interface_jumps`; returns shape (...).
     """
     z = np.asarray(interface_depth_km, dtype=float)
-    _, size = _largest(z, interface_jumps(z, vs_km_s), lo_km, hi_km, np.finfo(float).tiny)
+    _, size = _largest(z, interface_jumps(z, vs_km_s), lo_km, hi_km, ANY_POSITIVE)
     return np.nan_to_num(size, nan=0.0)
 
 
