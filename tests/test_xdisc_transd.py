@@ -144,3 +144,32 @@ def test_prior_run_gives_the_prior_probability_of_an_x(tmp_path):
     assert 0.45 < exact < 0.55
     # 32 chains whose number of layers changes slowly: a Monte Carlo error near 0.01
     assert sampled.mean() == pytest.approx(exact, abs=0.03)
+
+
+def test_windowed_likelihood_ignores_samples_before_the_window():
+    from dataclasses import replace
+
+    from bayesjoint.datasets import synthetic_rf
+    from bayesjoint.earth import LayeredEarth
+    from bayesjoint.model.rf import correlated_log_likelihood, predict_rf
+    from bayesjoint.model.xdisc_transd import windowed_rf_log_likelihood
+    from bayesjoint.samplers.xdisc_comparison import window_slice
+
+    earth = LayeredEarth.from_layers([0.0, 35.0, 410.0], log10_sigma=[0.0, 0.0, 0.0],
+                                     vs_km_s=[3.6, 4.5, 4.8], vp_vs=[1.75, 1.8, 1.8])
+    data = synthetic_rf(earth, [0.06], dt_s=0.5, npts=120, shift_s=10.0, gauss_rad_s=1.0,
+                        noise_std=0.01, seed=0)
+    window = window_slice(data, (20.0, None))
+    noise = np.array([1.3])
+    value = float(windowed_rf_log_likelihood(data, window)(earth, noise))
+    pred = np.asarray(predict_rf(earth, data.survey)).reshape(1, -1)
+    expected = correlated_log_likelihood(data.rf[:, window] - pred[:, window],
+                                         data.rf_std[:, window], 1.3, "none", None, 0.5)
+    assert value == pytest.approx(float(expected), rel=1e-9)
+    early = data.rf.copy()
+    early[:, :window.start] += 1.0  # changes before the window only
+    changed = float(windowed_rf_log_likelihood(replace(data, rf=early), window)(earth, noise))
+    assert changed == pytest.approx(value, rel=1e-12)
+    late = data.rf.copy()
+    late[:, window.start] += 0.05
+    assert float(windowed_rf_log_likelihood(replace(data, rf=late), window)(earth, noise)) < value
