@@ -152,6 +152,7 @@ def _fake_compare(monkeypatch, p_x, interval):
     def compare(data, settings):
         seen["data"] = data
         return ({"p_x": p_x, "p_x_interval": interval, "bayes_factor": p_x / (1 - p_x),
+                 "prior_odds": 1.0,
                  "depth_410_km": 410.0, "depth_660_km": 660.0}, None, None)
 
     monkeypatch.setattr(comparison, "compare", compare)
@@ -275,3 +276,58 @@ def test_dataset_needs_a_config(tmp_path, capsys):
     err = _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06",
                           "--gauss-rad-s", "1", "--dataset", "SA01", "--out", str(tmp_path / "o")])
     assert "--dataset: only with --config" in err
+
+
+TINY_TRANSD = ["--method", "transd", "--n-chains", "2", "--n-temperatures", "1",
+               "--n-iterations", "200", "--n-burn", "100", "--chunk-size", "100", "--thin", "1",
+               "--prior-iterations", "200", "--k-max", "5"]
+
+
+def test_xdisc_transd_writes_its_json(tmp_path, capsys):
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
+    out = tmp_path / "out"
+    assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
+                 "--gauss-rad-s", "1", "--std", "0.005", "--out", str(out), *TINY_TRANSD]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert list(result)[:2] == ["converged", "verdict"]
+    assert result["method"] == "transd"
+    assert result["converged"] is False and result["verdict"].startswith("NOT converged")
+    assert 0.0 <= result["p_x"] <= 1.0 and 0.0 <= result["prior_p_x"] <= 1.0
+    assert result["bayes_factor"] == pytest.approx(np.exp(result["log_bayes_factor"]))
+    if not result["bayes_factor_is_bound"]:
+        odds = result["p_x"] / (1 - result["p_x"])
+        prior_odds = result["prior_p_x"] / (1 - result["prior_p_x"])
+        assert result["bayes_factor"] == pytest.approx(odds / prior_odds)
+    assert result["sampler"]["n_draws"] == 2 * 100 and result["sampler"]["prior_run_draws"] == 3200
+    settings = result["settings"]
+    assert settings["n_chains"] == 2 and settings["k_max"] == 5 and settings["window_s"][0] == 20
+    assert {"has_x", "largest_jump_410", "n_layers"} <= set(result["convergence"]["per_quantity"])
+    for name in ("depth_410_km", "depth_660_km"):
+        assert result[name] is None or 380.0 <= result[name] <= 700.0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0].split(": ", 1)[1].startswith("NOT converged")
+    assert "p_x = " in printed and "prior" in printed
+    assert (out / "xdisc.png").stat().st_size > 0
+    # an unconverged run decides nothing
+    assert result["decision"] == "undecided" and "not converged" in result["reason"]
+    assert 0.0 <= result["p_x_interval"][0] <= result["p_x"] <= result["p_x_interval"][1] <= 1.0
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--method", "transd", "--prior-odds", "2"], "--prior-odds: not with --method transd"),
+    (["--method", "transd", "--forward", "exact"], "--forward: not with --method transd"),
+    (["--method", "transd", "--n-betas", "4"], "--n-betas: not with --method transd"),
+    (["--time-budget-s", "60"], "--time-budget-s: not with --method model_comparison"),
+    (["--method", "transd", "--time-budget-s", "0"], "--time-budget-s = 0.0"),
+    (["--method", "transd", "--n-burn", "5000", "--n-iterations", "5000"], "--n-burn = 5000"),
+    (["--method", "transd", "--thin", "7"], "--thin = 7"),
+    (["--method", "transd", "--k-max", "0"], "--k-max = 0"),
+    (["--method", "bayes"], "invalid choice"),
+])
+def test_bad_transd_options_are_one_line_before_any_work(tmp_path, capsys, extra, message):
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
+    out = tmp_path / "out"
+    argv = ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06", "--gauss-rad-s", "1",
+            "--std", "0.01", "--out", str(out), *extra]
+    assert message in _error(capsys, argv)
+    assert not out.exists()

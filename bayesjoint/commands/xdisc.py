@@ -3,12 +3,15 @@
 Reads one station's P receiver functions (a CSV of the forms of
 :func:`bayesjoint.io.seismic_files.read_rf_csv`, the output folder of
 ``bayesjoint rf make``, or the ``type = "rf"`` ``[[data]]`` table of a run
-configuration, read as ``bayesjoint run`` reads it), compares a reference
+configuration, read as ``bayesjoint run`` reads it) and answers by one of
+two methods: ``--method model_comparison`` (default) compares a reference
 upper mantle with and without an X by their evidences
-(:mod:`bayesjoint.samplers.xdisc_comparison`) and writes ``xdisc.json`` into
-``--out``: ``p_x``, ``bayes_factor``, the method, the 410 and 660 depths and
-the transition-zone thickness, the posterior of every parameter, and the
-``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
+(:mod:`bayesjoint.samplers.xdisc_comparison`); ``--method transd`` inverts
+the receiver functions trans-dimensionally and counts the X in the
+posterior draws (:mod:`bayesjoint.samplers.xdisc_transd`). Either writes
+``xdisc.json`` into ``--out``: ``p_x``, ``bayes_factor``, the method, the 410
+and 660 depths and the transition-zone thickness, posterior quantiles, and
+the ``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
 ``n_events``, the usable records behind the stacks (from ``rf_make.json``;
 None when unknown), as :func:`bayesjoint.samplers.xdisc_decision.decision`
 gives them.
@@ -22,6 +25,14 @@ OUTPUT_FILES = ("xdisc.json", "xdisc.png")
 PRE_P_MIN_SAMPLES = 10
 """Samples before the direct P needed to estimate ``--std`` when it is not given."""
 
+METHODS = ("model_comparison", "transd")
+"""Methods of ``--method``."""
+
+COMPARISON_ONLY = ("evidence", "prior_odds", "n_betas", "forward")
+TRANSD_ONLY = ("n_temperatures", "thin", "chunk_size", "k_max", "prior_iterations",
+               "time_budget_s")
+"""Options of one method only (argparse destinations); the other refuses them."""
+
 
 def _floats(text):
     try:
@@ -34,18 +45,21 @@ def _floats(text):
 def add_parser(subparsers):
     from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
     from bayesjoint.physics.reference import MODELS
-    from bayesjoint.samplers.evidence import METHODS
+    from bayesjoint.samplers.evidence import METHODS as EVIDENCE_METHODS
     from bayesjoint.samplers.xdisc_decision import MIN_EVENTS
-    from bayesjoint.samplers.xdisc_settings import FORWARDS, ComparisonSettings
+    from bayesjoint.samplers.xdisc_settings import FORWARDS, ComparisonSettings, TransdSettings
 
-    d = ComparisonSettings()
+    d, t = ComparisonSettings(), TransdSettings()
     lo, hi = DEFAULT_BOUNDS["depth_x_km"]
     p = subparsers.add_parser(
         "xdisc", help="posterior probability of an X-discontinuity beneath one station",
-        description=f"Compare a reference upper mantle (free 410 and 660 depths and jumps, "
-                    f"free noise scale) with and without an X (a positive Vs jump of at "
-                    f"least 1 % between {lo:g} and {hi:g} km) by their evidences from a "
-                    f"tempering ladder; write xdisc.json.")
+        description=f"Posterior probability of an X (a positive Vs jump of at least 1 % "
+                    f"between {lo:g} and {hi:g} km) beneath one station. model_comparison: "
+                    f"compare a reference upper mantle (free 410 and 660 depths and jumps, "
+                    f"free noise scale) with and without an X by their evidences from a "
+                    f"tempering ladder. transd: invert the receiver functions with the "
+                    f"trans-dimensional sampler and count the X in the posterior draws. "
+                    f"Writes xdisc.json and xdisc.png.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--rf", help="CSV with header time_s,rf or time_s,rf_0,rf_1,...")
     src.add_argument("--from-rf-make", metavar="DIR",
@@ -56,6 +70,8 @@ def add_parser(subparsers):
                           "functions (choose one of several with --dataset)")
     p.add_argument("--dataset", metavar="NAME",
                    help="with --config: the name of the rf [[data]] table to use")
+    p.add_argument("--method", choices=METHODS, default=METHODS[0],
+                   help="model_comparison (default) or transd (trans-dimensional inversion)")
     p.add_argument("--ray-parameter-s-km", type=_floats,
                    help="ray parameter of each column of --rf, s/km, comma-separated")
     p.add_argument("--gauss-rad-s", type=float,
@@ -69,26 +85,45 @@ def add_parser(subparsers):
                         "stacks carry Gaussian-filtered noise)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--reference", choices=sorted(MODELS), default=d.reference,
-                   help=f"reference Earth of both models (default {d.reference})")
-    p.add_argument("--evidence", choices=METHODS, default=d.evidence,
-                   help=f"evidence estimator (default {d.evidence})")
-    p.add_argument("--forward", choices=FORWARDS, default=d.forward,
-                   help=f"forward model of the samplers (default {d.forward}: linearised at the "
-                        "posterior median and corrected to the exact forward by importance "
-                        "sampling; exact: about 100 times slower)")
-    p.add_argument("--prior-odds", type=float, default=d.prior_odds,
-                   help=f"prior odds P(X) / P(no X) (default {d.prior_odds:g}: P(X) = 1/2)")
+                   help=f"reference Earth of both models (default {d.reference}); transd: of "
+                        "the record-length check only")
+    p.add_argument("--evidence", choices=EVIDENCE_METHODS,
+                   help=f"model_comparison: evidence estimator (default {d.evidence})")
+    p.add_argument("--forward", choices=FORWARDS,
+                   help=f"model_comparison: forward model of the samplers (default "
+                        f"{d.forward}: linearised at the posterior median and corrected to the "
+                        "exact forward by importance sampling; exact: about 100 times slower)")
+    p.add_argument("--prior-odds", type=float,
+                   help=f"model_comparison: prior odds P(X) / P(no X) (default "
+                        f"{d.prior_odds:g}: P(X) = 1/2)")
     p.add_argument("--window-start-s", type=float, default=d.window_s[0],
                    help="first time after the direct P that enters the likelihood, s "
                         f"(default {d.window_s[0]:g}: after the crust's reverberations)")
-    p.add_argument("--n-betas", type=int, default=d.n_betas,
-                   help=f"rungs of the tempering ladder (default {d.n_betas})")
-    p.add_argument("--n-chains", type=int, default=d.n_chains,
-                   help=f"chains per model (default {d.n_chains})")
-    p.add_argument("--n-iterations", type=int, default=d.n_iterations,
-                   help=f"iterations per chain, burn-in included (default {d.n_iterations})")
-    p.add_argument("--n-burn", type=int, default=d.n_burn,
-                   help=f"adapting iterations not kept (default {d.n_burn})")
+    p.add_argument("--n-betas", type=int,
+                   help=f"model_comparison: rungs of the tempering ladder (default {d.n_betas})")
+    p.add_argument("--n-chains", type=int,
+                   help=f"chains (default {d.n_chains} per model; transd {t.n_chains})")
+    p.add_argument("--n-iterations", type=int,
+                   help=f"iterations per chain, burn-in included (default {d.n_iterations}; "
+                        f"transd: the most, {t.n_iterations}, usually ended by the time "
+                        "budget)")
+    p.add_argument("--n-burn", type=int,
+                   help=f"adapting iterations not kept (default {d.n_burn}; transd "
+                        f"{t.n_burn})")
+    p.add_argument("--n-temperatures", type=int,
+                   help=f"transd: tempered replicas per chain (default {t.n_temperatures})")
+    p.add_argument("--thin", type=int,
+                   help=f"transd: keep every thin-th iteration (default {t.thin})")
+    p.add_argument("--chunk-size", type=int,
+                   help=f"transd: iterations per compiled scan (default {t.chunk_size})")
+    p.add_argument("--k-max", type=int,
+                   help=f"transd: most layers, the half-space included (default {t.k_max})")
+    p.add_argument("--prior-iterations", type=int,
+                   help=f"transd: iterations per chain of the prior-only run that gives the "
+                        f"prior probability of an X (default {t.prior_iterations})")
+    p.add_argument("--time-budget-s", type=float,
+                   help=f"transd: wall time of the sampling, compilation included, s "
+                        f"(default {t.time_budget_s:g})")
     p.add_argument("--seed", type=int, default=d.seed, help="random seed")
     p.add_argument("--min-events", type=int, default=MIN_EVENTS,
                    help="usable records a station needs for a decision; with fewer it is "
@@ -261,15 +296,72 @@ def _figure(data, result, draws, xmodel, path):
 
     from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
     from bayesjoint.plotting.xdisc import plot_xdisc
-    from bayesjoint.samplers.xdisc_comparison import p_x_depth_profile, predicted_envelope
-
     edges = np.linspace(*DEFAULT_BOUNDS["depth_x_km"], 21)
-    fig = plot_xdisc(data.time_s(), data.rf, data.rf_std,
-                     predicted_envelope(xmodel, draws["x"], data),
-                     data.ray_parameter_s_km, edges, p_x_depth_profile(result, draws["x"], edges),
-                     p_x=result["p_x"], title=f"{data.name}: model comparison")
+    if result["method"] == "transd":
+        from bayesjoint.samplers.xdisc_transd import predicted_envelope
+        from bayesjoint.summaries.xdisc_transd import discontinuity_draws, p_x_depth_profile
+
+        envelope = predicted_envelope(draws, data.survey)
+        depth_x = discontinuity_draws(draws["interface_depth_km"], draws["vs_km_s"])["depth_x_km"]
+        profile = p_x_depth_profile(depth_x, edges)
+        label = "posterior draws, 5-95 %"
+        title = f"{data.name}: trans-dimensional inversion"
+        if not result["converged"]:
+            title += " (NOT converged)"
+    else:
+        from bayesjoint.samplers.xdisc_comparison import p_x_depth_profile, predicted_envelope
+
+        envelope = predicted_envelope(xmodel, draws["x"], data)
+        profile = p_x_depth_profile(result, draws["x"], edges)
+        label, title = "X model, 5-95 %", f"{data.name}: model comparison"
+    fig = plot_xdisc(data.time_s(), data.rf, data.rf_std, envelope, data.ray_parameter_s_km,
+                     edges, profile, p_x=result["p_x"], title=title, envelope_label=label)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _method_options(args):
+    """Refuse the options of the other method; fill the defaults of this one."""
+    other = TRANSD_ONLY if args.method == "model_comparison" else COMPARISON_ONLY
+    for name in other:
+        if getattr(args, name) is not None:
+            raise ValueError(f"--{name.replace('_', '-')}: not with --method {args.method}")
+
+
+def _comparison(args, data):
+    from bayesjoint.samplers.xdisc_comparison import compare
+    from bayesjoint.samplers.xdisc_settings import ComparisonSettings
+
+    given = {k: getattr(args, k) for k in ("evidence", "prior_odds", "n_betas", "n_chains",
+                                           "n_iterations", "n_burn", "forward")
+             if getattr(args, k) is not None}
+    settings = ComparisonSettings(reference=args.reference, window_s=(args.window_start_s, None),
+                                  seed=args.seed, **given)
+    if not (settings.prior_odds > 0 and settings.prior_odds < float("inf")):
+        raise ValueError(f"--prior-odds = {settings.prior_odds:g}: must be finite and > 0")
+    result, draws, xmodel = compare(data, settings)
+    result = {"station": data.name, "method": "model_comparison",
+              "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
+              "gauss_rad_s": data.gauss_rad_s, **result}
+    return result, draws, xmodel
+
+
+def _transd_settings(args):
+    from bayesjoint.samplers.xdisc_settings import TransdSettings
+    from bayesjoint.samplers.xdisc_transd import check_settings
+
+    given = {k: getattr(args, k) for k in TRANSD_ONLY + ("n_chains", "n_iterations", "n_burn")
+             if getattr(args, k) is not None}
+    settings = TransdSettings(reference=args.reference, window_s=(args.window_start_s, None),
+                              seed=args.seed, **given)
+    try:
+        check_settings(settings)
+    except ValueError as err:
+        name, rest = str(err).split(" ", 1)
+        if name in given:  # a setting of the command line: name it as its option
+            raise ValueError(f"--{name.replace('_', '-')} {rest}") from None
+        raise
+    return settings
 
 
 def run(args):
@@ -277,9 +369,7 @@ def run(args):
     import json
     from pathlib import Path
 
-    from bayesjoint.samplers.xdisc_comparison import compare
     from bayesjoint.samplers.xdisc_decision import check_min_events, decision
-    from bayesjoint.samplers.xdisc_settings import ComparisonSettings
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -291,27 +381,50 @@ def run(args):
         check_min_events(args.min_events)
     except ValueError as err:
         raise ValueError(f"--{err}".replace("_", "-", 1)) from None
+    _method_options(args)
     data, n_events = _read(args)
     _check_ray_parameters(data)
-    if not (args.prior_odds > 0 and args.prior_odds < float("inf")):
-        raise ValueError(f"--prior-odds = {args.prior_odds:g}: must be finite and > 0")
-    settings = ComparisonSettings(
-        reference=args.reference, evidence=args.evidence, n_betas=args.n_betas,
-        n_chains=args.n_chains, n_iterations=args.n_iterations, n_burn=args.n_burn,
-        prior_odds=args.prior_odds, window_s=(args.window_start_s, None), forward=args.forward,
-        seed=args.seed)
-    result, draws, xmodel = compare(data, settings)
-    result = {"station": data.name, "method": "model_comparison",
-              "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
-              "gauss_rad_s": data.gauss_rad_s, **result, "n_events": n_events,
-              "min_events": args.min_events,
-              **decision(result, n_events, args.min_events)}
+    if args.method == "transd":
+        from bayesjoint.samplers.xdisc_transd import invert_transd
+
+        settings = _transd_settings(args)
+        result, draws = invert_transd(data, settings)
+        result = {"converged": result.pop("converged"), "verdict": result.pop("verdict"),
+                  "station": data.name, "method": "transd", **result,
+                  "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
+                  "gauss_rad_s": data.gauss_rad_s}
+        error = 2.0 * result["p_x_mc_error"]
+        result["p_x_interval"] = [max(0.0, result["p_x"] - error),
+                                  min(1.0, result["p_x"] + error)]
+        xmodel = None
+    else:
+        result, draws, xmodel = _comparison(args, data)
+    verdict = decision(result, n_events, args.min_events)
+    if result["method"] == "transd" and not result["converged"]:
+        verdict = {"decision": "undecided",
+                   "reason": "the trans-dimensional run has not converged; sample longer "
+                             "(--time-budget-s)"}
+    result = {**result, "n_events": n_events, "min_events": args.min_events, **verdict}
     out.mkdir(parents=True, exist_ok=True)
     (out / "xdisc.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
     _figure(data, result, draws, xmodel, out / "xdisc.png")
-    print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor {result['bayes_factor']:.3g}, "
-          f"prior odds {args.prior_odds:g}); 410 at {result['depth_410_km']:.0f} km, 660 at "
-          f"{result['depth_660_km']:.0f} km")
+    if args.method == "transd":
+        print(f"{data.name}: {result['verdict']}")
+        bound = ""
+        if result["bayes_factor_is_bound"]:
+            bound = ">= " if result["p_x"] > 0.5 else "<= "
+        print(f"{data.name}: p_x = {result['p_x']:.3f} +- {result['p_x_mc_error']:.3f} "
+              f"(prior {result['prior_p_x']:.3f}; Bayes factor {bound}"
+              f"{result['bayes_factor']:.3g}); 410 at {_km(result['depth_410_km'])}, 660 at "
+              f"{_km(result['depth_660_km'])}")
+    else:
+        print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor "
+              f"{result['bayes_factor']:.3g}, prior odds {result['prior_odds']:g}); 410 at "
+              f"{result['depth_410_km']:.0f} km, 660 at {result['depth_660_km']:.0f} km")
     print(f"decision: {result['decision']} ({result['reason']})")
     print(f"wrote {', '.join(OUTPUT_FILES)} to {out}")
     return 0
+
+
+def _km(depth_km):
+    return "none found" if depth_km is None else f"{depth_km:.0f} km"

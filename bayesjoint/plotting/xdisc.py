@@ -5,8 +5,9 @@ import numpy as np
 
 
 def plot_xdisc(time_s, observed, std, envelope, ray_parameter_s_km, depth_edges_km,
-               p_x_per_km, *, p_x, title=""):
-    """Observed stacks over the X model's predictions, beside the depth profile of P(X).
+               p_x_per_km, *, p_x, title="",
+               envelope_label="X model, 5-95 %"):
+    """Observed stacks over predicted envelopes, beside the depth profile of P(X).
 
     Parameters
     ----------
@@ -24,6 +25,8 @@ def plot_xdisc(time_s, observed, std, envelope, ray_parameter_s_km, depth_edges_
         times the bin width).
     p_x : float
     title : str
+    envelope_label : str
+        Legend entry of the envelope.
 
     Returns
     -------
@@ -36,7 +39,7 @@ def plot_xdisc(time_s, observed, std, envelope, ray_parameter_s_km, depth_edges_
     for k in range(observed.shape[0]):
         y = k * gap
         ax_rf.fill_between(time_s, y + envelope[0, k], y + envelope[2, k], color="tab:blue",
-                           alpha=0.35, lw=0, label="X model, 5-95 %" if k == 0 else None)
+                           alpha=0.35, lw=0, label=envelope_label if k == 0 else None)
         ax_rf.plot(time_s, y + envelope[1, k], color="tab:blue", lw=0.8)
         ax_rf.errorbar(time_s, y + observed[k], yerr=std[k], color="k", lw=0.6,
                        elinewidth=0.3, label="stack" if k == 0 else None)

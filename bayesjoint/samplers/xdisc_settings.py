@@ -56,3 +56,69 @@ class ComparisonSettings:
     n_linearisations: int = 2
     n_importance: int = 100
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class TransdSettings:
+    """Settings of the trans-dimensional X-discontinuity inversion.
+
+    Attributes
+    ----------
+    reference : {"ak135", "iasp91", "prem"}
+        Reference Earth of the record-length check only (the prior has no
+        reference model).
+    window_s : (float, float or None)
+        Time window after the direct P that enters the likelihood, s.
+    k_min, k_max : int
+        Range of the number of layers (the half-space included).
+    depth_max_km : float
+        Deepest interface, km.
+    min_thickness_km : float
+        Thinnest layer, km.
+    vs_km_s : (float, float)
+        Uniform prior bounds of Vs in every layer, km/s.
+    vp_vs : (float, float)
+        Uniform prior bounds of Vp/Vs in every layer.
+    noise_scale : (float, float)
+        Log-uniform prior bounds of the factor on the stated standard
+        deviations.
+    n_chains, n_temperatures : int
+        Independent chains, and tempered replicas per chain.
+    t_max : float
+        Hottest temperature of the starting ladder (adapted during burn-in).
+    n_iterations : int
+        Most iterations per chain, burn-in included (a multiple of
+        ``chunk_size``); the time budget usually ends the run first.
+    n_burn, thin, chunk_size : int
+        Of :func:`bayesjoint.samplers.run.run`.
+    prior_iterations, prior_chains : int
+        Iterations per chain (the first ``chunk_size`` of them not kept)
+        and chains of the prior-only run that estimates the prior
+        probability of an X. Without a likelihood an iteration is cheap,
+        but the number of layers changes slowly from draw to draw: many
+        chains make the estimate precise.
+    time_budget_s : float
+        Wall time of both runs together, compilation included, s.
+    seed : int
+    """
+
+    reference: str = "ak135"
+    window_s: tuple = (20.0, None)
+    k_min: int = 2
+    k_max: int = 20
+    depth_max_km: float = 800.0
+    min_thickness_km: float = 20.0
+    vs_km_s: tuple = (3.0, 6.5)
+    vp_vs: tuple = (1.65, 1.95)
+    noise_scale: tuple = (0.5, 2.0)
+    n_chains: int = 4
+    n_temperatures: int = 4
+    t_max: float = 10.0
+    n_iterations: int = 1_000_000
+    n_burn: int = 10_000
+    thin: int = 10
+    chunk_size: int = 1000
+    prior_iterations: int = 20_000
+    prior_chains: int = 32
+    time_budget_s: float = 480.0
+    seed: int = 0

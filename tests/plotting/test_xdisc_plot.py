@@ -22,3 +22,13 @@ def test_plot_xdisc_draws_stacks_envelopes_and_profile():
     assert len(ax_px.patches) == 10
     assert ax_px.get_title() == "p_x = 0.900"
     assert [tick.get_text() for tick in ax_rf.get_yticklabels()] == ["0.0500", "0.0700"]
+
+
+def test_plot_xdisc_labels_the_envelope():
+    t = np.linspace(-5, 80, 50)
+    obs = np.exp(-t**2)[None]
+    fig = plot_xdisc(t, obs, np.full_like(obs, 0.01), np.stack([obs, obs, obs]),
+                     np.array([0.06]), np.linspace(250, 350, 3), np.zeros(2), p_x=0.0,
+                     envelope_label="posterior draws, 5-95 %")
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "posterior draws, 5-95 %" in labels
