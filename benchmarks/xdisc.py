@@ -49,7 +49,7 @@ The record divided by 0.05 (near its RMS), three 1-D convolutions (16,
 32, 64 channels; kernels 7, 5, 5; ReLU), each
 followed by max pooling by 2, a dense layer of 64 ReLU units and one
 logistic output: the probability of an X. Adam (optax, learning rate
-1e-3) on the binary cross-entropy in mini-batches of 64, new noise and
+3e-3) on the binary cross-entropy in mini-batches of 32, new noise and
 cuts every epoch, at most ``max_epochs`` epochs, stopped after
 ``patience`` epochs without a lower validation loss (the best parameters
 kept).
@@ -134,7 +134,7 @@ OOD_KINDS = ("perturbed_reference", "mtz_outside_prior", "low_velocity_layer",
 
 SIZES = {
     "full": {"n_train": 6000, "n_validation": 600, "n_test": 1008, "n_ood": 40,
-             "max_epochs": 15, "patience": 4, "batch_size": 64},
+             "max_epochs": 15, "patience": 4, "batch_size": 32},
     "quick": {"n_train": 96, "n_validation": 24, "n_test": 2, "n_ood": 1,
               "max_epochs": 2, "patience": 1, "batch_size": 32},
 }
@@ -343,6 +343,7 @@ def build_dataset(seed, size):
 # ---------------------------------------------------------------- the CNN
 
 CHANNELS, KERNELS, HIDDEN = (16, 32, 64), (7, 5, 5), 64
+LEARNING_RATE = 3e-3
 INPUT_SCALE = 0.05
 """The network's first step divides its input by this, near the RMS of the records (in
 the unit of the peak normalisation), so that activations start near unit size."""
@@ -392,7 +393,7 @@ def train_cnn(data, size, seed):
     """Train the CNN (module docstring); returns its best parameters and a record of training."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     params = init_cnn(jax.random.key(seed))
-    optimiser = optax.adam(1e-3)
+    optimiser = optax.adam(LEARNING_RATE)
     state = optimiser.init(params)
 
     @jax.jit
