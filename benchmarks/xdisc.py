@@ -134,7 +134,7 @@ OOD_KINDS = ("perturbed_reference", "mtz_outside_prior", "low_velocity_layer",
 
 SIZES = {
     "full": {"n_train": 6000, "n_validation": 600, "n_test": 1008, "n_ood": 40,
-             "max_epochs": 15, "patience": 4, "batch_size": 32},
+             "max_epochs": 60, "patience": 8, "batch_size": 32},
     "quick": {"n_train": 96, "n_validation": 24, "n_test": 2, "n_ood": 1,
               "max_epochs": 2, "patience": 1, "batch_size": 32},
 }
@@ -488,36 +488,46 @@ def detector_worker(work_dir, worker, todo, settings, reference_mode):
             print(json.dumps({"worker": worker, **row}), flush=True)
 
 
-def run_detector(work_dir, ids, records, settings, reference_mode, n_workers):
-    """The detector's results for every record, resuming from ``work_dir``; dict id -> row."""
+def start_detector(work_dir, ids, records, settings, reference_mode, n_workers):
+    """Start the detector's workers on the records not yet in ``work_dir``; returns them.
+
+    The workers run while the caller goes on (the CNN trains meanwhile);
+    :func:`finish_detector` waits for them.
+    """
     done = done_results(work_dir)
     todo = [i for i, name in enumerate(ids) if name not in done]
     print(f"detector: {len(done)} records done, {len(todo)} to go on {n_workers} workers",
           flush=True)
-    if todo:
-        np.savez(Path(work_dir) / "records.npz", **{k: v for k, v in records.items()
-                                                    if k != "split"})
-        ctx = multiprocessing.get_context("spawn")
-        saved = {k: os.environ.get(k) for k in WORKER_ENV}
-        os.environ.update(WORKER_ENV)
-        try:
-            procs = [ctx.Process(target=detector_worker,
-                                 args=(str(work_dir), w, todo[w::n_workers], settings,
-                                       reference_mode))
-                     for w in range(min(n_workers, len(todo)))]
-            for p in procs:
-                p.start()
-            for p in procs:
-                p.join()
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-        failed = [p.exitcode for p in procs if p.exitcode != 0]
-        if failed:
-            raise RuntimeError(f"detector workers exited with {failed}; rerun to resume")
+    if not todo:
+        return []
+    np.savez(Path(work_dir) / "records.npz", **{k: v for k, v in records.items()
+                                                if k != "split"})
+    ctx = multiprocessing.get_context("spawn")
+    saved = {k: os.environ.get(k) for k in WORKER_ENV}
+    os.environ.update(WORKER_ENV)
+    try:
+        procs = [ctx.Process(target=detector_worker,
+                             args=(str(work_dir), w, todo[w::n_workers], settings,
+                                   reference_mode))
+                 for w in range(min(n_workers, len(todo)))]
+        for p in procs:
+            p.start()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return procs
+
+
+def finish_detector(work_dir, procs):
+    """Wait for the workers of :func:`start_detector`; the results, dict id -> row."""
+    for p in procs:
+        p.join()
+    failed = [p.exitcode for p in procs if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"detector workers exited with {failed}; rerun to resume")
     return done_results(work_dir)
 
 
@@ -680,14 +690,15 @@ def main(argv=None):
     else:
         manifest_path.write_text(json.dumps(manifest) + "\n")
 
+    t0 = time.perf_counter()
+    procs = start_detector(work_dir, ids, records, dataclasses.asdict(settings),
+                           args.reference_mode, args.workers)
+    # the CNN trains while the detector's workers run
     cnn_params, cnn_record = train_cnn(data, size, args.seed)
-    t0 = time.perf_counter()
+    t1 = time.perf_counter()
     p_cnn = cnn_probability(cnn_params, records["rf"])
-    cnn_record["inference_s_per_record"] = (time.perf_counter() - t0) / len(ids)
-
-    t0 = time.perf_counter()
-    rows = run_detector(work_dir, ids, records, dataclasses.asdict(settings),
-                        args.reference_mode, args.workers)
+    cnn_record["inference_s_per_record"] = (time.perf_counter() - t1) / len(ids)
+    rows = finish_detector(work_dir, procs)
     detector_wall_s = time.perf_counter() - t0
     p_det = np.array([rows[i]["p_x"] for i in ids])
     seconds = np.array([rows[i]["seconds"] for i in ids])

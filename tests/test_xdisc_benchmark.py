@@ -134,8 +134,10 @@ def test_detector_results_resume_from_the_work_folder(tmp_path):
         json.dumps({"id": "test/00001", "p_x": 0.7}) + "\n\n")
     done = bench.done_results(tmp_path)
     assert {k: v["p_x"] for k, v in done.items()} == {"test/00000": 0.2, "test/00001": 0.7}
-    rows = bench.run_detector(tmp_path, ["test/00000", "test/00001"], {}, {}, "fixed", 2)
-    assert set(rows) == {"test/00000", "test/00001"}  # nothing left: no worker started
+    procs = bench.start_detector(tmp_path, ["test/00000", "test/00001"], {}, {}, "fixed", 2)
+    assert procs == []  # nothing left: no worker started
+    rows = bench.finish_detector(tmp_path, procs)
+    assert set(rows) == {"test/00000", "test/00001"}
     assert not (tmp_path / "records.npz").exists()
 
 
