@@ -162,7 +162,7 @@ def test_windowed_likelihood_ignores_samples_before_the_window():
     window = window_slice(data, (20.0, None))
     noise = np.array([1.3])
     value = float(windowed_rf_log_likelihood(data, window)(earth, noise))
-    pred = np.asarray(predict_rf(earth, data.survey)).reshape(1, -1)
+    pred = np.asarray(predict_rf(earth, data.survey, wrap_free=True)).reshape(1, -1)
     expected = correlated_log_likelihood(data.rf[:, window] - pred[:, window],
                                          data.rf_std[:, window], 1.3, "none", None, 0.5)
     assert value == pytest.approx(float(expected), rel=1e-9)

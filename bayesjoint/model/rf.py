@@ -80,7 +80,7 @@ def receiver_functions(thickness_km, vp_km_s, vs_km_s, rho_g_cm3, survey: RFSurv
     return jax.vmap(one)(jnp.asarray(survey.ray_parameter_s_km))
 
 
-def predict_rf(earth: LayeredEarth, survey: RFSurvey, active_only=False):
+def predict_rf(earth: LayeredEarth, survey: RFSurvey, active_only=False, wrap_free=False):
     """Predicted receiver functions, shape (R npts,) (layout of ``RFData.observed()``).
 
     Parameters
@@ -97,6 +97,13 @@ def predict_rf(earth: LayeredEarth, survey: RFSurvey, active_only=False):
         measured on CPU, about 3.5 times faster at 10 active layers and 1.8
         at 20, and as fast as the full stack at 40; under ``vmap`` the
         largest ``k`` of the batch sets the cost.
+    wrap_free : bool
+        Compute on a transform :data:`~bayesjoint.physics.rf.WRAP_PAD_S`
+        longer than the record and only where the Gaussian exceeds
+        :data:`~bayesjoint.physics.rf.GAUSSIAN_BAND_LEVEL`, so arrivals after
+        the record's end (the mantle's multiples) do not wrap into it, as
+        they do not in recorded data (default False: the record's own
+        period, which the trans-dimensional runs of ``bayesjoint run`` use).
     """
     if earth.vs_km_s is None or earth.vp_vs is None:
         raise ValueError("receiver functions need a model with vs_km_s and vp_vs")
@@ -104,8 +111,13 @@ def predict_rf(earth: LayeredEarth, survey: RFSurvey, active_only=False):
     vs = earth.vs_km_s[order]
     vp = vs * earth.vp_vs[order]
     rho = rf_physics.brocher_density_g_cm3(vp)
+    n_period = n_freq = None
+    if wrap_free:
+        n_period, n_freq = rf_physics.wrap_free_sizes(survey.npts, survey.dt_s,
+                                                      survey.gauss_rad_s)
     return receiver_functions(thickness_km, vp, vs, rho, survey,
-                              n_active=earth.n_layers if active_only else None).ravel()
+                              n_active=earth.n_layers if active_only else None,
+                              n_period=n_period, n_freq=n_freq).ravel()
 
 
 def correlation_cholesky(dt_s, npts, law, correlation_s):

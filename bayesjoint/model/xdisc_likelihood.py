@@ -145,10 +145,9 @@ def station_arrays(xmodel: XdiscModel, data: RFData, window: slice):
         f64(survey.shift_s), jnp.asarray(window.start, dtype=jnp.int32),
         f64(np.asarray(data.rf)[:, window]), f64(np.asarray(data.rf_std)[:, window]),
         f64(data.correlation_s if data.correlation != "none" else 1.0))
-    n_period = rf_physics.wrap_free_period(survey.npts, survey.dt_s)
-    static = Static(int(survey.npts), n_period,
-                    rf_physics.gaussian_band_count(survey.gauss_rad_s, survey.dt_s, n_period),
-                    survey.normalize, bool(survey.earth_flattening), data.correlation)
+    n_period, n_freq = rf_physics.wrap_free_sizes(survey.npts, survey.dt_s, survey.gauss_rad_s)
+    static = Static(int(survey.npts), n_period, n_freq, survey.normalize,
+                    bool(survey.earth_flattening), data.correlation)
     return arrays, static
 
 

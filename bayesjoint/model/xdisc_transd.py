@@ -31,7 +31,8 @@ def windowed_rf_log_likelihood(data: RFData, window: slice):
         Pure JAX, ``earth`` a :class:`~bayesjoint.earth.LayeredEarth` with
         ``vs_km_s`` and ``vp_vs`` and ``noise_scale`` of shape (1,);
         ``-inf`` for non-finite predictions. The forward recursion runs
-        over the active layers only (no reverse-mode gradient).
+        over the active layers only (no reverse-mode gradient), wrap-free
+        (:func:`bayesjoint.model.rf.predict_rf`), as the model comparison's.
     """
     if data.correlation != "none" and data.correlation_s is None:
         raise ValueError("the trans-dimensional inversion needs a fixed correlation_s, not "
@@ -42,7 +43,8 @@ def windowed_rf_log_likelihood(data: RFData, window: slice):
     survey, law, correlation_s, dt_s = data.survey, data.correlation, data.correlation_s, data.dt_s
 
     def log_likelihood(earth, noise_scale):
-        predicted = predict_rf(earth, survey, active_only=True).reshape(shape)[:, window]
+        predicted = predict_rf(earth, survey, active_only=True,
+                               wrap_free=True).reshape(shape)[:, window]
         ll = correlated_log_likelihood(observed - predicted, std, noise_scale[0], law,
                                        correlation_s, dt_s)
         return jnp.where(jnp.all(jnp.isfinite(predicted)), ll, -jnp.inf)

@@ -74,8 +74,9 @@ of its peak)."""
 WRAP_PAD_S = 400.0
 """Time after a record that a wrap-free transform leaves (:func:`wrap_free_period`), s.
 The mantle's surface multiples arrive up to about 250 s after P; on AK135 with a 410
-and 660, a 100 s record computed with 400 s more differs from one computed with
-2000 s more by under 1e-4 of the direct P's peak (tests/physics)."""
+and 660 in 10 km layers, a 100 s record computed with 400 s more differs from one
+computed with 2000 s more by under 1e-4 of the direct P's peak after 20 s
+(tests/physics); in 20 km layers, a 60 s record by up to 1.1e-3 (tests/model)."""
 
 GAUSSIAN_BAND_LEVEL = 1e-10
 """Level of the Gaussian filter above whose frequency the spectrum is taken as zero
@@ -344,6 +345,13 @@ def wrap_free_period(npts, dt_s, pad_s=WRAP_PAD_S, multiple=64):
     rounded up to a multiple of ``multiple`` (the ``n_period`` of :func:`receiver_function`)."""
     n = npts + int(np.ceil(pad_s / float(dt_s)))
     return int(-(-n // multiple) * multiple)
+
+
+def wrap_free_sizes(npts, dt_s, gauss_rad_s):
+    """``(n_period, n_freq)`` of :func:`receiver_function` for a wrap-free record of
+    ``npts`` samples (:func:`wrap_free_period`, :func:`gaussian_band_count`)."""
+    n_period = wrap_free_period(npts, dt_s)
+    return n_period, gaussian_band_count(gauss_rad_s, dt_s, n_period)
 
 
 def time_axis_s(dt_s, npts, shift_s):

@@ -339,6 +339,6 @@ def predicted_envelope(draws, survey, n_draws=40, seed=0):
     pick = np.sort(np.random.default_rng(seed).choice(total, min(n_draws, total),
                                                       replace=False))
     earths = earths_from_draws(draws, pick)
-    pred = jax.jit(jax.vmap(lambda e: predict_rf(e, survey).reshape(survey.n_traces,
-                                                                    survey.npts)))(earths)
+    pred = jax.jit(jax.vmap(lambda e: predict_rf(e, survey, wrap_free=True).reshape(
+        survey.n_traces, survey.npts)))(earths)
     return np.quantile(np.asarray(pred), QUANTILES, axis=0)

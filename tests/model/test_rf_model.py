@@ -307,3 +307,21 @@ def test_synthetic_rf_noise_has_the_stated_law():
     assert white.correlation == "none"
     assert abs(np.corrcoef(*(((white.rf - clean.rf).ravel())[i:n - 1 + i] for i in (0, 1)))[0, 1]) \
         < 4 / np.sqrt(n)
+
+
+def test_wrap_free_prediction_is_the_start_of_a_long_record():
+    from dataclasses import replace
+
+    from bayesjoint.model.xdisc_models import XdiscModel
+
+    earth = XdiscModel.build("ak135", layer_km=20.0).earth(
+        {"depth_410_km": 410.0, "jump_410": 0.05, "depth_660_km": 660.0, "jump_660": 0.07})
+    data = RFData.from_traces(np.zeros((2, 120)), [0.05, 0.07], dt_s=0.5, shift_s=5.0,
+                              gauss_rad_s=1.0, std=0.01)
+    free = np.asarray(rf_model.predict_rf(earth, data.survey, wrap_free=True)).reshape(2, -1)
+    long = replace(data.survey, npts=4096)
+    start = np.asarray(rf_model.predict_rf(earth, long)).reshape(2, -1)[:, :120]
+    # what still wraps comes from beyond WRAP_PAD_S: here up to 1.1e-3 of the direct P
+    np.testing.assert_allclose(free, start, atol=1.5e-3)
+    wrapped = np.asarray(rf_model.predict_rf(earth, data.survey)).reshape(2, -1)
+    assert np.abs(wrapped - start).max() > 10 * np.abs(free - start).max()
