@@ -194,7 +194,7 @@ def synthetic_sq(model: LayeredEarth, period_s, degree, order, *, colat_deg, lon
 
 
 def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s, gauss_rad_s,
-                 noise_std, correlation_s=None, seed=0, name="rf") -> RFData:
+                 noise_std, correlation_s=None, seed=0, name="rf", wrap_free=False) -> RFData:
     """Noisy P receiver functions (peak-normalised, Earth-flattened) of a layered model.
 
     The noise of each trace is a stationary first-order autoregression
@@ -223,6 +223,10 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
         Correlation length of the noise, s.
     seed : int
     name : str
+    wrap_free : bool
+        Predict without the transform's wrap-around, as recorded data are
+        (:func:`bayesjoint.model.rf.predict_rf`); default False, the
+        record's own period, which the trans-dimensional runs use.
 
     Returns
     -------
@@ -230,7 +234,8 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
     """
     survey = RFSurvey(np.atleast_1d(np.asarray(ray_parameter_s_km, dtype=float)), gauss_rad_s,
                       dt_s, npts, shift_s)
-    clean = np.asarray(predict_rf(model, survey)).reshape(survey.n_traces, survey.npts)
+    clean = np.asarray(predict_rf(model, survey, wrap_free=wrap_free)).reshape(survey.n_traces,
+                                                                                survey.npts)
     rng = np.random.default_rng(seed)
     white = rng.normal(size=clean.shape)
     if correlation_s is None:

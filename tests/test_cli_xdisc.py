@@ -19,6 +19,7 @@ def _write_rf_csv(path, n_traces=1, npts=170, seed=0):
 
     earth = XdiscModel.build("ak135", layer_km=20.0).earth(MANTLE)
     data = synthetic_rf(earth, np.full(n_traces, 0.06), dt_s=0.5, npts=npts, shift_s=10.0,
+                        wrap_free=True,
                         gauss_rad_s=1.0, noise_std=0.005, seed=seed)
     cols = ["time_s"] + [f"rf_{i}" for i in range(n_traces)]
     rows = np.column_stack([data.time_s(), data.rf.T])

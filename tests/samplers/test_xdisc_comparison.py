@@ -22,7 +22,7 @@ def synthetic(params, seed=1):
     """Nearly clean receiver functions of the AK135-based model with ``params``."""
     xmodel = XdiscModel.build("ak135", layer_km=20.0)
     return synthetic_rf(xmodel.earth(params), [0.06], dt_s=0.5, npts=160, shift_s=5.0,
-                        gauss_rad_s=1.0, noise_std=0.003, seed=seed)
+                        gauss_rad_s=1.0, noise_std=0.003, seed=seed, wrap_free=True)
 
 
 @pytest.fixture(scope="module")
