@@ -46,3 +46,23 @@ def test_sa70_receiver_functions_agree_with_the_original_records(bins):
     assert np.all(np.median(difference / full.data.rf_std, axis=1) < 0.2)
     np.testing.assert_allclose(np.sqrt(np.mean(cut.data.rf_std ** 2, axis=1)), rms_error,
                                rtol=0.1)
+
+
+def test_mantissa_rounding_of_the_copy_is_to_nearest_and_bounded():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_kaapvaal_subset", ROOT / "tests" / "create_data" / "make_kaapvaal_subset.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x = np.random.default_rng(0).standard_normal(10_000).astype(np.float32) * 1e-6
+    r = module.round_mantissa(x, 12)
+    assert r.dtype == np.float32
+    assert np.all(r.view(np.uint32) & np.uint32(0x7FF) == 0)  # 11 dropped bits are zero
+    assert np.max(np.abs(r - x) / np.abs(x)) <= 2.0 ** -13
+    # to nearest: 1 + 2**-13 + a little rounds up, 1 + 2**-13 - a little rounds down
+    ulp = 2.0 ** -12
+    assert module.round_mantissa(np.float32(1 + 0.6 * ulp), 12) == np.float32(1 + ulp)
+    assert module.round_mantissa(np.float32(1 + 0.4 * ulp), 12) == np.float32(1.0)
+    np.testing.assert_array_equal(module.round_mantissa(x, 23), x)
+    assert np.max(np.abs(_records(NOTEBOOK)[0].zne)) > 0
