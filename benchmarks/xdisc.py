@@ -64,7 +64,8 @@ one XLA thread each). Each worker appends one JSON line per record to
 ``detector_<worker>.jsonl`` in the work folder (``--work-dir``, default
 next to ``--out``); a run started again with the same settings skips the
 records already there. ``--reference-mode true`` gives the detector the
-reference that made each record instead of ``--detector-reference``.
+reference that made each record instead of ``--detector-references``
+(default: all three, averaged by their evidence).
 
 Scores, per method, on ``test`` and on each out-of-distribution kind
 (:mod:`bayesjoint.summaries.classification`): accuracy at 0.5, ROC AUC
@@ -484,12 +485,14 @@ def detector_worker(work_dir, worker, todo, settings, reference_mode):
         for i in todo:
             s = base
             if reference_mode == "true":
-                s = dataclasses.replace(base, reference=REFERENCES[int(records["reference"][i])])
+                s = dataclasses.replace(base,
+                                        references=(REFERENCES[int(records["reference"][i])],))
             t0 = time.perf_counter()
-            result, _, _ = compare(rf_data(records, i), s)
+            result, _ = compare(rf_data(records, i), s)
             row = {"id": ids[i], "p_x": result["p_x"], "seconds": time.perf_counter() - t0,
                    "log_bayes_factor": result["log_bayes_factor"],
-                   "log_bayes_factor_mc_error": result["log_bayes_factor_mc_error"]}
+                   "log_bayes_factor_mc_error": result["log_bayes_factor_mc_error"],
+                   "reference_probability": result["reference_probability"]}
             out.write(json.dumps(row) + "\n")
             out.flush()
             print(json.dumps({"worker": worker, **row}), flush=True)
@@ -588,6 +591,8 @@ def detector_settings(args, quick):
         v = getattr(args, f"detector_{f.name}")
         if v is None:
             v = QUICK_DETECTOR.get(f.name, f.default) if quick else f.default
+        elif isinstance(f.default, tuple) and isinstance(f.default[0], str):
+            v = tuple(v)
         elif isinstance(f.default, tuple):
             v = tuple(None if x.lower() == "none" else float(x) for x in v)
         values[f.name] = v
@@ -599,7 +604,9 @@ def add_detector_options(parser):
     group = parser.add_argument_group("detector settings (default: ComparisonSettings())")
     for f in dataclasses.fields(ComparisonSettings):
         flag = f"--detector-{f.name.replace('_', '-')}"
-        if isinstance(f.default, tuple):
+        if isinstance(f.default, tuple) and isinstance(f.default[0], str):
+            group.add_argument(flag, nargs="+", default=None, help=f"default {f.default}")
+        elif isinstance(f.default, tuple):
             group.add_argument(flag, nargs=len(f.default), default=None,
                                help=f"default {f.default} ('none' for None)")
         elif isinstance(f.default, bool):
@@ -671,8 +678,9 @@ def main(argv=None):
                         help="score both methods on the first N records of the test split "
                              "only (a random draw); the CNN is also scored on the whole split "
                              "(default: all)")
-    parser.add_argument("--reference-mode", choices=("fixed", "true"), default="fixed",
-                        help="detector reference: --detector-reference, or each record's own")
+    parser.add_argument("--reference-mode", choices=("given", "true"), default="given",
+                        help="detector references: those of --detector-references, or each "
+                             "record's own")
     add_detector_options(parser)
     args = parser.parse_args(argv)
     name = "quick" if args.quick else "full"

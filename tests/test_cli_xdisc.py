@@ -13,7 +13,7 @@ pytest.importorskip("obspy")
 MANTLE = {"depth_410_km": 410.0, "jump_410": 0.04, "depth_660_km": 660.0, "jump_660": 0.06}
 
 
-def _write_rf_csv(path, n_traces=1, npts=170, seed=0):
+def _write_rf_csv(path, n_traces=1, npts=180, seed=0):
     from bayesjoint.datasets import synthetic_rf
     from bayesjoint.model.xdisc_models import XdiscModel
 
@@ -46,6 +46,9 @@ def test_xdisc_writes_its_json(tmp_path, capsys):
     assert result["transition_zone_km"] == result["posterior"]["transition_zone_km"]["q50"]
     assert set(result["evidence"]) == {"no_x", "x"}
     assert result["evidence"]["x"]["estimator"] == "stepping_stone"
+    assert result["references"] == ["ak135", "iasp91", "prem"]
+    assert sum(result["reference_probability"].values()) == pytest.approx(1.0)
+    assert set(result["by_reference"]) == set(result["references"])
     assert result["prior_bounds"]["x"]["jump_x"][0] == 0.01
     assert result["n_events"] is None and result["min_events"] == 10
     assert result["decision"] == decision(result, None)["decision"]
@@ -74,8 +77,14 @@ def _error(capsys, argv):
      "--prior-odds = 0"),
     (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--n-betas", "1"], "n_betas = 1"),
     (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--window-start-s", "200"],
-     "window_s = (200.0, None): holds fewer than two samples of the record (-10 to 74.5 s "
+     "window_s = (200.0, None): holds fewer than two samples of the record (-10 to 79.5 s "
      "after P)"),
+    (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--reference", "ak135,prem2"],
+     "'ak135,prem2': expected distinct comma-separated names from ak135, iasp91, prem"),
+    (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--reference", "prem,prem"],
+     "'prem,prem': expected distinct"),
+    (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--method", "transd",
+      "--reference", "ak135,prem"], "--method transd takes one reference"),
 ])
 def test_bad_input_is_one_line_before_any_work(tmp_path, capsys, extra, message):
     rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
@@ -154,7 +163,8 @@ def _fake_compare(monkeypatch, p_x, interval):
         seen["data"] = data
         return ({"p_x": p_x, "p_x_interval": interval, "bayes_factor": p_x / (1 - p_x),
                  "prior_odds": 1.0,
-                 "depth_410_km": 410.0, "depth_660_km": 660.0}, None, None)
+                 "depth_410_km": 410.0, "depth_660_km": 660.0,
+                 "reference_probability": {"ak135": 1.0}}, None)
 
     monkeypatch.setattr(comparison, "compare", compare)
     monkeypatch.setattr(command, "_figure", lambda *args: None)

@@ -101,12 +101,14 @@ def test_detector_options_default_to_the_comparison_settings():
     bench.add_detector_options(parser)
     assert bench.detector_settings(parser.parse_args([]), False) == ComparisonSettings()
     quick = bench.detector_settings(parser.parse_args([]), True)
-    assert quick.n_betas == bench.QUICK_DETECTOR["n_betas"] and quick.reference == "ak135"
+    assert quick.n_betas == bench.QUICK_DETECTOR["n_betas"]
+    assert quick.references == ComparisonSettings().references
     args = parser.parse_args(["--detector-n-betas", "5", "--detector-window-s", "10", "none",
-                              "--detector-reference", "prem", "--detector-layer-km", "20"])
+                              "--detector-references", "prem", "ak135",
+                              "--detector-layer-km", "20"])
     assert bench.detector_settings(args, True) == ComparisonSettings(
-        **dict(bench.QUICK_DETECTOR, n_betas=5, window_s=(10.0, None), reference="prem",
-               layer_km=20.0))
+        **dict(bench.QUICK_DETECTOR, n_betas=5, window_s=(10.0, None),
+               references=("prem", "ak135"), layer_km=20.0))
 
 
 def test_method_scores_per_split_and_accuracy_drop():
@@ -134,7 +136,7 @@ def test_detector_results_resume_from_the_work_folder(tmp_path):
         json.dumps({"id": "test/00001", "p_x": 0.7}) + "\n\n")
     done = bench.done_results(tmp_path)
     assert {k: v["p_x"] for k, v in done.items()} == {"test/00000": 0.2, "test/00001": 0.7}
-    procs = bench.start_detector(tmp_path, ["test/00000", "test/00001"], {}, {}, "fixed", 2)
+    procs = bench.start_detector(tmp_path, ["test/00000", "test/00001"], {}, {}, "given", 2)
     assert procs == []  # nothing left: no worker started
     rows = bench.finish_detector(tmp_path, procs)
     assert set(rows) == {"test/00000", "test/00001"}

@@ -5,8 +5,9 @@ Reads one station's P receiver functions (a CSV of the forms of
 ``bayesjoint rf make``, or the ``type = "rf"`` ``[[data]]`` table of a run
 configuration, read as ``bayesjoint run`` reads it) and answers by one of
 two methods: ``--method model_comparison`` (default) compares a reference
-upper mantle with and without an X by their evidences
-(:mod:`bayesjoint.samplers.xdisc_comparison`); ``--method transd`` inverts
+upper mantle with and without an X by their evidences, averaged over the
+reference Earths of ``--reference`` (default AK135, IASP91 and PREM;
+:mod:`bayesjoint.samplers.xdisc_comparison`); ``--method transd`` inverts
 the receiver functions trans-dimensionally and counts the X in the
 posterior draws (:mod:`bayesjoint.samplers.xdisc_transd`). Either writes
 ``xdisc.json`` into ``--out``: ``p_x``, ``bayes_factor``, the method, the 410
@@ -42,6 +43,16 @@ def _floats(text):
     return values
 
 
+def _references(text):
+    from bayesjoint.physics.reference import MODELS
+
+    names = tuple(v.strip().lower() for v in text.split(","))
+    if any(n not in MODELS for n in names) or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected distinct comma-separated names from {', '.join(MODELS)}")
+    return names
+
+
 def add_parser(subparsers):
     from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
     from bayesjoint.physics.reference import MODELS
@@ -57,7 +68,7 @@ def add_parser(subparsers):
                     f"between {lo:g} and {hi:g} km) beneath one station. model_comparison: "
                     f"compare a reference upper mantle (free 410 and 660 depths and jumps, "
                     f"free noise scale) with and without an X by their evidences from a "
-                    f"tempering ladder. transd: invert the receiver functions with the "
+                    f"tempering ladder, averaged over the reference Earths. transd: invert the receiver functions with the "
                     f"trans-dimensional sampler and count the X in the posterior draws. "
                     f"Writes xdisc.json and xdisc.png.")
     src = p.add_mutually_exclusive_group(required=True)
@@ -84,9 +95,12 @@ def add_parser(subparsers):
                         "for --rf and --config, 1 / gauss-rad-s for --from-rf-make, whose "
                         "stacks carry Gaussian-filtered noise)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--reference", choices=sorted(MODELS), default=d.reference,
-                   help=f"reference Earth of both models (default {d.reference}); transd: of "
-                        "the record-length check only")
+    p.add_argument("--reference", type=_references, metavar="NAME[,NAME...]",
+                   help=f"model_comparison: reference Earths of both models, from "
+                        f"{', '.join(sorted(MODELS))}, equally probable before the data and "
+                        f"averaged by their evidence (default {','.join(d.references)}); "
+                        f"transd: one name, of the record-length check only (default "
+                        f"{t.reference})")
     p.add_argument("--evidence", choices=EVIDENCE_METHODS,
                    help=f"model_comparison: evidence estimator (default {d.evidence})")
     p.add_argument("--forward", choices=FORWARDS,
@@ -289,7 +303,7 @@ def _check_ray_parameters(data):
                          f"teleseismic range {lo:g}-{hi:g} s/km")
 
 
-def _figure(data, result, draws, xmodel, path):
+def _figure(data, result, draws, path):
     """``xdisc.png``: the stacks with the X model's predictions and the P(X) depth profile."""
     import matplotlib.pyplot as plt
     import numpy as np
@@ -311,8 +325,8 @@ def _figure(data, result, draws, xmodel, path):
     else:
         from bayesjoint.samplers.xdisc_comparison import p_x_depth_profile, predicted_envelope
 
-        envelope = predicted_envelope(xmodel, draws["x"], data)
-        profile = p_x_depth_profile(result, draws["x"], edges)
+        envelope = predicted_envelope(result, draws, data)
+        profile = p_x_depth_profile(result, draws, edges)
         label, title = "X model, 5-95 %", f"{data.name}: model comparison"
     fig = plot_xdisc(data.time_s(), data.rf, data.rf_std, envelope, data.ray_parameter_s_km,
                      edges, profile, p_x=result["p_x"], title=title, envelope_label=label)
@@ -335,15 +349,16 @@ def _comparison(args, data):
     given = {k: getattr(args, k) for k in ("evidence", "prior_odds", "n_betas", "n_chains",
                                            "n_iterations", "n_burn", "forward")
              if getattr(args, k) is not None}
-    settings = ComparisonSettings(reference=args.reference, window_s=(args.window_start_s, None),
-                                  seed=args.seed, **given)
+    if args.reference is not None:
+        given["references"] = args.reference
+    settings = ComparisonSettings(window_s=(args.window_start_s, None), seed=args.seed, **given)
     if not (settings.prior_odds > 0 and settings.prior_odds < float("inf")):
         raise ValueError(f"--prior-odds = {settings.prior_odds:g}: must be finite and > 0")
-    result, draws, xmodel = compare(data, settings)
+    result, fits = compare(data, settings)
     result = {"station": data.name, "method": "model_comparison",
               "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
               "gauss_rad_s": data.gauss_rad_s, **result}
-    return result, draws, xmodel
+    return result, fits
 
 
 def _transd_settings(args):
@@ -352,8 +367,12 @@ def _transd_settings(args):
 
     given = {k: getattr(args, k) for k in TRANSD_ONLY + ("n_chains", "n_iterations", "n_burn")
              if getattr(args, k) is not None}
-    settings = TransdSettings(reference=args.reference, window_s=(args.window_start_s, None),
-                              seed=args.seed, **given)
+    if args.reference is not None:
+        if len(args.reference) != 1:
+            raise ValueError(f"--reference {','.join(args.reference)}: --method transd takes "
+                             "one reference (of its record-length check)")
+        given["reference"] = args.reference[0]
+    settings = TransdSettings(window_s=(args.window_start_s, None), seed=args.seed, **given)
     try:
         check_settings(settings)
     except ValueError as err:
@@ -396,9 +415,8 @@ def run(args):
         error = 2.0 * result["p_x_mc_error"]
         result["p_x_interval"] = [max(0.0, result["p_x"] - error),
                                   min(1.0, result["p_x"] + error)]
-        xmodel = None
     else:
-        result, draws, xmodel = _comparison(args, data)
+        result, draws = _comparison(args, data)
     verdict = decision(result, n_events, args.min_events)
     if result["method"] == "transd" and not result["converged"]:
         verdict = {"decision": "undecided",
@@ -407,7 +425,7 @@ def run(args):
     result = {**result, "n_events": n_events, "min_events": args.min_events, **verdict}
     out.mkdir(parents=True, exist_ok=True)
     (out / "xdisc.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
-    _figure(data, result, draws, xmodel, out / "xdisc.png")
+    _figure(data, result, draws, out / "xdisc.png")
     if args.method == "transd":
         print(f"{data.name}: {result['verdict']}")
         bound = ""
@@ -421,6 +439,8 @@ def run(args):
         print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor "
               f"{result['bayes_factor']:.3g}, prior odds {result['prior_odds']:g}); 410 at "
               f"{result['depth_410_km']:.0f} km, 660 at {result['depth_660_km']:.0f} km")
+        print("reference probabilities: " + ", ".join(
+            f"{ref} {prob:.3f}" for ref, prob in result["reference_probability"].items()))
     print(f"decision: {result['decision']} ({result['reason']})")
     print(f"wrote {', '.join(OUTPUT_FILES)} to {out}")
     return 0

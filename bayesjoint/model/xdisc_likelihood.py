@@ -14,7 +14,10 @@ Linearised (Born approximation)
 
         d(f) ~ d(f0) + J (f - f0),        J = dd/df at f0        (R, W, K)
 
-    with ``J`` from forward-mode differentiation of the exact forward model.
+    with ``J`` from forward-mode differentiation of the exact forward model,
+    with respect to the factors of the layers that the prior can perturb only
+    (:func:`perturbed_layers`; every other factor is 1 for any parameters
+    inside the prior, so its column never enters).
     What stays exact is the depth dependence of the factor (the tapered,
     depth-averaged steps); what is linear is the wave propagation, to first
     order in the relative velocity change (a few per cent). A likelihood
@@ -87,8 +90,9 @@ class StationArrays(NamedTuple):
 
 class Static(NamedTuple):
     """What selects a compilation (hashable): samples per trace, of the wrap-free
-    transform and of its computed band, normalisation, Earth flattening and the
-    noise law."""
+    transform and of its computed band, normalisation, Earth flattening, the
+    noise law, and the first and stop index of the layers the prior can
+    perturb (:func:`perturbed_layers`)."""
 
     npts: int
     n_period: int
@@ -96,6 +100,36 @@ class Static(NamedTuple):
     normalize: str
     earth_flattening: bool
     law: str
+    perturbed: tuple
+
+
+def perturbed_layers(top_depth_km, depth_range_km, taper_km):
+    """First and stop index of the layers whose factor can differ from 1.
+
+    A discontinuity at depth ``d`` changes the factor of the layers that
+    overlap ``(d - taper_km, d + taper_km)`` only
+    (:func:`~bayesjoint.model.xdisc_models.layer_factor`).
+
+    Parameters
+    ----------
+    top_depth_km : array, shape (K,)
+        Layer tops, the last the half-space's.
+    depth_range_km : (float, float) or None
+        Shallowest and deepest depth of any discontinuity in the prior; None:
+        every layer.
+    taper_km : float
+
+    Returns
+    -------
+    (int, int)
+    """
+    top = np.asarray(top_depth_km, dtype=float)
+    if depth_range_km is None:
+        return 0, int(top.size)
+    bottom = np.append(top[1:], np.inf)
+    near = np.flatnonzero((bottom > depth_range_km[0] - taper_km)
+                          & (top < depth_range_km[1] + taper_km))
+    return int(near[0]), int(near[-1]) + 1
 
 
 class Linearisation(NamedTuple):
@@ -107,16 +141,19 @@ class Linearisation(NamedTuple):
         The reference factor ``f0``.
     predicted : array, shape (R, W)
         ``d(f0)`` inside the window.
-    jacobian : array, shape (R, W, K)
-        ``dd/df`` at ``f0``.
+    jacobian : array, shape (R, W, Kp)
+        ``dd/df`` at ``f0`` for the ``Kp`` layers from ``first_layer`` on
+        (:attr:`Static.perturbed`).
+    first_layer : int scalar
     """
 
     factor: jax.Array
     predicted: jax.Array
     jacobian: jax.Array
+    first_layer: jax.Array
 
 
-def station_arrays(xmodel: XdiscModel, data: RFData, window: slice):
+def station_arrays(xmodel: XdiscModel, data: RFData, window: slice, depth_range_km=None):
     """The arrays and the static settings of one station.
 
     Parameters
@@ -127,6 +164,10 @@ def station_arrays(xmodel: XdiscModel, data: RFData, window: slice):
         fixed ``correlation_s``.
     window : slice
         Samples of every trace that enter the likelihood (a step of 1).
+    depth_range_km : (float, float), optional
+        Shallowest and deepest discontinuity depth of the prior, km: the
+        linearisation differentiates only the layers near them
+        (:func:`perturbed_layers`). Default: every layer.
 
     Returns
     -------
@@ -147,7 +188,8 @@ def station_arrays(xmodel: XdiscModel, data: RFData, window: slice):
         f64(data.correlation_s if data.correlation != "none" else 1.0))
     n_period, n_freq = rf_physics.wrap_free_sizes(survey.npts, survey.dt_s, survey.gauss_rad_s)
     static = Static(int(survey.npts), n_period, n_freq, survey.normalize,
-                    bool(survey.earth_flattening), data.correlation)
+                    bool(survey.earth_flattening), data.correlation,
+                    perturbed_layers(xmodel.top_depth_km, depth_range_km, xmodel.taper_km))
     return arrays, static
 
 
@@ -197,14 +239,17 @@ def exact_predict(vectors, arrays: StationArrays, static: Static):
 def linearise(vector, arrays: StationArrays, static: Static) -> Linearisation:
     """The :class:`Linearisation` at the parameter vector ``vector`` (shape (P,))."""
     f0 = _factor(vector, arrays)
+    first, stop = static.perturbed
     pred = _predict_from_factor(f0, arrays, static)
-    jac = jax.jacfwd(_predict_from_factor)(f0, arrays, static)
-    return Linearisation(f0, pred, jac)
+    jac = jax.jacfwd(lambda part: _predict_from_factor(f0.at[first:stop].set(part), arrays,
+                                                       static))(f0[first:stop])
+    return Linearisation(f0, pred, jac, jnp.asarray(first, dtype=jnp.int32))
 
 
 def linear_predict(vectors, arrays: StationArrays, lin: Linearisation):
     """Linearised predictions of parameter vectors inside the window, shape (M, R, W)."""
     delta = jax.vmap(lambda v: _factor(v, arrays))(vectors) - lin.factor
+    delta = jax.lax.dynamic_slice_in_dim(delta, lin.first_layer, lin.jacobian.shape[-1], axis=1)
     return lin.predicted + jnp.einsum("rwk,mk->mrw", lin.jacobian, delta)
 
 

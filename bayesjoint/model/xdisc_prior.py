@@ -60,3 +60,18 @@ def prior_bounds(model, bounds=None):
         raise ValueError(f"jump_no_x upper bound {table['jump_x'][1]!r} > {X_MIN_JUMP}: the "
                          "no-X model's step must stay below an X's smallest jump")
     return lo, hi
+
+
+def depth_range_km(bounds=None):
+    """Shallowest and deepest discontinuity depth that the priors allow, km."""
+    names = parameter_names("x")
+    lo, hi = prior_bounds("x", bounds)
+    idx = [names.index(n) for n in ("depth_410_km", "depth_660_km", "depth_x_km")]
+    return float(lo[idx].min()), float(hi[idx].max())
+
+
+def union_centre(bounds=None):
+    """Centre of the box that holds both models' priors, shape (P,): a step of jump
+    ``(NO_X_JUMP[0] + X jump upper bound) / 2`` (0 by default) at 250-350 km."""
+    (lo0, hi0), (lo1, hi1) = (prior_bounds(m, bounds) for m in MODELS)
+    return 0.5 * (np.minimum(lo0, lo1) + np.maximum(hi0, hi1))

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from bayesjoint.physics.reference import MODELS as REFERENCES
+
 FORWARDS = ("linearised", "exact")
 """Forward models of :class:`ComparisonSettings`."""
 
@@ -12,8 +14,11 @@ class ComparisonSettings:
 
     Attributes
     ----------
-    reference : {"ak135", "iasp91", "prem"}
-        Reference Earth of both models.
+    references : tuple of {"ak135", "iasp91", "prem"}
+        Reference Earths of both models, equally probable before the data;
+        ``p_x`` and the posterior are averaged over them by their evidence
+        (:func:`bayesjoint.samplers.xdisc_comparison.compare`). One name
+        fixes the reference.
     layer_km : float
         Sub-layer thickness of the reference, km.
     evidence : {"stepping_stone", "thermodynamic_integration"}
@@ -33,7 +38,7 @@ class ComparisonSettings:
         ``n_importance`` posterior draws (:mod:`bayesjoint.model.xdisc_likelihood`),
         or the exact forward throughout (about 100 times slower).
     n_linearisations : int
-        Linearisation points, >= 1: the prior's centre, then the posterior
+        Linearisation points, >= 1: the centre of both models' priors, then the posterior
         median of a run of a quarter of the iterations, and so on; the
         last run is the full one.
     n_importance : int
@@ -42,7 +47,7 @@ class ComparisonSettings:
     seed : int
     """
 
-    reference: str = "ak135"
+    references: tuple = ("ak135", "iasp91", "prem")
     layer_km: float = 10.0
     evidence: str = "stepping_stone"
     n_betas: int = 12
@@ -56,6 +61,20 @@ class ComparisonSettings:
     n_linearisations: int = 2
     n_importance: int = 100
     seed: int = 0
+
+
+def check_settings(settings: ComparisonSettings):
+    """Raise ``ValueError`` naming the setting unless ``settings`` are usable."""
+    refs = settings.references
+    if (not isinstance(refs, tuple) or not refs or len(set(refs)) != len(refs)
+            or any(r not in REFERENCES for r in refs)):
+        raise ValueError(f"references = {refs!r}: a tuple of distinct names from "
+                         f"{tuple(REFERENCES)}")
+    if settings.forward not in FORWARDS:
+        raise ValueError(f"forward = {settings.forward!r}: allowed values are {FORWARDS}")
+    if settings.n_linearisations < 1 or settings.n_importance < 2:
+        raise ValueError(f"need n_linearisations >= 1 (got {settings.n_linearisations}) and "
+                         f"n_importance >= 2 (got {settings.n_importance})")
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,30 @@ def test_linear_and_exact_likelihoods_agree_near_the_linearisation_point(station
     np.testing.assert_allclose(linear, exact, atol=0.05)
 
 
+def test_only_the_layers_the_prior_perturbs_are_differentiated(station):
+    xmodel, data, arrays, static = station
+    assert static.perturbed == (0, xmodel.top_depth_km.size)
+    lo, hi = prior_bounds("x")
+    names = parameter_names("x")
+    depths = [names.index(n) for n in ("depth_410_km", "depth_660_km", "depth_x_km")]
+    depth_range = (lo[depths].min(), hi[depths].max())
+    arrays_p, static_p = station_arrays(xmodel, data, WINDOW, depth_range)
+    first, stop = static_p.perturbed
+    top = xmodel.top_depth_km
+    # 20 km layers: the first that reaches below 250 - 50 km and the last that starts above
+    # 700 + 50 km
+    assert top[first + 1] > 200.0 >= top[first] and top[stop - 1] < 750.0 <= top[stop]
+    v0 = _vector(TRUE)
+    full, part = linearise(v0, arrays, static), linearise(v0, arrays_p, static_p)
+    assert part.jacobian.shape[-1] == stop - first < full.jacobian.shape[-1]
+    np.testing.assert_allclose(np.asarray(part.jacobian),
+                               np.asarray(full.jacobian)[..., first:stop], atol=1e-12)
+    rng = np.random.default_rng(1)
+    inside = lo + (hi - lo) * rng.uniform(size=(6, lo.size))
+    np.testing.assert_allclose(np.asarray(linear_predict(inside, arrays_p, part)),
+                               np.asarray(linear_predict(inside, arrays, full)), atol=1e-12)
+
+
 def test_one_compiled_function_per_setting(station):
     _, _, _, static = station
     assert exact_log_likelihood(static) is exact_log_likelihood(static)
