@@ -27,9 +27,10 @@
 #    station's mean ray parameter, with its per-sample standard error;
 # 2. the model comparison of `bayesjoint xdisc`
 #    (`bayesjoint.samplers.xdisc_comparison.compare`, docs/xdisc.md): the
-#    evidence of a reference upper mantle with and without an X, giving the
-#    posterior probability `p_x` with its Monte Carlo interval, and the
-#    depths of the 410 and 660;
+#    evidence of a reference upper mantle with and without an X, averaged
+#    over three reference Earths (AK135, IASP91, PREM) by their evidence,
+#    giving the posterior probability `p_x` with its Monte Carlo interval,
+#    which reference the data prefer, and the depths of the 410 and 660;
 # 3. a decision per station by one stated rule, a map of `p_x`, the 410,
 #    660 and transition-zone thickness with 90 % intervals, the stacks of
 #    two stations over the predictions of the X model;
@@ -101,8 +102,8 @@ print(f"size: {SIZE}; run folders under {RUNS}")
 #
 # Comparison: the defaults of `bayesjoint xdisc` at full size (12 rungs of
 # the tempering ladder, 8 chains, 2000 iterations with 1000 burn-in per
-# model, stepping-stone evidence, ak135 reference, likelihood from 20 s
-# after P, even prior odds).
+# model, stepping-stone evidence, AK135, IASP91 and PREM references averaged
+# by their evidence, likelihood from 20 s after P, even prior odds).
 
 # %%
 DATA = Path("data") if Path("data", "kaapvaal_xa1997_p_zne_10hz.npz").exists() else \
@@ -220,24 +221,29 @@ shown, top = {}, None
 best = max(made, key=lambda s: stations.loc[s, "n_kept"])
 for name in order:
     t0 = time.time()
-    result, draws, xmodel = compare(for_detector(made[name].data), SETTINGS)
+    result, fits = compare(for_detector(made[name].data), SETTINGS)
     times[name] = time.time() - t0
     results[name] = {**result, **decision(result, int(stations.loc[name, "n_kept"]))}
     if name == best:
-        shown[name] = (draws, xmodel)
+        shown[name] = fits
     elif top is None or result["p_x"] > results[top]["p_x"]:
         shown.pop(top, None)
         top = name
-        shown[name] = (draws, xmodel)
+        shown[name] = fits
+    preferred = max(result["reference_probability"], key=result["reference_probability"].get)
     print(f"{name}: p_x = {result['p_x']:.3f} ({result['p_x_interval'][0]:.3f}-"
           f"{result['p_x_interval'][1]:.3f}), {results[name]['decision']}; "
-          f"410 at {result['depth_410_km']:.0f} km, 660 at {result['depth_660_km']:.0f} km "
+          f"410 at {result['depth_410_km']:.0f} km, 660 at {result['depth_660_km']:.0f} km; "
+          f"{preferred} {result['reference_probability'][preferred]:.2f} "
           f"({times[name]:.0f} s)")
 
 # %%
 verdicts = pd.Series({s: r["decision"] for s, r in results.items()})
 print(f"{len(results)} stations compared in {sum(times.values()) / 60:.1f} min")
 print(verdicts.value_counts().to_string())
+preferred = pd.Series({s: max(r["reference_probability"], key=r["reference_probability"].get)
+                       for s, r in results.items()})
+print("reference of the largest P(reference | d):", preferred.value_counts().to_dict())
 print(f"stations with at least {MIN_EVENTS} records whose p_x interval does not straddle 1/2: "
       f"{int((verdicts != 'undecided').sum())}")
 
@@ -320,17 +326,17 @@ fig.tight_layout()
 EDGES_KM = np.linspace(*DEFAULT_BOUNDS["depth_x_km"], 21)
 
 
-def show(data, result, draws, xmodel):
+def show(data, result, fits):
     """The figure of ``bayesjoint xdisc`` for one station."""
     return plot_xdisc(data.time_s(), data.rf, data.rf_std,
-                      predicted_envelope(xmodel, draws["x"], data),
+                      predicted_envelope(result, fits, data),
                       data.ray_parameter_s_km, EDGES_KM,
-                      p_x_depth_profile(result, draws["x"], EDGES_KM), p_x=result["p_x"],
+                      p_x_depth_profile(result, fits, EDGES_KM), p_x=result["p_x"],
                       title=f"{data.name}: {result['decision']} ({result['reason']})")
 
 
-for name, (draws, xmodel) in shown.items():
-    show(made[name].data, results[name], draws, xmodel)
+for name, fits in shown.items():
+    show(made[name].data, results[name], fits)
 
 # %% [markdown]
 # ## A second real case: CX.PB01 from the `rf` package
@@ -352,12 +358,12 @@ n_pb01 = sum(r["status"] == "used" for r in pb01.records)
 print(f"CX.PB01: {n_pb01} of {len(pb01.records)} records kept "
       f"(rejected: {pb01.rejected_counts()})")
 t0 = time.time()
-result, draws, xmodel = compare(for_detector(pb01.data), SETTINGS)
+result, fits = compare(for_detector(pb01.data), SETTINGS)
 results_pb01 = {**result, **decision(result, n_pb01)}
 print(f"CX.PB01: p_x = {result['p_x']:.3f} ({result['p_x_interval'][0]:.3f}-"
       f"{result['p_x_interval'][1]:.3f}), {results_pb01['decision']} "
       f"({results_pb01['reason']}); {time.time() - t0:.0f} s")
-show(pb01.data, results_pb01, draws, xmodel);
+show(pb01.data, results_pb01, fits);
 
 # %% [markdown]
 # ## Summary table
@@ -369,6 +375,7 @@ for name, r, n in [(s, results[s], int(stations.loc[s, "n_kept"])) for s in name
     row = {"station": name, "n kept": n, "p_x": r["p_x"],
            "p_x interval": f"{r['p_x_interval'][0]:.3f}-{r['p_x_interval'][1]:.3f}",
            "decision": r["decision"]}
+    row.update({f"P({ref})": prob for ref, prob in r["reference_probability"].items()})
     for key, label in (("depth_410_km", "410 (km)"), ("depth_660_km", "660 (km)"),
                        ("transition_zone_km", "TZ (km)")):
         q = r["posterior"][key]
