@@ -160,6 +160,31 @@ def batch_rows(report):
     return rows
 
 
+def xdisc_targets(report):
+    """The issue's three targets, met or missed, from the scores in ``report``.
+
+    Accuracy: the detector's at the noise level of the CNN's best accuracy
+    (>= 95 %, where the CNN reaches about 90 %); Brier: the detector's test
+    score below the CNN's; out of distribution: the detector's mean accuracy
+    drop smaller than the CNN's.
+    """
+    test = {m: report["methods"][m]["splits"]["test"] for m in ("detector", "cnn")}
+    by_noise = {m: test[m]["accuracy_by_noise_std"] for m in test}
+    level = max(by_noise["cnn"], key=by_noise["cnn"].get)
+    cnn_best, det = by_noise["cnn"][level], by_noise["detector"][level]
+    drop = {m: sum(report["methods"][m]["accuracy_drop_test_to_ood"].values())
+            / len(report["methods"][m]["accuracy_drop_test_to_ood"]) for m in test}
+
+    def verdict(ok):
+        return "met" if ok else "missed"
+
+    return (f"targets: detector >= 95 % where the CNN is best ({cnn_best:.0%} at noise "
+            f"{level}; ~90 % asked): {det:.0%}, {verdict(det >= 0.95)}; a better Brier "
+            f"score: {verdict(test['detector']['brier'] < test['cnn']['brier'])}; less accuracy "
+            f"lost out of distribution (mean drop {drop['detector']:+.3f} against "
+            f"{drop['cnn']:+.3f}): {verdict(drop['detector'] < drop['cnn'])}")
+
+
 def xdisc_rows(report):
     """Accuracy, AUC and Brier score of the X-discontinuity detector and the CNN, test and OOD."""
     def summary(method):
@@ -179,9 +204,7 @@ def xdisc_rows(report):
              f"{t['detector_s_per_record']['median']:.0f} s per record (median; load "
              f"{report['load_average']['start'][0]:g} at the start)",
              f"CNN: {summary('cnn')}; training {t['cnn_training_s']:.0f} s",
-             "targets: detector >= 95 % where the CNN reaches ~90 % missed (the CNN reaches "
-             "it nowhere); a better Brier score missed; less accuracy lost out of "
-             "distribution met"),
+             xdisc_targets(report)),
             ("Same run: accuracy drop from the test set to each out-of-distribution kind",
              f"detector: {drops('detector')}", f"CNN: {drops('cnn')}", "")]
 
