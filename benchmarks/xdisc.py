@@ -70,9 +70,11 @@ reference that made each record instead of ``--detector-references``
 Scores, per method, on ``test`` and on each out-of-distribution kind
 (:mod:`bayesjoint.summaries.classification`): accuracy at 0.5, ROC AUC
 (null for a kind with one class), Brier score, a reliability diagram of
-10 bins, accuracy per noise level, and the drop of accuracy from ``test``
-to each kind; the detector's seconds per record (mean, median) and the
-CNN's training time. The JSON also holds every prediction.
+10 bins, accuracy per noise level, the fraction of the records with an X
+called an X per noise level and per 1 % bin of the X's jump, and the drop
+of accuracy from ``test`` to each kind; the detector's seconds per record
+(mean, median) and the CNN's training time. The JSON also holds every
+prediction with the record's label, noise level, reference and X jump.
 
 Usage::
 
@@ -449,6 +451,8 @@ def evaluation_records(data, n_test=None):
     cat = {k: np.concatenate([data[s][k][:count[s]] for s in splits])
            for k in ("rf", "npts", "noise_std", "correlation_s", "ray_parameter_s_km",
                      "reference", "label", "noise_level")}
+    cat["x_jump"] = np.concatenate([data[s]["params"][:count[s], PARAMETERS.index("jump_x")]
+                                    for s in splits])
     cat["split"] = np.concatenate([[s] * count[s] for s in splits])
     return ids, cat
 
@@ -544,7 +548,26 @@ def finish_detector(work_dir, procs):
 # ---------------------------------------------------------------- scores
 
 
-def scores(p, y, noise_std):
+JUMP_BINS_PERCENT = (1, 2, 3, 4, 5)
+"""Edges of the X's relative Vs jump, %, of the detection rates per jump."""
+
+
+def detection_by_jump(p, y, noise_std, x_jump):
+    """Per noise level, the fraction of the records with an X called an X (``p > 0.5``) in
+    each bin of the X's jump (:data:`JUMP_BINS_PERCENT`), with the count: JSON-ready."""
+    out = {}
+    for s in NOISE_STD:
+        level = {}
+        for lo, hi in zip(JUMP_BINS_PERCENT[:-1], JUMP_BINS_PERCENT[1:]):
+            m = (noise_std == s) & (y == 1) & (x_jump >= lo / 100) & (x_jump < hi / 100 + 1e-12)
+            if m.any():
+                level[f"{lo}-{hi}"] = {"rate": float(np.mean(p[m] > 0.5)), "n": int(m.sum())}
+        if level:
+            out[f"{s:g}"] = level
+    return out
+
+
+def scores(p, y, noise_std, x_jump):
     """Scores of probabilities ``p`` for labels ``y`` (module docstring), JSON-ready."""
     auc = classification.roc_auc(p, y)
     by_noise = {f"{s:g}": classification.accuracy(p[noise_std == s], y[noise_std == s])
@@ -553,7 +576,9 @@ def scores(p, y, noise_std):
             "roc_auc": None if np.isnan(auc) else auc,
             "brier": classification.brier_score(p, y),
             "reliability": _json_nan(classification.reliability(p, y, n_bins=10)),
-            "accuracy_by_noise_std": by_noise}
+            "accuracy_by_noise_std": by_noise,
+            "detection_by_noise_std_and_jump_percent": detection_by_jump(p, y, noise_std,
+                                                                          x_jump)}
 
 
 def _json_nan(d):
@@ -567,7 +592,8 @@ def method_scores(p, records):
     for split in ["test", *OOD_KINDS]:
         m = records["split"] == split
         if m.any():
-            out[split] = scores(p[m], records["label"][m], records["noise_std"][m])
+            out[split] = scores(p[m], records["label"][m], records["noise_std"][m],
+                                records["x_jump"][m])
     drop = {k: out["test"]["accuracy"] - out[k]["accuracy"] for k in OOD_KINDS if k in out}
     return {"splits": out, "accuracy_drop_test_to_ood": drop}
 
@@ -720,7 +746,8 @@ def main(argv=None):
     # the CNN on the whole test split too, when both methods are scored on part of it
     test = data["test"]
     cnn_record["whole_test_split"] = scores(cnn_probability(cnn_params, test["rf"]),
-                                            test["label"], test["noise_std"])
+                                            test["label"], test["noise_std"],
+                                            test["params"][:, PARAMETERS.index("jump_x")])
     rows = finish_detector(work_dir, procs)
     detector_wall_s = time.perf_counter() - t0
     p_det = np.array([rows[i]["p_x"] for i in ids])
@@ -764,6 +791,7 @@ def main(argv=None):
         "methods": {m: method_scores(p, records) for m, p in probabilities.items()},
         "predictions": {"id": ids, "label": records["label"].tolist(),
                         "noise_std": records["noise_std"].tolist(),
+                        "x_jump": records["x_jump"].tolist(),
                         "reference": [REFERENCES[r] for r in records["reference"]],
                         "cnn": p_cnn.tolist(), "detector": p_det.tolist(),
                         "detector_seconds": seconds.tolist()},

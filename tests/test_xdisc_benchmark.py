@@ -114,12 +114,16 @@ def test_detector_options_default_to_the_comparison_settings():
 def test_method_scores_per_split_and_accuracy_drop():
     splits = ["test"] * 4 + ["low_velocity_layer"] * 2
     records = {"split": np.array(splits), "label": np.array([1, 0, 1, 0, 0, 0]),
-               "noise_std": np.array([0.005, 0.005, 0.04, 0.04, 0.01, 0.01])}
+               "noise_std": np.array([0.005, 0.005, 0.04, 0.04, 0.01, 0.01]),
+               "x_jump": np.array([0.015, 0.0, 0.045, 0.0, 0.0, 0.0])}
     p = np.array([0.9, 0.2, 0.3, 0.1, 0.7, 0.4])
     s = bench.method_scores(p, records)
     test = s["splits"]["test"]
     assert (test["n"], test["n_x"], test["accuracy"], test["roc_auc"]) == (4, 2, 0.75, 1.0)
     assert test["accuracy_by_noise_std"] == {"0.005": 1.0, "0.04": 0.5}
+    # the X at noise 0.005 (jump 1.5 %) is found, the one at 0.04 (4.5 %) missed
+    assert test["detection_by_noise_std_and_jump_percent"] == {
+        "0.005": {"1-2": {"rate": 1.0, "n": 1}}, "0.04": {"4-5": {"rate": 0.0, "n": 1}}}
     assert test["brier"] == pytest.approx((0.01 + 0.04 + 0.49 + 0.01) / 4)
     assert sum(test["reliability"]["count"]) == 4 and len(test["reliability"]["count"]) == 10
     assert test["reliability"]["mean_predicted"][5] is None  # empty bin, JSON null
