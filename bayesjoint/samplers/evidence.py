@@ -28,6 +28,7 @@ estimate has none.
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import expit
 
 METHODS = ("stepping_stone", "thermodynamic_integration")
 """Evidence estimators of :func:`log_evidence`."""
@@ -151,4 +152,4 @@ def posterior_model_probability(log_evidence_x, log_evidence_0, prior_odds=1.0):
         raise ValueError(f"prior_odds = {prior_odds!r}: must be finite and > 0")
     log_bf = float(log_evidence_x - log_evidence_0)
     log_post_odds = log_bf + np.log(prior_odds)
-    return float(1.0 / (1.0 + np.exp(-log_post_odds))), log_bf
+    return float(expit(log_post_odds)), log_bf

@@ -113,3 +113,12 @@ def test_sampler_and_stepping_stone_recover_the_toy_evidence():
     est = evidence.stepping_stone(draws.betas, draws.log_likelihood)
     assert abs(est.log_evidence - _exact_log_evidence()) < 4 * est.mc_error + 0.02
     assert np.all(draws.swap_acceptance > 0.2)
+
+
+def test_posterior_model_probability_is_silent_at_overwhelming_odds():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert evidence.posterior_model_probability(0.0, 2000.0)[0] == 0.0
+        assert evidence.posterior_model_probability(2000.0, 0.0)[0] == 1.0
