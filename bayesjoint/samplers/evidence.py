@@ -28,7 +28,6 @@ estimate has none.
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
 
 METHODS = ("stepping_stone", "thermodynamic_integration")
 """Evidence estimators of :func:`log_evidence`."""
@@ -152,4 +151,5 @@ def posterior_model_probability(log_evidence_x, log_evidence_0, prior_odds=1.0):
         raise ValueError(f"prior_odds = {prior_odds!r}: must be finite and > 0")
     log_bf = float(log_evidence_x - log_evidence_0)
     log_post_odds = log_bf + np.log(prior_odds)
-    return float(expit(log_post_odds)), log_bf
+    # the logistic function as exp(-log(1 + e^-x)): no overflow at any odds
+    return float(np.exp(-np.logaddexp(0.0, -log_post_odds))), log_bf
