@@ -214,12 +214,10 @@ class ReferenceFit(NamedTuple):
     importance: dict
 
 
-def _fit_reference(data, settings, reference, window, betas, bounds):
-    """Both models of ``reference`` on the ladder, with their evidences: a ReferenceFit."""
-    xmodel = XdiscModel.build(reference, layer_km=settings.layer_km)
-    depths = depth_range_km(bounds)
-    arrays, static = station_arrays(xmodel, data, window, depths)
-    check_record_length(data, xmodel, depths[1])
+def _fit_reference(data, settings, xmodel, window, betas, bounds):
+    """Both models on the background ``xmodel`` on the ladder, with their evidences: a
+    ReferenceFit."""
+    arrays, static = station_arrays(xmodel, data, window, depth_range_km(bounds))
     if settings.forward != "exact":
         first = linearise(union_centre(bounds), arrays, static)
     draws, evidences, corrections = {}, {}, {}
@@ -302,8 +300,12 @@ def compare(data: RFData, settings: ComparisonSettings = ComparisonSettings(), b
     check_settings(settings)
     window = window_slice(data, settings.window_s)
     betas = power_ladder(settings.n_betas)
-    fits = {ref: _fit_reference(data, settings, ref, window, betas, bounds)
-            for ref in settings.references}
+    xmodels = {ref: XdiscModel.build(ref, layer_km=settings.layer_km)
+               for ref in settings.references}
+    for xmodel in xmodels.values():  # every reference, before any sampling
+        check_record_length(data, xmodel, depth_range_km(bounds)[1])
+    fits = {ref: _fit_reference(data, settings, xmodel, window, betas, bounds)
+            for ref, xmodel in xmodels.items()}
     averaged = {m: average_evidence([f.evidence[m].log_evidence for f in fits.values()],
                                     [f.evidence[m].mc_error for f in fits.values()])
                 for m in MODELS}

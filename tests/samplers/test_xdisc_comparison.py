@@ -101,6 +101,19 @@ def test_bad_references_are_refused_before_any_work():
             compare(data, ComparisonSettings(references=refs))
 
 
+def test_a_record_too_short_for_one_reference_is_refused_before_any_sampling(monkeypatch):
+    from bayesjoint.samplers import xdisc_comparison
+
+    def no_sampling(*args, **kwargs):
+        raise AssertionError("sampled before the record length of every reference was checked")
+
+    monkeypatch.setattr(xdisc_comparison, "_sample", no_sampling)
+    settings = ComparisonSettings(**{**SETTINGS.__dict__, "references": ("ak135", "prem")})
+    # 160 samples hold the Ps from 700 km in AK135, not in PREM's slower mantle
+    with pytest.raises(ValueError, match="700 km in PREM"):
+        compare(synthetic(CASES["x"]), settings)
+
+
 def test_importance_correction_by_hand():
     c = importance_correction(np.log([1.0, 3.0]))
     assert c["log_evidence_correction"] == pytest.approx(np.log(2.0))
