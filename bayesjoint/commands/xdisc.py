@@ -68,8 +68,9 @@ def add_parser(subparsers):
                     f"between {lo:g} and {hi:g} km) beneath one station. model_comparison: "
                     f"compare a reference upper mantle (free 410 and 660 depths and jumps, "
                     f"free noise scale) with and without an X by their evidences from a "
-                    f"tempering ladder, averaged over the reference Earths. transd: invert the receiver functions with the "
-                    f"trans-dimensional sampler and count the X in the posterior draws. "
+                    f"tempering ladder, averaged over the reference Earths. transd: invert "
+                    f"the receiver functions with the trans-dimensional sampler and count the "
+                    f"X in the posterior draws. "
                     f"Writes xdisc.json and xdisc.png.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--rf", help="CSV with header time_s,rf or time_s,rf_0,rf_1,...")

@@ -24,7 +24,8 @@ under every reference and
 
     Z_m = (1/n) sum_r Z_{m,r},        P(r | d) = sum_m P(m | d) Z_{m,r} / sum_r' Z_{m,r'}
 
-(Bayesian model averaging over the reference): ``p_x`` and the Bayes factor
+(Bayesian model averaging over the reference; Hoeting et al. 1999,
+Statistical Science 14, eqs. 1-2): ``p_x`` and the Bayes factor
 come from the averaged ``Z_m``; the X model's posterior is the mixture of
 its posteriors under each reference with the weights ``Z_{x,r} / sum_r
 Z_{x,r}``.

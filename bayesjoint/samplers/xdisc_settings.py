@@ -38,12 +38,12 @@ class ComparisonSettings:
         ``n_importance`` posterior draws (:mod:`bayesjoint.model.xdisc_likelihood`),
         or the exact forward throughout (about 100 times slower).
     n_linearisations : int
-        Linearisation points, >= 1: the centre of both models' priors, then the posterior
-        median of a run of a quarter of the iterations, and so on; the
-        last run is the full one.
+        Linearisation points, >= 1: the centre of both models' priors,
+        then the posterior median of a run of a quarter of the iterations,
+        and so on; the last run is the full one.
     n_importance : int
-        Posterior draws per model whose exact likelihood corrects the
-        evidence and weights the posterior.
+        Posterior draws per model and reference whose exact likelihood
+        corrects the evidence.
     seed : int
     """
 
