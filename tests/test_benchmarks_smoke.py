@@ -73,6 +73,31 @@ def test_readme_benchmark_table_matches_the_committed_json():
         "README benchmark table is stale: run python benchmarks/readme_table.py --write"
 
 
+def _xdisc_report(cnn_by_noise, detector_by_noise):
+    """The fields of an xdisc report that ``readme_table.xdisc_targets`` reads."""
+    def method(by_noise, brier, drop):
+        return {"splits": {"test": {"accuracy_by_noise_std": by_noise, "brier": brier}},
+                "accuracy_drop_test_to_ood": {"a": drop, "b": drop}}
+    return {"methods": {"cnn": method(cnn_by_noise, 0.2, 0.05),
+                        "detector": method(detector_by_noise, 0.1, 0.0)}}
+
+
+def test_xdisc_accuracy_target_is_read_where_the_cnn_is_nearest_90_percent():
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import readme_table
+    finally:
+        sys.path.remove(BENCHMARKS)
+    cnn = {"0.0025": 0.97, "0.005": 0.88, "0.01": 0.61}
+    met = readme_table.xdisc_targets(_xdisc_report(cnn, {"0.0025": 0.5, "0.005": 0.95,
+                                                         "0.01": 0.99}))
+    assert "(88% at noise 0.005): 95%, met" in met
+    missed = readme_table.xdisc_targets(_xdisc_report(cnn, {"0.0025": 1.0, "0.005": 0.94,
+                                                            "0.01": 1.0}))
+    assert "(88% at noise 0.005): 94%, missed" in missed
+    assert "Brier score: met" in met and "(mean drop +0.000 against +0.050): met" in met
+
+
 @pytest.mark.slow  # starts two local Dask clusters and runs four tiny inversions
 def test_batch_smoke_reports_throughput_per_worker_count(tmp_path):
     pytest.importorskip("distributed")
