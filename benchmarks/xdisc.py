@@ -72,7 +72,10 @@ reference that made each record instead of ``--detector-references``
 Scores, per method, on ``test`` and on each out-of-distribution kind
 (:mod:`bayesjoint.summaries.classification`): accuracy at 0.5, ROC AUC
 (null for a kind with one class), Brier score, a reliability diagram of
-10 bins, accuracy per noise level, the fraction of the records with an X
+10 bins, accuracy per noise level and the accuracy the method's
+probabilities expect there (``mean(max(p, 1 - p))``: for calibrated
+probabilities the achieved accuracy scatters around it, and for the true
+posterior it is the best any classifier can expect), the fraction of the records with an X
 called an X per noise level and per 1 % bin of the X's jump, and the drop
 of accuracy from ``test`` to each kind; the detector's seconds per record
 (mean, median) and the CNN's training time. The JSON also holds every
@@ -572,13 +575,16 @@ def detection_by_jump(p, y, noise_std, x_jump):
 def scores(p, y, noise_std, x_jump):
     """Scores of probabilities ``p`` for labels ``y`` (module docstring), JSON-ready."""
     auc = classification.roc_auc(p, y)
+    levels = [s for s in NOISE_STD if np.any(noise_std == s)]
     by_noise = {f"{s:g}": classification.accuracy(p[noise_std == s], y[noise_std == s])
-                for s in NOISE_STD if np.any(noise_std == s)}
+                for s in levels}
+    expected = {f"{s:g}": classification.expected_accuracy(p[noise_std == s]) for s in levels}
     return {"n": int(y.size), "n_x": int(y.sum()), "accuracy": classification.accuracy(p, y),
             "roc_auc": None if np.isnan(auc) else auc,
             "brier": classification.brier_score(p, y),
             "reliability": _json_nan(classification.reliability(p, y, n_bins=10)),
             "accuracy_by_noise_std": by_noise,
+            "expected_accuracy_by_noise_std": expected,
             "detection_by_noise_std_and_jump_percent": detection_by_jump(p, y, noise_std,
                                                                           x_jump)}
 

@@ -41,6 +41,21 @@ def test_brier_score():
     assert cls.brier_score([0.5, 0.5], [0, 1]) == 0.25
 
 
+def test_expected_accuracy_by_hand_and_of_calibrated_probabilities():
+    assert cls.expected_accuracy([0.9, 0.2, 0.5]) == pytest.approx((0.9 + 0.8 + 0.5) / 3)
+    # labels drawn with the stated probabilities: the achieved accuracy scatters around
+    # the expected one with the binomial standard error
+    rng = np.random.default_rng(1)
+    p = rng.uniform(size=20_000)
+    y = (rng.uniform(size=p.size) < p).astype(int)
+    expected = cls.expected_accuracy(p)
+    assert expected == pytest.approx(0.75, abs=0.01)
+    se = np.sqrt(expected * (1 - expected) / p.size)
+    assert abs(cls.accuracy(p, y) - expected) < 4 * se
+    with pytest.raises(ValueError, match="must lie in"):
+        cls.expected_accuracy([1.5])
+
+
 def test_reliability_bins():
     r = cls.reliability(P, Y, n_bins=5)
     np.testing.assert_allclose(r["bin_edges"], [0, 0.2, 0.4, 0.6, 0.8, 1.0])

@@ -121,6 +121,8 @@ def test_method_scores_per_split_and_accuracy_drop():
     test = s["splits"]["test"]
     assert (test["n"], test["n_x"], test["accuracy"], test["roc_auc"]) == (4, 2, 0.75, 1.0)
     assert test["accuracy_by_noise_std"] == {"0.005": 1.0, "0.04": 0.5}
+    assert test["expected_accuracy_by_noise_std"] == pytest.approx({"0.005": 0.85,
+                                                                    "0.04": 0.8})
     # the X at noise 0.005 (jump 1.5 %) is found, the one at 0.04 (4.5 %) missed
     assert test["detection_by_noise_std_and_jump_percent"] == {
         "0.005": {"1-2": {"rate": 1.0, "n": 1}}, "0.04": {"4-5": {"rate": 0.0, "n": 1}}}

@@ -8,6 +8,12 @@ For predicted probabilities ``p`` of the positive class and true labels
   positive scores above a random negative, ties counting one half (the
   Mann-Whitney statistic over ``n_pos n_neg``); undefined (``nan``) when
   one class is absent;
+* expected accuracy: ``mean(max(p, 1 - p))``, the accuracy at 0.5 that
+  the classifier expects of itself. If ``p`` is the probability of the
+  positive class given what the classifier saw (calibrated), the achieved
+  accuracy scatters around it; if ``p`` is the true posterior, it is the
+  Bayes rate, the highest expected accuracy of any classifier given the
+  same input;
 * Brier score: ``mean((p - y)^2)``, 0 for perfect and confident, 0.25 for
   ``p = 1/2`` everywhere;
 * reliability diagram: ``n_bins`` equal bins of ``p`` on [0, 1] (bin
@@ -63,6 +69,13 @@ def roc_curve(p, y):
     fp = np.r_[0, np.cumsum(1 - y)[last]]
     with np.errstate(invalid="ignore", divide="ignore"):
         return fp / fp[-1], tp / tp[-1]
+
+
+def expected_accuracy(p):
+    """Accuracy at 0.5 that probabilities ``p`` expect, ``mean(max(p, 1 - p))`` (module
+    docstring), a float in [0.5, 1]."""
+    p, _ = _check(p, np.zeros(np.size(p), dtype=int))
+    return float(np.mean(np.maximum(p, 1.0 - p)))
 
 
 def brier_score(p, y):
