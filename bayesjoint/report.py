@@ -93,7 +93,8 @@ def _residual_figure(tree, summary, path):
     return rms, blocks
 
 
-def _table(rows, header):
+def table(rows, header):
+    """A Markdown table of ``rows`` (lists of cells) under ``header``."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
@@ -152,7 +153,7 @@ def build_report(run_dir):
             span = f"times {axis.min():.4g}-{axis.max():.4g} s"
         rows.append([name, d["type"], d["n_data"], span,
                      f"{std.min():.3g}-{std.max():.3g}", f"{rms[name]:.2f}"])
-    md += [_table(rows, ["dataset", "type", "data", "axis", "std range",
+    md += [table(rows, ["dataset", "type", "data", "axis", "std range",
                          "RMS residual/std"]), ""]
     md += ["## Prior", "", "```json", json.dumps(summary["settings"]["prior"], indent=1), "```",
            ""]
@@ -164,14 +165,14 @@ def build_report(run_dir):
     rows = [[k, _fmt(v.get("rhat_max"), 4), _fmt(v.get("ess_bulk_min"), 4),
              _fmt(v.get("ess_tail_min"), 4)]
             for k, v in summary["diagnostics"]["per_variable"].items()]
-    md += [_table(rows, ["quantity", "max R-hat", "min bulk ESS", "min tail ESS"]), ""]
+    md += [table(rows, ["quantity", "max R-hat", "min bulk ESS", "min tail ESS"]), ""]
     acc = summary["diagnostics"].get("acceptance_T1")
     if acc:
-        md += [_table([[m, f"{a:.3f}"] for m, a in acc.items()],
+        md += [table([[m, f"{a:.3f}"] for m, a in acc.items()],
                       ["move", "acceptance (T = 1)"]), ""]
     swaps = summary["diagnostics"].get("swap_acceptance")
     if swaps:
-        md += [_table([[f"{i}-{i + 1}", _fmt(s)] for i, s in enumerate(swaps)],
+        md += [table([[f"{i}-{i + 1}", _fmt(s)] for i, s in enumerate(swaps)],
                       ["temperature pair", "swap acceptance"]), ""]
     if "mean_accept_prob" in summary["diagnostics"]:
         md += [f"Mean NUTS acceptance probability "
@@ -208,15 +209,19 @@ def build_report(run_dir):
     md_path = run / "report.md"
     md_path.write_text("\n".join(head + md))
     html_path = run / "report.html"
-    html_path.write_text(_to_html("\n".join(md), run, judged, warns))
+    html_path.write_text(to_html("\n".join(md), run, judged, warns))
     summary["files"] = list(dict.fromkeys(list(summary.get("files", [])) + list(REPORT_FILES)))
     (run / "summary.json").write_text(json.dumps(summary, indent=2))
     return md_path, html_path
 
 
-def _to_html(markdown_text, run, judged, warns):
+def to_html(markdown_text, run, judged, warns):
     """The verdict and its warnings, then a small Markdown subset (headings,
-    tables, lists, code, images) as HTML."""
+    tables, lists, code, images) as HTML.
+
+    ``judged`` holds ``headline`` (``"state: rest"``) and ``converged`` (a
+    green box when true, red otherwise); images are read from the folder
+    ``run`` and embedded as base64 PNG."""
     state, _, rest = judged["headline"].partition(":")
     box = "ok" if judged["converged"] else "bad"
     items = "".join(f"<li>{html.escape(w)}</li>" for w in warns)

@@ -15,7 +15,8 @@ and 660 depths and the transition-zone thickness, posterior quantiles, and
 the ``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
 ``n_events``, the usable records behind the stacks (from ``rf_make.json``;
 None when unknown), as :func:`bayesjoint.samplers.xdisc_decision.decision`
-gives them.
+gives them; ``xdisc.png``; and, unless ``--no-report``, ``report.md`` and
+``report.html`` (:mod:`bayesjoint.xdisc_report`).
 """
 
 import argparse
@@ -71,7 +72,7 @@ def add_parser(subparsers):
                     f"tempering ladder, averaged over the reference Earths. transd: invert "
                     f"the receiver functions with the trans-dimensional sampler and count the "
                     f"X in the posterior draws. "
-                    f"Writes xdisc.json and xdisc.png.")
+                    f"Writes xdisc.json, xdisc.png, report.md and report.html.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--rf", help="CSV with header time_s,rf or time_s,rf_0,rf_1,...")
     src.add_argument("--from-rf-make", metavar="DIR",
@@ -145,6 +146,8 @@ def add_parser(subparsers):
                         f"'undecided' (default {MIN_EVENTS})")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the xdisc.json of an earlier run in the output folder")
+    p.add_argument("--no-report", action="store_true",
+                   help="do not write report.md and report.html")
     p.set_defaults(func=run)
 
 
@@ -427,6 +430,14 @@ def run(args):
     out.mkdir(parents=True, exist_ok=True)
     (out / "xdisc.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
     _figure(data, result, draws, out / "xdisc.png")
+    from bayesjoint.xdisc_report import XDISC_REPORT_FILES, build_xdisc_report
+
+    files = list(OUTPUT_FILES)
+    for name in XDISC_REPORT_FILES:  # an earlier run's report never outlives its result
+        (out / name).unlink(missing_ok=True)
+    if not args.no_report:
+        build_xdisc_report(out)
+        files += list(XDISC_REPORT_FILES)
     if args.method == "transd":
         print(f"{data.name}: {result['verdict']}")
         bound = ""
@@ -443,7 +454,7 @@ def run(args):
         print("reference probabilities: " + ", ".join(
             f"{ref} {prob:.3f}" for ref, prob in result["reference_probability"].items()))
     print(f"decision: {result['decision']} ({result['reason']})")
-    print(f"wrote {', '.join(OUTPUT_FILES)} to {out}")
+    print(f"wrote {', '.join(files)} to {out}")
     return 0
 
 
