@@ -192,13 +192,12 @@ def build_xdisc_report(out_dir):
 
     Returns
     -------
-    (Path, Path)
-        Paths of the Markdown and HTML reports.
+    md_path, html_path : Path
 
     Raises
     ------
     ValueError
-        If the folder lacks ``xdisc.json`` or ``xdisc.png``.
+        Before writing anything, if ``xdisc.json`` or ``xdisc.png`` is missing.
     """
     out = Path(out_dir)
     for name in ("xdisc.json", "xdisc.png"):
