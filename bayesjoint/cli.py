@@ -206,12 +206,21 @@ def cmd_report(args):
 
 
 def cmd_subcommand(args):
-    """``bayesjoint forward ...``, ``rf ...`` and ``xdisc``: the sub-command's own function."""
+    """``bayesjoint forward ...`` and ``rf ...``: the sub-command's own function."""
+    return args.func(args)
+
+
+def cmd_xdisc(args):
+    """``bayesjoint xdisc``; the trans-dimensional method runs its chains one per core."""
+    if args.method == "transd":
+        from bayesjoint.samplers.xdisc_settings import TransdSettings
+
+        _use_host_devices(args.n_chains or TransdSettings().n_chains)
     return args.func(args)
 
 
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "forward": cmd_subcommand,
-            "report": cmd_report, "rf": cmd_subcommand, "xdisc": cmd_subcommand}
+            "report": cmd_report, "rf": cmd_subcommand, "xdisc": cmd_xdisc}
 
 
 _NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)

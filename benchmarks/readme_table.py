@@ -210,6 +210,19 @@ def xdisc_rows(report):
              f"detector: {drops('detector')}", f"CNN: {drops('cnn')}", "")]
 
 
+def xdisc_transd_rows(report):
+    """The trans-dimensional X method per station: converged runs, wall time, worst R-hat."""
+    s, t = report["summary"], report["settings"]["transd"]
+    rhat = "n/a" if s["rhat_max"] is None else f"{s['rhat_max']:.2f}"
+    ok = s["converged"] == s["records"] and s["wall_s_max"] < 600.0
+    return [(f"X-discontinuity, trans-dimensional method, {s['records']} synthetic stations "
+             f"({report['settings']['size']} run)",
+             f"{s['converged']} of {s['records']} converged within the {t['time_budget_s']:.0f} s "
+             f"budget; up to {s['wall_s_max']:.0f} s per station; worst R-hat {rhat}", "",
+             f"target: a converged run under 10 minutes per station: "
+             f"{'met' if ok else 'missed'}")]
+
+
 def table():
     lines = []
     backends = sorted({re.sub(r"^\w+?_(\w+)\.json$", r"\1", os.path.basename(p))
@@ -234,6 +247,8 @@ def table():
         rows += batch_rows(batch) if batch else []
         xdisc = _load("xdisc", backend)
         rows += xdisc_rows(xdisc) if xdisc else []
+        transd = _load("xdisc_transd", backend)
+        rows += xdisc_transd_rows(transd) if transd else []
         lines += [f"| {' | '.join(row)} |" for row in rows]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

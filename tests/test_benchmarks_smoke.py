@@ -152,3 +152,45 @@ def test_xdisc_quick_scores_both_methods_on_every_split(tmp_path):
         sys.path.remove(BENCHMARKS)
     rows = readme_table.xdisc_rows(report)
     assert len(rows) == 2 and rows[0][1].startswith("detector: accuracy")
+
+
+def test_xdisc_transd_picks_clear_records_at_the_lowest_noise():
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import xdisc_transd
+    finally:
+        sys.path.remove(BENCHMARKS)
+    records = {"split": np.array(["test"] * 6 + ["heavy_tailed_noise"]),
+               "noise_std": np.array([0.01, 0.0025, 0.0025, 0.0025, 0.0025, 0.0025, 0.0025]),
+               "label": np.array([1, 1, 1, 0, 0, 1, 1]),
+               "x_jump": np.array([0.04, 0.02, 0.035, 0.0, 0.0, 0.05, 0.05])}
+    ids = [f"r{i}" for i in range(7)]
+    # record 0 is noisier, 1 has a small X, 6 is out of distribution
+    assert xdisc_transd.pick_records(records, ids, 4) == [2, 3, 5, 4]
+    assert xdisc_transd.pick_records(records, ids, 2, min_x_jump=0.0) == [1, 3]
+    with pytest.raises(ValueError, match="only 4 such records"):
+        xdisc_transd.pick_records(records, ids, 5)
+
+
+@pytest.mark.slow  # two tiny trans-dimensional inversions
+def test_xdisc_transd_quick_reports_convergence_per_record(tmp_path):
+    out = tmp_path / "t.json"
+    _run("xdisc_transd.py", "--quick", "--records", "2", "--out", str(out))
+    report = json.loads(out.read_text())
+    assert {"machine", "versions", "settings", "load_average", "summary", "records"} <= \
+        set(report)
+    assert report["settings"]["transd"]["time_budget_s"] == 60.0
+    rows = report["records"]
+    assert [r["label"] for r in rows] == [1, 0] and report["summary"]["records"] == 2
+    for r in rows:
+        assert isinstance(r["converged"], bool) and r["verdict"]
+        assert 0.0 <= r["p_x"] <= 1.0 and r["wall_s"] > 0 and r["iterations_per_chain"] > 0
+    assert report["summary"]["converged"] == sum(r["converged"] for r in rows)
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import readme_table
+    finally:
+        sys.path.remove(BENCHMARKS)
+    (row,) = readme_table.xdisc_transd_rows(report)
+    assert "within the 60 s budget" in row[1]
+    assert row[3].endswith("met" if report["summary"]["converged"] == 2 else "missed")

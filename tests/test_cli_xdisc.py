@@ -355,3 +355,20 @@ def test_bad_transd_options_are_one_line_before_any_work(tmp_path, capsys, extra
             "--std", "0.01", "--out", str(out), *extra]
     assert message in _error(capsys, argv)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("extra, devices", [([], [4]), (["--n-chains", "2"], [2])])
+def test_transd_asks_for_one_cpu_device_per_chain(tmp_path, capsys, monkeypatch, extra, devices):
+    import bayesjoint.cli as cli
+
+    asked = []
+    monkeypatch.setattr(cli, "_use_host_devices", asked.append)
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
+    _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
+                    "--gauss-rad-s", "1", "--std", "0.005", "--out", str(tmp_path / "out"),
+                    "--method", "transd", "--k-max", "0", *extra])
+    assert asked == devices
+    _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
+                    "--gauss-rad-s", "1", "--std", "0.005", "--out", str(tmp_path / "out"),
+                    "--prior-odds", "0"])
+    assert asked == devices  # the model comparison runs in one process on one device

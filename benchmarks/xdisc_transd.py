@@ -1,0 +1,162 @@
+"""The trans-dimensional X-discontinuity method per station: time and convergence.
+
+The issue's target for ``bayesjoint xdisc --method transd`` is one station
+under 10 minutes on 2 CPU cores. A run always stops within its time budget
+(:class:`~bayesjoint.samplers.xdisc_settings.TransdSettings`, 480 s by
+default), so what is measured is whether it has *converged* by then (the
+project's criterion: R-hat <= 1.01, bulk and tail ESS >= 400 on the X
+indicator, the largest jumps in the X, 410 and 660 windows, the number of
+layers, the noise scale and the log-likelihood), with its wall time,
+iterations and answer.
+
+Records: those of ``benchmarks/xdisc.py`` (same seed, so the same records
+the detector and the CNN are scored on), from its test split at the lowest
+noise level, where the answer is clearest: the first record with an X of
+at least 3 % and the first without an X, then alternately the next of
+each, ``--records`` in all. Each record is inverted with the default
+settings (or ``--time-budget-s``), its chains one per CPU core (as
+``bayesjoint xdisc --method transd`` runs them), one record after the
+other. The model comparison's ``p_x`` on the same record is copied from
+``--detector-json`` when that file holds it.
+
+Usage::
+
+    python benchmarks/xdisc_transd.py                  # 2 records at the default budget
+    python benchmarks/xdisc_transd.py --quick --out /tmp/t.json   # tiny settings, seconds
+
+The default output is ``benchmarks/results/xdisc_transd_cpu.json``.
+"""
+
+import argparse
+import dataclasses
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+QUICK = {"k_max": 5, "n_chains": 2, "n_temperatures": 1, "n_iterations": 2000, "n_burn": 100,
+         "thin": 10, "chunk_size": 100, "prior_iterations": 300, "prior_chains": 4,
+         "time_budget_s": 60.0}
+"""Settings of ``--quick`` (every step at a tiny size)."""
+
+MIN_X_JUMP = 0.03
+"""Smallest jump of the records with an X that are picked (a clear case)."""
+
+
+def pick_records(records, ids, n, min_x_jump=MIN_X_JUMP):
+    """Indices of ``n`` test records at the lowest noise: alternately one with an X of at
+    least ``min_x_jump`` and one without, in the order of the split."""
+    test = records["split"] == "test"
+    low = records["noise_std"] == records["noise_std"][test].min()
+    with_x = [i for i in range(len(ids))
+              if test[i] and low[i] and records["label"][i] == 1
+              and records["x_jump"][i] >= min_x_jump]
+    without = [i for i in range(len(ids)) if test[i] and low[i] and records["label"][i] == 0]
+    out = []
+    for a, b in zip(with_x, without):
+        out += [a, b]
+    if len(out) < n:
+        raise ValueError(f"--records {n}: the test split holds only {len(out)} such records")
+    return out[:n]
+
+
+def main(argv=None):
+    """Invert the picked records and write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=2, help="records to invert (default 2)")
+    parser.add_argument("--time-budget-s", type=float,
+                        help="wall time of each record's runs (default that of TransdSettings)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data set")
+    parser.add_argument("--quick", action="store_true", help="tiny settings and data set")
+    parser.add_argument("--detector-json", default=os.path.join(HERE, "results",
+                                                                "xdisc_cpu.json"),
+                        help="xdisc.py's report, for the model comparison's p_x on the same "
+                             "records")
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "xdisc_transd_cpu.json"))
+    args = parser.parse_args(argv)
+    if args.records < 1:
+        parser.error(f"--records {args.records}: must be >= 1")
+
+    from bayesjoint.samplers.nuts import set_host_device_count
+    from bayesjoint.samplers.xdisc_settings import TransdSettings
+
+    settings = TransdSettings(**(QUICK if args.quick else {}))
+    if args.time_budget_s is not None:
+        settings = dataclasses.replace(settings, time_budget_s=args.time_budget_s)
+    devices = max(1, min(settings.n_chains, os.cpu_count() or 1))
+    set_host_device_count(devices)  # before JAX computes anything
+
+    import jax
+    import numpy as np
+
+    import bayesjoint
+    from bayesjoint.samplers.xdisc_transd import check_settings, invert_transd
+
+    sys.path.insert(0, HERE)
+    import xdisc
+
+    check_settings(settings)
+    load_start = [round(x, 2) for x in os.getloadavg()]
+    data = xdisc.build_dataset(args.seed, xdisc.SIZES["quick" if args.quick else "full"])
+    ids, records = xdisc.evaluation_records(data)
+    detector = {}
+    if Path(args.detector_json).is_file():
+        report = json.loads(Path(args.detector_json).read_text())
+        if report["settings"]["seed"] == args.seed and not args.quick:
+            detector = dict(zip(report["predictions"]["id"], report["predictions"]["detector"]))
+    rows = []
+    min_jump = 0.0 if args.quick else MIN_X_JUMP
+    for i in pick_records(records, ids, args.records, min_jump):
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        result, _ = invert_transd(xdisc.rf_data(records, i), settings)
+        rows.append({
+            "id": ids[i], "label": int(records["label"][i]),
+            "x_jump": float(records["x_jump"][i]), "noise_std": float(records["noise_std"][i]),
+            "reference": xdisc.REFERENCES[int(records["reference"][i])],
+            "converged": result["converged"], "verdict": result["verdict"],
+            "rhat_max": result["convergence"]["rhat_max"],
+            "ess_bulk_min": result["convergence"]["ess_bulk_min"],
+            "ess_tail_min": result["convergence"]["ess_tail_min"],
+            "worst": result["convergence"]["worst"],
+            "p_x": result["p_x"], "prior_p_x": result["prior_p_x"],
+            "iterations_per_chain": result["sampler"]["iterations"],
+            "stop_reason": result["sampler"]["stop_reason"],
+            "swap_acceptance": result["sampler"]["swap_acceptance"],
+            "acceptance_T1": result["sampler"]["acceptance_T1"],
+            "wall_s": round(time.perf_counter() - t0, 1),
+            "cpu_s": round(time.process_time() - cpu0, 1),
+            "model_comparison_p_x": detector.get(ids[i])})
+        print(json.dumps(rows[-1]), flush=True)
+    report = {
+        "benchmark": "xdisc_transd",
+        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                    "cpu_count": os.cpu_count(), "devices": [str(d) for d in jax.devices()]},
+        "versions": {"python": sys.version.split()[0], "numpy": np.__version__,
+                     "bayesjoint": bayesjoint.__version__,
+                     "jax": importlib.metadata.version("jax")},
+        "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()],
+                         "note": "1, 5 and 15 min; the machine may be shared"},
+        "settings": {"size": "quick" if args.quick else "full", "seed": args.seed,
+                     "records": args.records, "min_x_jump": min_jump,
+                     "transd": {k: (list(v) if isinstance(v, tuple) else v)
+                                for k, v in dataclasses.asdict(settings).items()}},
+        "summary": {"converged": sum(r["converged"] for r in rows), "records": len(rows),
+                    "wall_s_max": max(r["wall_s"] for r in rows),
+                    "rhat_max": max((r["rhat_max"] for r in rows if r["rhat_max"] is not None),
+                                    default=None)},
+        "records": rows,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
