@@ -211,7 +211,8 @@ def cmd_subcommand(args):
 
 
 def cmd_xdisc(args):
-    """``bayesjoint xdisc``; the trans-dimensional method runs its chains one per core."""
+    """``bayesjoint xdisc``; for the trans-dimensional method, XLA gets one CPU device per
+    chain, up to the core count (the chains are split over as many as divide their number)."""
     if args.method == "transd":
         from bayesjoint.samplers.xdisc_settings import TransdSettings
 

@@ -1,4 +1,4 @@
-"""Report of ``bayesjoint xdisc``: ``report.md`` and a self-contained ``report.html``.
+"""Report of ``bayesjoint xdisc``: ``xdisc_report.md`` and a self-contained ``xdisc_report.html``.
 
 Built from the files the command leaves in its output folder
 (``xdisc.json`` and ``xdisc.png``). Its first line is the decision (``x``,
@@ -7,9 +7,10 @@ it (:func:`xdisc_warnings`); then the answer (``p_x`` with its Monte Carlo
 interval, the prior probability and the Bayes factor), the data, the
 reference Earths and their probabilities (model comparison) or the
 convergence table (trans-dimensional method), the posterior of the X, the
-410, the 660 and the transition zone, the figure, and the settings needed
-to rerun. The HTML embeds the figure as base64 PNG
-(:func:`bayesjoint.report.to_html`).
+410, the 660 and the transition zone, the figure, and the sampler
+settings of the run. The HTML embeds the figure as base64 PNG
+(:func:`bayesjoint.report.to_html`). The names differ from those of
+``bayesjoint run``'s report, so the two can share a folder.
 """
 
 import json
@@ -18,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from bayesjoint.report import table, to_html
+from bayesjoint.samplers.xdisc_comparison import MAX_LOG_BF
 
-XDISC_REPORT_FILES = ("report.md", "report.html")
+XDISC_REPORT_FILES = ("xdisc_report.md", "xdisc_report.html")
 """Files :func:`build_xdisc_report` writes into the output folder of ``bayesjoint xdisc``."""
 
 IMPORTANCE_ESS_MIN = 0.1
@@ -65,9 +67,12 @@ def xdisc_warnings(result):
     * model comparison: the importance correction of the preferred
       reference (the one of largest ``P(reference | d)``) rests on an
       effective sample size below :data:`IMPORTANCE_ESS_MIN` of its draws;
-      a 410 or 660 depth, or the X's depth or jump, pressed against its
-      prior bound (:data:`BOUND_FRACTION`): the data may hold it outside
-      the prior, and the answer rests on the prior's edge;
+      the depth or jump of the 410 or 660, or (when ``p_x > 0.5``) the X's
+      depth or largest jump, pressed against its prior bound (the 5 %
+      quantile near the lower bound or the 95 % quantile near the upper,
+      within :data:`BOUND_FRACTION` of the range): the data may hold it
+      outside the prior, and the answer rests on the prior's edge. The X's
+      smallest jump, 1 %, is not such an edge: it defines an X;
     * both: a posterior median of the noise scale outside
       :data:`NOISE_SCALE_RANGE` (the stated standard deviations are too
       small or too large).
@@ -95,10 +100,16 @@ def xdisc_warnings(result):
                            f"{100 * IMPORTANCE_ESS_MIN:.0f} %): the linearised posterior is "
                            "far from the exact one; rerun with --forward exact.")
         bounds = result["prior_bounds"]["x"]
-        for name in ("depth_410_km", "depth_660_km", "depth_x_km", "jump_x"):
+        names = ["depth_410_km", "jump_410", "depth_660_km", "jump_660"]
+        if result["p_x"] > 0.5:  # the X's own posterior matters only where there is one
+            names += ["depth_x_km", "jump_x"]
+        for name in names:
             lo, hi = bounds[name]
             post = result["posterior"][name]
-            for side, quantile, bound in (("lower", "q05", lo), ("upper", "q95", hi)):
+            sides = [("upper", "q95", hi)]
+            if name != "jump_x":  # 1 % is what defines an X, not an edge of the data's reach
+                sides.insert(0, ("lower", "q05", lo))
+            for side, quantile, bound in sides:
                 if abs(post[quantile] - bound) <= BOUND_FRACTION * (hi - lo):
                     out.append(f"{name}: the posterior presses against the prior's {side} bound "
                                f"{bound:g} ({quantile} = {post[quantile]:.4g}): the data may "
@@ -115,18 +126,34 @@ def _fmt(x, digits=3):
     return "n/a" if x is None else f"{x:.{digits}g}"
 
 
+def bayes_factor_text(result):
+    """The Bayes factor of ``result`` as text: ``>= x`` or ``<= x`` when it is a bound (the
+    trans-dimensional method with ``p_x`` or the prior's at 0 or 1), ``exp(y)`` beyond the
+    clipped :data:`~bayesjoint.samplers.xdisc_comparison.MAX_LOG_BF`."""
+    if abs(result["log_bayes_factor"]) > MAX_LOG_BF:
+        return f"exp({result['log_bayes_factor']:.1f})"
+    prefix = ""
+    if result.get("bayes_factor_is_bound"):
+        prefix = ">= " if result["p_x"] > 0.5 else "<= "
+    return f"{prefix}{result['bayes_factor']:.3g}"
+
+
 def _answer(result):
     lo, hi = result["p_x_interval"]
-    lines = [f"- Method: **{result['method']}**.",
+    if result["method"] == "transd":
+        how = "p_x plus and minus two Monte Carlo standard errors, from the ESS of the X indicator"
+    else:
+        how = "p_x at the log Bayes factor plus and minus two Monte Carlo standard errors"
+    lines = [f"- Method: {result['method']}.",
              f"- P(X | data) = p_x = {result['p_x']:.3f}, Monte Carlo interval {lo:.3f}-{hi:.3f} "
-             f"(p_x at plus and minus two standard errors).",
+             f"({how}).",
              f"- Prior probability of an X: {result['prior_p_x']:.3f}."]
     if result["method"] == "transd":
-        bound = " (a bound: p_x is 0 or 1 in the draws)" if result["bayes_factor_is_bound"] \
-            else ""
-        lines.append(f"- Bayes factor {_fmt(result['bayes_factor'])}{bound}.")
+        bound = " (a bound: p_x or the prior's is 0 or 1 in the draws)" \
+            if result["bayes_factor_is_bound"] else ""
+        lines.append(f"- Bayes factor {bayes_factor_text(result)}{bound}.")
     else:
-        lines.append(f"- Bayes factor {_fmt(result['bayes_factor'])} (log "
+        lines.append(f"- Bayes factor {bayes_factor_text(result)} (log "
                      f"{result['log_bayes_factor']:.2f} +- "
                      f"{result['log_bayes_factor_mc_error']:.2f}, one Monte Carlo standard "
                      f"error), prior odds {result['prior_odds']:g}.")
@@ -164,26 +191,37 @@ def _references(result):
 
 def _convergence(result):
     conv = result["convergence"]
-    rows = [[name, _fmt(q["rhat_max"], 4), _fmt(q["ess_bulk_min"], 4),
-             _fmt(q["ess_tail_min"], 4)] for name, q in conv["per_quantity"].items()]
+    crit = conv["criterion"]
+
+    def ess(x):
+        return "n/a" if x is None else f"{x:.0f}"
+
+    rows = [[name, _fmt(q["rhat_max"], 4), ess(q["ess_bulk_min"]), ess(q["ess_tail_min"])]
+            for name, q in conv["per_quantity"].items()]
     sampler = result["sampler"]
-    return [table(rows, ["quantity", "R-hat", "bulk ESS", "tail ESS"]), "",
+    return [f"Converged means R-hat <= {crit['rhat_max']:g} and bulk and tail ESS >= "
+            f"{crit['ess_min']:g} for every quantity.", "",
+            table(rows, ["quantity", "max R-hat", "min bulk ESS", "min tail ESS"]), "",
             f"{sampler['n_chains']} chains, {sampler['iterations']} iterations per chain "
             f"(stopped by: {sampler['stop_reason']}), {sampler['n_draws']} draws kept, "
             f"{sampler['seconds']:.0f} s.", ""]
 
 
 def _posterior(result):
+    transd = result["method"] == "transd"
     rows = []
     for key, label, unit in POSTERIOR_ROWS:
         s = result["posterior"].get(key)
         if s:
-            rows.append([label, unit, f"{s['q05']:.4g}", f"{s['q50']:.4g}", f"{s['q95']:.4g}"])
-    return table(rows, ["quantity", "unit", "5 %", "50 %", "95 %"])
+            row = [label, unit, f"{s['q05']:.4g}", f"{s['q50']:.4g}", f"{s['q95']:.4g}"]
+            rows.append(row + [str(s["n_draws"])] if transd else row)
+    header = ["quantity", "unit", "5 %", "50 %", "95 %"]
+    return table(rows, header + ["draws"] if transd else header)
 
 
 def build_xdisc_report(out_dir):
-    """Write ``report.md`` and ``report.html`` into the output folder of ``bayesjoint xdisc``.
+    """Write ``xdisc_report.md`` and ``xdisc_report.html`` into the output folder of
+    ``bayesjoint xdisc``.
 
     Parameters
     ----------
@@ -197,7 +235,8 @@ def build_xdisc_report(out_dir):
     Raises
     ------
     ValueError
-        Before writing anything, if ``xdisc.json`` or ``xdisc.png`` is missing.
+        Before writing anything, if ``xdisc.json`` or ``xdisc.png`` is missing or
+        ``xdisc.json`` lacks a field the report reads.
     """
     out = Path(out_dir)
     for name in ("xdisc.json", "xdisc.png"):
@@ -205,16 +244,24 @@ def build_xdisc_report(out_dir):
             raise ValueError(f"{out}: {name} is missing; is this the output folder of "
                              "'bayesjoint xdisc'?")
     result = json.loads((out / "xdisc.json").read_text())
+    try:
+        return _write(out, result)
+    except KeyError as err:
+        raise ValueError(f"{out / 'xdisc.json'}: lacks {err}; is it from this version of "
+                         "'bayesjoint xdisc'?") from None
+
+
+def _write(out, result):
+    """The report of ``result`` (``xdisc.json``'s content) into the folder ``out``."""
     warns = xdisc_warnings(result)
     decided = result["decision"] != "undecided"
     judged = {"headline": f"Decision {result['decision']}: {result['reason']}",
               "converged": decided and not warns}
     transd = result["method"] == "transd"
+    answer = "## Answer" if not transd or result["converged"] else \
+        "## Answer of this run (NOT converged: not that of the posterior)"
     md = [f"# Is there an X-discontinuity beneath {result['station']}?", "",
-          "## Answer", ""] + _answer(result) + [""]
-    if transd and not result["converged"]:
-        md += ["The run has not converged: the numbers below are those of this run, not of "
-               "the posterior.", ""]
+          answer, ""] + _answer(result) + [""]
     md += ["## Data", ""] + _data(result) + [""]
     if transd:
         md += ["## Convergence", ""] + _convergence(result)
@@ -224,7 +271,7 @@ def build_xdisc_report(out_dir):
            "Quantiles of the X model's posterior" if not transd else
            "Quantiles over the posterior draws (each quantity over the draws that hold it)",
            "", _posterior(result), "", "![stacks and P(X) with depth](xdisc.png)", ""]
-    md += ["## Rerun", "", "Settings recorded with the result:", "", "```json",
+    md += ["## Settings", "", "Sampler settings recorded with the result:", "", "```json",
            json.dumps(result["settings"], indent=1), "```", ""]
     state, _, rest = judged["headline"].partition(":")
     head = [f"**{state}**:{rest}", ""]

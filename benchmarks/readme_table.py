@@ -13,8 +13,10 @@ best batch, against the peer timed in the same run), ``rjmcmc_mt_<backend>.json`
 ``samplers_<backend>.json`` (joint MT + Sq + Dst set), ``convergence_<backend>.json``
 (effective samples per CPU-second, published prior), ``sbc_<backend>.json``
 (calibration check), ``batch_<backend>.json`` (stations per minute of
-``bayesjoint batch``) and ``xdisc_<backend>.json`` (the X-discontinuity
-detector against a CNN), for every backend with results.
+``bayesjoint batch``), ``xdisc_<backend>.json`` (the X-discontinuity
+detector against a CNN) and ``xdisc_transd_<backend>.json`` (the
+trans-dimensional X method's convergence per station), for every backend
+with results.
 """
 
 import argparse
@@ -210,16 +212,22 @@ def xdisc_rows(report):
              f"detector: {drops('detector')}", f"CNN: {drops('cnn')}", "")]
 
 
+TRANSD_TARGET_S = 600.0
+"""The issue's per-station target for the trans-dimensional X method on 2 CPU cores, s."""
+
+
 def xdisc_transd_rows(report):
-    """The trans-dimensional X method per station: converged runs, wall time, worst R-hat."""
+    """The trans-dimensional X method per station: converged runs, the inversion's wall time
+    (both runs and compilation; not the figure or report), worst R-hat."""
     s, t = report["summary"], report["settings"]["transd"]
     rhat = "n/a" if s["rhat_max"] is None else f"{s['rhat_max']:.2f}"
-    ok = s["converged"] == s["records"] and s["wall_s_max"] < 600.0
+    ok = s["converged"] == s["records"] and s["wall_s_max"] < TRANSD_TARGET_S
     return [(f"X-discontinuity, trans-dimensional method, {s['records']} synthetic stations "
              f"({report['settings']['size']} run)",
              f"{s['converged']} of {s['records']} converged within the {t['time_budget_s']:.0f} s "
-             f"budget; up to {s['wall_s_max']:.0f} s per station; worst R-hat {rhat}", "",
-             f"target: a converged run under 10 minutes per station: "
+             f"budget; inversion up to {s['wall_s_max']:.0f} s per station; worst R-hat "
+             f"{rhat}", "",
+             f"target: a converged run under {TRANSD_TARGET_S / 60:.0f} minutes per station: "
              f"{'met' if ok else 'missed'}")]
 
 

@@ -16,7 +16,7 @@ autoregression) of standard deviation 0.0025, 0.005, 0.01, 0.02 or 0.04
 (in the unit of the peak normalisation: a direct P of R/Z ratio 1 has peak
 1) and correlation length U(1, 3) s. The lowest level is there for the
 accuracy target, which is read where the CNN comes nearest 90 % (the CNN
-study's figure): at 0.005 and above the CNN stays below 85 %. Each record is cut at a random end, one of
+study's figure): at 0.005 and above the CNN stayed below 85 %. Each record is cut at a random end, one of
 four lengths evenly spaced between the shortest record that holds the Ps
 from 720 km at the largest ray parameter (the deepest 660 of any split;
 the detector needs 700 km, the deepest of its prior) and the full length;
@@ -26,7 +26,8 @@ deviation and correlation length stated.
 
 Splits: ``train`` (clean traces; the CNN draws new noise and cuts each
 epoch), ``validation`` (fixed noise and cuts; early stopping), ``test``
-(fixed noise and cuts; balanced over reference, label and noise level), and
+(fixed noise and cuts; reference, label and noise level cycled, so
+that their counts differ by at most one cycle), and
 out-of-distribution kinds, each scored on its own:
 
 ``perturbed_reference``

@@ -172,6 +172,20 @@ def test_xdisc_transd_picks_clear_records_at_the_lowest_noise():
         xdisc_transd.pick_records(records, ids, 5)
 
 
+def test_xdisc_transd_takes_the_detectors_p_x_only_for_the_same_record():
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import xdisc_transd
+    finally:
+        sys.path.remove(BENCHMARKS)
+    records = {"label": np.array([1, 0]), "noise_std": np.array([0.0025, 0.0025]),
+               "x_jump": np.array([0.03, 0.0])}
+    predictions = {"id": ["a", "b", "c"], "label": [1, 0, 1], "noise_std": [0.0025, 0.005, 0.01],
+                   "x_jump": [0.03, 0.0, 0.02], "detector": [0.9, 0.2, 0.7]}
+    # "b" names another record (its noise differs) and "c" none of ours
+    assert xdisc_transd.same_records(predictions, records, ["a", "b"]) == {"a": 0.9}
+
+
 @pytest.mark.slow  # two tiny trans-dimensional inversions
 def test_xdisc_transd_quick_reports_convergence_per_record(tmp_path):
     out = tmp_path / "t.json"

@@ -54,10 +54,10 @@ def test_xdisc_writes_its_json(tmp_path, capsys):
     assert result["decision"] == decision(result, None)["decision"]
     assert "p_x = " in capsys.readouterr().out
     assert (out / "xdisc.png").stat().st_size > 0
-    report = (out / "report.md").read_text()
+    report = (out / "xdisc_report.md").read_text()
     assert report.startswith(f"**Decision {result['decision']}**: {result['reason']}")
     assert f"p_x = {result['p_x']:.3f}" in report and "| AK135 |" in report
-    page = (out / "report.html").read_text()
+    page = (out / "xdisc_report.html").read_text()
     assert "<div id='verdict'" in page and "data:image/png;base64," in page
     # a second run into the same folder needs --overwrite
     assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
@@ -66,7 +66,7 @@ def test_xdisc_writes_its_json(tmp_path, capsys):
     assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
                  "--gauss-rad-s", "1", "--std", "0.005", "--out", str(out), "--reference",
                  "ak135", "--overwrite", "--no-report", *SMALL]) == 0
-    assert not (out / "report.md").exists() and not (out / "report.html").exists()
+    assert not (out / "xdisc_report.md").exists() and not (out / "xdisc_report.html").exists()
 
 
 def _error(capsys, argv):
@@ -331,9 +331,11 @@ def test_xdisc_transd_writes_its_json(tmp_path, capsys):
     assert (out / "xdisc.png").stat().st_size > 0
     # an unconverged run decides nothing
     assert result["decision"] == "undecided" and "not converged" in result["reason"]
-    report = (out / "report.md").read_text().splitlines()
+    report = (out / "xdisc_report.md").read_text().splitlines()
     assert report[0].startswith("**Decision undecided**") and report[2] == f"- {result['verdict']}"
-    assert "class='verdict bad'" in (out / "report.html").read_text()
+    assert "## Answer of this run (NOT converged: not that of the posterior)" in report
+    assert "| has_x |" in "\n".join(report)
+    assert "class='verdict bad'" in (out / "xdisc_report.html").read_text()
     assert 0.0 <= result["p_x_interval"][0] <= result["p_x"] <= result["p_x_interval"][1] <= 1.0
 
 

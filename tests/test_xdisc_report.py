@@ -63,13 +63,25 @@ def test_a_poor_importance_correction_of_the_preferred_reference_warns():
 @pytest.mark.parametrize("name, summary, side", [
     ("depth_410_km", _summary(380.5, 390.0, 400.0), "lower bound 380"),
     ("depth_660_km", _summary(680.0, 695.0, 699.0), "upper bound 700"),
-    ("jump_x", _summary(0.0105, 0.012, 0.02), "lower bound 0.01"),
+    ("jump_410", _summary(0.0205, 0.03, 0.04), "lower bound 0.02"),
+    ("jump_x", _summary(0.03, 0.05, 0.0595), "upper bound 0.06"),
+    ("depth_x_km", _summary(251.0, 260.0, 290.0), "lower bound 250"),
 ])
 def test_a_posterior_pressed_against_a_prior_bound_warns(name, summary, side):
     result = copy.deepcopy(COMPARISON)
     result["posterior"][name] = summary
     (warning,) = xdisc_warnings(result)
     assert warning.startswith(f"{name}: the posterior presses against the prior's {side}")
+
+
+def test_the_xs_bounds_matter_only_where_there_is_an_x_and_1_percent_never():
+    result = copy.deepcopy(COMPARISON)
+    result["posterior"]["jump_x"] = _summary(0.0101, 0.012, 0.02)  # 1 % defines an X
+    assert xdisc_warnings(result) == []
+    result["posterior"]["depth_x_km"] = _summary(251.0, 260.0, 290.0)
+    assert len(xdisc_warnings(result)) == 1
+    result["p_x"] = 0.1  # no X: where the X model puts it does not matter
+    assert xdisc_warnings(result) == []
 
 
 @pytest.mark.parametrize("log_scale, word", [(0.5, "too small"), (-0.5, "too large")])
@@ -106,4 +118,26 @@ def test_report_of_a_clean_result_opens_with_its_decision(tmp_path):
     assert lines[2] == "No diagnostic crossed its threshold."
     assert "| AK135 | 0.99 | 0.99 | 0.900 | 10.00 | 10.00 | no_x 0.80, x 0.80 |" in lines
     assert "| X depth | km | 280 | 300 | 320 |" in lines
-    assert "class='verdict ok'" in page.read_text()
+    assert "- Bayes factor 9 (log 2.20 +- 0.05, one Monte Carlo standard error), prior odds 1." \
+        in lines
+    html = page.read_text()
+    assert "class='verdict ok'" in html and "**" not in html
+    assert (md.name, page.name) == ("xdisc_report.md", "xdisc_report.html")
+
+
+def test_bayes_factors_beyond_the_clip_and_bounds_read_as_such():
+    from bayesjoint.xdisc_report import bayes_factor_text
+
+    assert bayes_factor_text({"log_bayes_factor": 812.04, "bayes_factor": 1e304}) == \
+        "exp(812.0)"
+    bound = {"log_bayes_factor": 6.9, "bayes_factor": 1000.0, "bayes_factor_is_bound": True}
+    assert bayes_factor_text({**bound, "p_x": 1.0}) == ">= 1e+03"
+    assert bayes_factor_text({**bound, "p_x": 0.0}) == "<= 1e+03"
+
+
+def test_an_older_result_is_refused_by_name(tmp_path):
+    old = {k: v for k, v in COMPARISON.items() if k != "decision"}
+    (tmp_path / "xdisc.json").write_text(json.dumps(old))
+    (tmp_path / "xdisc.png").write_bytes(b"")
+    with pytest.raises(ValueError, match="lacks 'decision'"):
+        build_xdisc_report(tmp_path)

@@ -15,8 +15,8 @@ and 660 depths and the transition-zone thickness, posterior quantiles, and
 the ``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
 ``n_events``, the usable records behind the stacks (from ``rf_make.json``;
 None when unknown), as :func:`bayesjoint.samplers.xdisc_decision.decision`
-gives them; ``xdisc.png``; and, unless ``--no-report``, ``report.md`` and
-``report.html`` (:mod:`bayesjoint.xdisc_report`).
+gives them; ``xdisc.png``; and, unless ``--no-report``, ``xdisc_report.md``
+and ``xdisc_report.html`` (:mod:`bayesjoint.xdisc_report`).
 """
 
 import argparse
@@ -72,7 +72,7 @@ def add_parser(subparsers):
                     f"tempering ladder, averaged over the reference Earths. transd: invert "
                     f"the receiver functions with the trans-dimensional sampler and count the "
                     f"X in the posterior draws. "
-                    f"Writes xdisc.json, xdisc.png, report.md and report.html.")
+                    f"Writes xdisc.json, xdisc.png, xdisc_report.md and xdisc_report.html.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--rf", help="CSV with header time_s,rf or time_s,rf_0,rf_1,...")
     src.add_argument("--from-rf-make", metavar="DIR",
@@ -147,7 +147,7 @@ def add_parser(subparsers):
     p.add_argument("--overwrite", action="store_true",
                    help="replace the xdisc.json of an earlier run in the output folder")
     p.add_argument("--no-report", action="store_true",
-                   help="do not write report.md and report.html")
+                   help="do not write xdisc_report.md and xdisc_report.html")
     p.set_defaults(func=run)
 
 
@@ -430,30 +430,26 @@ def run(args):
     out.mkdir(parents=True, exist_ok=True)
     (out / "xdisc.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
     _figure(data, result, draws, out / "xdisc.png")
-    from bayesjoint.xdisc_report import XDISC_REPORT_FILES, build_xdisc_report
+    from bayesjoint.xdisc_report import XDISC_REPORT_FILES, bayes_factor_text, build_xdisc_report
 
+    if args.method == "transd":
+        print(f"{data.name}: {result['verdict']}")
+        print(f"{data.name}: p_x = {result['p_x']:.3f} +- {result['p_x_mc_error']:.3f} "
+              f"(prior {result['prior_p_x']:.3f}; Bayes factor {bayes_factor_text(result)}); "
+              f"410 at {_km(result['depth_410_km'])}, 660 at {_km(result['depth_660_km'])}")
+    else:
+        print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor "
+              f"{bayes_factor_text(result)}, prior odds {result['prior_odds']:g}); 410 at "
+              f"{result['depth_410_km']:.0f} km, 660 at {result['depth_660_km']:.0f} km")
+        print("reference probabilities: " + ", ".join(
+            f"{ref} {prob:.3f}" for ref, prob in result["reference_probability"].items()))
+    print(f"decision: {result['decision']} ({result['reason']})")
     files = list(OUTPUT_FILES)
     for name in XDISC_REPORT_FILES:  # an earlier run's report never outlives its result
         (out / name).unlink(missing_ok=True)
     if not args.no_report:
         build_xdisc_report(out)
         files += list(XDISC_REPORT_FILES)
-    if args.method == "transd":
-        print(f"{data.name}: {result['verdict']}")
-        bound = ""
-        if result["bayes_factor_is_bound"]:
-            bound = ">= " if result["p_x"] > 0.5 else "<= "
-        print(f"{data.name}: p_x = {result['p_x']:.3f} +- {result['p_x_mc_error']:.3f} "
-              f"(prior {result['prior_p_x']:.3f}; Bayes factor {bound}"
-              f"{result['bayes_factor']:.3g}); 410 at {_km(result['depth_410_km'])}, 660 at "
-              f"{_km(result['depth_660_km'])}")
-    else:
-        print(f"{data.name}: p_x = {result['p_x']:.3f} (Bayes factor "
-              f"{result['bayes_factor']:.3g}, prior odds {result['prior_odds']:g}); 410 at "
-              f"{result['depth_410_km']:.0f} km, 660 at {result['depth_660_km']:.0f} km")
-        print("reference probabilities: " + ", ".join(
-            f"{ref} {prob:.3f}" for ref, prob in result["reference_probability"].items()))
-    print(f"decision: {result['decision']} ({result['reason']})")
     print(f"wrote {', '.join(files)} to {out}")
     return 0
 

@@ -12,8 +12,8 @@ For predicted probabilities ``p`` of the positive class and true labels
   the classifier expects of itself. If ``p`` is the probability of the
   positive class given what the classifier saw (calibrated), the achieved
   accuracy scatters around it; if ``p`` is the true posterior, it is the
-  Bayes rate, the highest expected accuracy of any classifier given the
-  same input;
+  Bayes accuracy (one minus the Bayes error rate), the highest expected
+  accuracy of any classifier given the same input;
 * Brier score: ``mean((p - y)^2)``, 0 for perfect and confident, 0.25 for
   ``p = 1/2`` everywhere;
 * reliability diagram: ``n_bins`` equal bins of ``p`` on [0, 1] (bin
@@ -24,13 +24,18 @@ For predicted probabilities ``p`` of the positive class and true labels
 import numpy as np
 
 
-def _check(p, y):
+def _check_p(p):
     p = np.asarray(p, dtype=float).ravel()
+    if not np.all((p >= 0) & (p <= 1)):
+        raise ValueError("probabilities p must lie in [0, 1]")
+    return p
+
+
+def _check(p, y):
+    p = _check_p(p)
     y = np.asarray(y).ravel()
     if p.shape != y.shape:
         raise ValueError(f"p has {p.size} values but y has {y.size}")
-    if not np.all((p >= 0) & (p <= 1)):
-        raise ValueError("probabilities p must lie in [0, 1]")
     if not np.all((y == 0) | (y == 1)):
         raise ValueError("labels y must be 0 or 1")
     return p, y.astype(int)
@@ -74,7 +79,7 @@ def roc_curve(p, y):
 def expected_accuracy(p):
     """Accuracy at 0.5 that probabilities ``p`` expect, ``mean(max(p, 1 - p))`` (module
     docstring), a float in [0.5, 1]."""
-    p, _ = _check(p, np.zeros(np.size(p), dtype=int))
+    p = _check_p(p)
     return float(np.mean(np.maximum(p, 1.0 - p)))
 
 
