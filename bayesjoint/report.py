@@ -154,7 +154,7 @@ def build_report(run_dir):
         rows.append([name, d["type"], d["n_data"], span,
                      f"{std.min():.3g}-{std.max():.3g}", f"{rms[name]:.2f}"])
     md += [table(rows, ["dataset", "type", "data", "axis", "std range",
-                         "RMS residual/std"]), ""]
+                        "RMS residual/std"]), ""]
     md += ["## Prior", "", "```json", json.dumps(summary["settings"]["prior"], indent=1), "```",
            ""]
     md += ["## Sampler", "", f"Sampler: **{summary['sampler']}**; sampling time "
@@ -169,11 +169,11 @@ def build_report(run_dir):
     acc = summary["diagnostics"].get("acceptance_T1")
     if acc:
         md += [table([[m, f"{a:.3f}"] for m, a in acc.items()],
-                      ["move", "acceptance (T = 1)"]), ""]
+                     ["move", "acceptance (T = 1)"]), ""]
     swaps = summary["diagnostics"].get("swap_acceptance")
     if swaps:
         md += [table([[f"{i}-{i + 1}", _fmt(s)] for i, s in enumerate(swaps)],
-                      ["temperature pair", "swap acceptance"]), ""]
+                     ["temperature pair", "swap acceptance"]), ""]
     if "mean_accept_prob" in summary["diagnostics"]:
         md += [f"Mean NUTS acceptance probability "
                f"{summary['diagnostics']['mean_accept_prob']:.3f}; divergences "
