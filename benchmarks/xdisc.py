@@ -689,6 +689,8 @@ def figure(path, report, records, probabilities):
               title="reliability, test (10 bins)", xlim=(0, 1), ylim=(0, 1))
     ax[2].set(xscale="log", xlabel="noise std (unit of the direct-P peak)",
               ylabel="accuracy at 0.5", title="accuracy per noise level, test")
+    ax[2].set_xticks(NOISE_STD, [f"{v:g}" for v in NOISE_STD], fontsize=7)
+    ax[2].minorticks_off()
     ax[3].set_xticks(x, ["test", *[k.replace("_", "\n") for k in OOD_KINDS]], fontsize=7)
     ax[3].set(ylabel="accuracy at 0.5", ylim=(0, 1), title="test and out of distribution")
     for a in ax:
