@@ -166,18 +166,20 @@ def _fake_compare(monkeypatch, p_x, interval):
     """Replace the sampler by a fixed result: the decision is the command's own work."""
     import bayesjoint.commands.xdisc as command
     import bayesjoint.samplers.xdisc_comparison as comparison
+    import bayesjoint.xdisc_report as report
 
     seen = {}
 
     def compare(data, settings):
         seen["data"] = data
         return ({"p_x": p_x, "p_x_interval": interval, "bayes_factor": p_x / (1 - p_x),
-                 "prior_odds": 1.0,
+                 "log_bayes_factor": float(np.log(p_x / (1 - p_x))), "prior_odds": 1.0,
                  "depth_410_km": 410.0, "depth_660_km": 660.0,
                  "reference_probability": {"ak135": 1.0}}, None)
 
     monkeypatch.setattr(comparison, "compare", compare)
     monkeypatch.setattr(command, "_figure", lambda *args: None)
+    monkeypatch.setattr(report, "build_xdisc_report", lambda out: None)  # needs a full result
     return seen
 
 

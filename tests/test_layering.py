@@ -11,7 +11,7 @@ LEVEL = {
     "model": 1, "datasets": 1, "datatypes": 1,
     "samplers": 2, "summaries": 2,
     "plotting": 3,
-    "workflow": 4, "report": 4,
+    "workflow": 4, "report": 4, "xdisc_report": 4,
     "io": 5, "commands": 5, "cli": 5,
 }
 
