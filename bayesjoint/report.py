@@ -100,7 +100,8 @@ def table(rows, header):
     return "\n".join(lines)
 
 
-def _fmt(x, digits=3):
+def fmt(x, digits=3):
+    """``x`` to ``digits`` significant digits, or ``"n/a"`` for None."""
     return "n/a" if x is None else f"{x:.{digits}g}"
 
 
@@ -162,8 +163,8 @@ def build_report(run_dir):
            f"({summary['machine']['platform']}).", "", "```json",
            json.dumps(summary["settings"]["sampler"], indent=1), "```", ""]
     md += ["## Diagnostics", ""]
-    rows = [[k, _fmt(v.get("rhat_max"), 4), _fmt(v.get("ess_bulk_min"), 4),
-             _fmt(v.get("ess_tail_min"), 4)]
+    rows = [[k, fmt(v.get("rhat_max"), 4), fmt(v.get("ess_bulk_min"), 4),
+             fmt(v.get("ess_tail_min"), 4)]
             for k, v in summary["diagnostics"]["per_variable"].items()]
     md += [table(rows, ["quantity", "max R-hat", "min bulk ESS", "min tail ESS"]), ""]
     acc = summary["diagnostics"].get("acceptance_T1")
@@ -172,7 +173,7 @@ def build_report(run_dir):
                      ["move", "acceptance (T = 1)"]), ""]
     swaps = summary["diagnostics"].get("swap_acceptance")
     if swaps:
-        md += [table([[f"{i}-{i + 1}", _fmt(s)] for i, s in enumerate(swaps)],
+        md += [table([[f"{i}-{i + 1}", fmt(s)] for i, s in enumerate(swaps)],
                      ["temperature pair", "swap acceptance"]), ""]
     if "mean_accept_prob" in summary["diagnostics"]:
         md += [f"Mean NUTS acceptance probability "

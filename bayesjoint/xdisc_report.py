@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bayesjoint.report import table, to_html
+from bayesjoint.report import fmt, table, to_html
 from bayesjoint.samplers.xdisc_comparison import MAX_LOG_BF
 
 XDISC_REPORT_FILES = ("xdisc_report.md", "xdisc_report.html")
@@ -122,10 +122,6 @@ def xdisc_warnings(result):
     return out
 
 
-def _fmt(x, digits=3):
-    return "n/a" if x is None else f"{x:.{digits}g}"
-
-
 def bayes_factor_text(result):
     """The Bayes factor of ``result`` as text: ``>= x`` or ``<= x`` when it is a bound (the
     trans-dimensional method with ``p_x`` or the prior's at 0 or 1), ``exp(y)`` beyond the
@@ -196,7 +192,7 @@ def _convergence(result):
     def ess(x):
         return "n/a" if x is None else f"{x:.0f}"
 
-    rows = [[name, _fmt(q["rhat_max"], 4), ess(q["ess_bulk_min"]), ess(q["ess_tail_min"])]
+    rows = [[name, fmt(q["rhat_max"], 4), ess(q["ess_bulk_min"]), ess(q["ess_tail_min"])]
             for name, q in conv["per_quantity"].items()]
     sampler = result["sampler"]
     return [f"Converged means R-hat <= {crit['rhat_max']:g} and bulk and tail ESS >= "
