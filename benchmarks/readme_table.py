@@ -204,8 +204,9 @@ def xdisc_rows(report):
              f"({report['settings']['size']} run)",
              f"detector: {summary('detector')}; "
              f"{t['detector_s_per_record']['median']:.0f} s per record (median; "
-             f"{report['settings']['workers']} workers on a 2-core CPU, with the CNN's "
-             f"{t['cnn_training_s']:.0f} s of training beside them)",
+             f"{report['settings']['workers']} workers on a {report['machine']['cpu_count']}-core "
+             f"CPU, with the CNN's {t['cnn_training_s']:.0f} s of training beside them; the "
+             f"machine may be shared)",
              f"CNN: {summary('cnn')}; training {t['cnn_training_s']:.0f} s",
              xdisc_targets(report)),
             ("Same run: accuracy drop from the test set to each out-of-distribution kind",

@@ -138,6 +138,8 @@ detector's deepest, 700 km)."""
 N_CUTS = 4
 """Record lengths a cut can end at (:func:`cut_lengths`)."""
 PARAMETERS = ("depth_410_km", "jump_410", "depth_660_km", "jump_660", "depth_x_km", "jump_x")
+JUMP_X = PARAMETERS.index("jump_x")
+"""Column of the X's relative jump in the ``params`` of :func:`draw_models`."""
 OOD_KINDS = ("perturbed_reference", "mtz_outside_prior", "low_velocity_layer",
              "gaussian_correlated_noise", "heavy_tailed_noise")
 
@@ -457,7 +459,7 @@ def evaluation_records(data, n_test=None):
     cat = {k: np.concatenate([data[s][k][:count[s]] for s in splits])
            for k in ("rf", "npts", "noise_std", "correlation_s", "ray_parameter_s_km",
                      "reference", "label", "noise_level")}
-    cat["x_jump"] = np.concatenate([data[s]["params"][:count[s], PARAMETERS.index("jump_x")]
+    cat["x_jump"] = np.concatenate([data[s]["params"][:count[s], JUMP_X]
                                     for s in splits])
     cat["split"] = np.concatenate([[s] * count[s] for s in splits])
     return ids, cat
@@ -758,7 +760,7 @@ def main(argv=None):
     test = data["test"]
     cnn_record["whole_test_split"] = scores(cnn_probability(cnn_params, test["rf"]),
                                             test["label"], test["noise_std"],
-                                            test["params"][:, PARAMETERS.index("jump_x")])
+                                            test["params"][:, JUMP_X])
     rows = finish_detector(work_dir, procs)
     detector_wall_s = time.perf_counter() - t0
     p_det = np.array([rows[i]["p_x"] for i in ids])

@@ -29,7 +29,6 @@ The default output is ``benchmarks/results/xdisc_transd_cpu.json``.
 
 import argparse
 import dataclasses
-import importlib.metadata
 import json
 import os
 import platform
@@ -106,9 +105,7 @@ def main(argv=None):
     set_host_device_count(devices)  # before JAX computes anything
 
     import jax
-    import numpy as np
 
-    import bayesjoint
     from bayesjoint.samplers.xdisc_transd import check_settings, invert_transd
 
     sys.path.insert(0, HERE)
@@ -156,9 +153,7 @@ def main(argv=None):
         "benchmark": "xdisc_transd",
         "machine": {"platform": platform.platform(), "processor": platform.processor(),
                     "cpu_count": os.cpu_count(), "devices": [str(d) for d in jax.devices()]},
-        "versions": {"python": sys.version.split()[0], "numpy": np.__version__,
-                     "bayesjoint": bayesjoint.__version__,
-                     "jax": importlib.metadata.version("jax")},
+        "versions": xdisc.versions(),
         "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()],
                          "note": "1, 5 and 15 min; the machine may be shared"},
         "settings": {"size": "quick" if args.quick else "full", "seed": args.seed,
