@@ -213,10 +213,11 @@ def cmd_subcommand(args):
 def cmd_xdisc(args):
     """``bayesjoint xdisc``; for the trans-dimensional method, XLA gets one CPU device per
     chain, up to the core count (the chains are split over as many as divide their number)."""
-    if args.method == "transd":
-        from bayesjoint.samplers.xdisc_settings import TransdSettings
+    if args.method in ("transd", "transd_steps"):
+        from bayesjoint.samplers.xdisc_settings import StepsSettings, TransdSettings
 
-        _use_host_devices(args.n_chains or TransdSettings().n_chains)
+        default = (TransdSettings if args.method == "transd" else StepsSettings)().n_chains
+        _use_host_devices(args.n_chains or default)
     return args.func(args)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from bayesjoint.report import fmt, table, to_html
 from bayesjoint.samplers.xdisc_comparison import MAX_LOG_BF
+from bayesjoint.samplers.xdisc_settings import TRANSD_METHODS
 
 XDISC_REPORT_FILES = ("xdisc_report.md", "xdisc_report.html")
 """Files :func:`build_xdisc_report` writes into the output folder of ``bayesjoint xdisc``."""
@@ -62,8 +63,10 @@ def _median_noise_scale(result):
 def xdisc_warnings(result):
     """Plain-language warnings for the thresholds one ``xdisc.json`` crosses.
 
-    * trans-dimensional method: the convergence verdict when the run has
-      not converged;
+    * trans-dimensional methods: the convergence verdict when the run has
+      not converged; for ``transd_steps``, an importance correction to the
+      exact forward resting on an effective sample size below
+      :data:`IMPORTANCE_ESS_MIN` of its draws;
     * model comparison: the importance correction of the preferred
       reference (the one of largest ``P(reference | d)``) rests on an
       effective sample size below :data:`IMPORTANCE_ESS_MIN` of its draws;
@@ -87,9 +90,15 @@ def xdisc_warnings(result):
     list of str
     """
     out = []
-    if result["method"] == "transd":
+    if result["method"] in TRANSD_METHODS:
         if not result["converged"]:
             out.append(result["verdict"])
+        imp = result.get("importance")
+        if imp and imp["ess_fraction"] < IMPORTANCE_ESS_MIN:
+            out.append(f"The importance correction to the exact forward rests on "
+                       f"{100 * imp['ess_fraction']:.0f} % of its {imp['n_draws']} draws (< "
+                       f"{100 * IMPORTANCE_ESS_MIN:.0f} %): the linearised posterior is far "
+                       "from the exact one, and p_x with it.")
     else:
         ref = _preferred_reference(result)
         for model, imp in result["by_reference"][ref]["importance"].items():
@@ -138,16 +147,27 @@ def _answer(result):
     lo, hi = result["p_x_interval"]
     if result["method"] == "transd":
         how = "p_x plus and minus two Monte Carlo standard errors, from the ESS of the X indicator"
+    elif result["method"] == "transd_steps":
+        how = ("p_x at the fraction of draws with an X plus and minus two Monte Carlo standard "
+               "errors")
     else:
         how = "p_x at the log Bayes factor plus and minus two Monte Carlo standard errors"
     lines = [f"- Method: {result['method']}.",
              f"- P(X | data) = p_x = {result['p_x']:.3f}, Monte Carlo interval {lo:.3f}-{hi:.3f} "
              f"({how}).",
              f"- Prior probability of an X: {result['prior_p_x']:.3f}."]
-    if result["method"] == "transd":
+    if result["method"] in TRANSD_METHODS:
         bound = " (a bound: p_x or the prior's is 0 or 1 in the draws)" \
             if result["bayes_factor_is_bound"] else ""
         lines.append(f"- Bayes factor {bayes_factor_text(result)}{bound}.")
+    if result["method"] == "transd_steps":
+        lines.append(f"- Fraction of posterior draws with an X: {result['p_x_draws']:.4f} "
+                     f"(corrected to the exact forward; {result['p_x_draws_linearised']:.4f} "
+                     f"under the linearised one), against {result['prior_p_x_draws']:.3f} "
+                     "under the sampler's prior; the Bayes factor is the ratio of their odds.")
+        lines.append("- Reference Earths, fraction of draws: " + ", ".join(
+            f"{ref.upper()} {p:.3f}" for ref, p in result["reference_probability"].items())
+            + ".")
     else:
         lines.append(f"- Bayes factor {bayes_factor_text(result)} (log "
                      f"{result['log_bayes_factor']:.2f} +- "
@@ -204,7 +224,7 @@ def _convergence(result):
 
 
 def _posterior(result):
-    transd = result["method"] == "transd"
+    transd = result["method"] in TRANSD_METHODS
     rows = []
     for key, label, unit in POSTERIOR_ROWS:
         s = result["posterior"].get(key)
@@ -253,7 +273,7 @@ def _write(out, result):
     decided = result["decision"] != "undecided"
     judged = {"headline": f"Decision {result['decision']}: {result['reason']}",
               "converged": decided and not warns}
-    transd = result["method"] == "transd"
+    transd = result["method"] in TRANSD_METHODS
     answer = "## Answer" if not transd or result["converged"] else \
         "## Answer of this run (NOT converged: not that of the posterior)"
     md = [f"# Is there an X-discontinuity beneath {result['station']}?", "",

@@ -221,10 +221,12 @@ def xdisc_transd_rows(report):
     """The trans-dimensional X method per station: converged runs, the inversion's wall time
     (both runs and compilation; not the figure or report), worst R-hat."""
     s, t = report["summary"], report["settings"]["transd"]
+    method = report["settings"].get("method", "transd")
+    what = {"transd": "free layers", "transd_steps": "steps on reference Earths"}[method]
     rhat = "n/a" if s["rhat_max"] is None else f"{s['rhat_max']:.2f}"
     ok = s["converged"] == s["records"] and s["wall_s_max"] < TRANSD_TARGET_S
-    return [(f"X-discontinuity, trans-dimensional method, {s['records']} synthetic stations "
-             f"({report['settings']['size']} run)",
+    return [(f"X-discontinuity, trans-dimensional method `{method}` ({what}), "
+             f"{s['records']} synthetic stations ({report['settings']['size']} run)",
              f"{s['converged']} of {s['records']} converged within the {t['time_budget_s']:.0f} s "
              f"budget; inversion up to {s['wall_s_max']:.0f} s per station; worst R-hat "
              f"{rhat}", "",
@@ -256,8 +258,9 @@ def table():
         rows += batch_rows(batch) if batch else []
         xdisc = _load("xdisc", backend)
         rows += xdisc_rows(xdisc) if xdisc else []
-        transd = _load("xdisc_transd", backend)
-        rows += xdisc_transd_rows(transd) if transd else []
+        for name in ("xdisc_transd_steps", "xdisc_transd"):
+            transd = _load(name, backend)
+            rows += xdisc_transd_rows(transd) if transd else []
         lines += [f"| {' | '.join(row)} |" for row in rows]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -1,13 +1,14 @@
-"""The trans-dimensional X-discontinuity method per station: time and convergence.
+"""The trans-dimensional X-discontinuity methods per station: time and convergence.
 
-The issue's target for ``bayesjoint xdisc --method transd`` is one station
-under 10 minutes on 2 CPU cores. A run always stops within its time budget
-(:class:`~bayesjoint.samplers.xdisc_settings.TransdSettings`, 480 s by
-default), so what is measured is whether it has *converged* by then (the
-project's criterion: R-hat <= 1.01, bulk and tail ESS >= 400 on the X
-indicator, the largest jumps in the X, 410 and 660 windows, the number of
-layers, the noise scale and the log-likelihood), with its wall time,
-iterations and answer.
+The issue's target for a trans-dimensional run of ``bayesjoint xdisc`` is
+one station under 10 minutes on 2 CPU cores. A run always stops within its
+time budget (480 s by default), so what is measured is whether it has
+*converged* by then (the project's criterion: R-hat <= 1.01, bulk and tail
+ESS >= 400 on every quantity the method judges itself on), with its wall
+time, iterations and answer. ``--method transd_steps`` (default: steps on
+reference Earths, :class:`~bayesjoint.samplers.xdisc_settings.StepsSettings`,
+which stops as soon as it has converged) or ``--method transd`` (a free
+layered Earth, :class:`~bayesjoint.samplers.xdisc_settings.TransdSettings`).
 
 Records: those of ``benchmarks/xdisc.py`` (same seed, so the same records
 the detector and the CNN are scored on), from its test split at the lowest
@@ -21,10 +22,11 @@ other. The model comparison's ``p_x`` on the same record is copied from
 
 Usage::
 
-    python benchmarks/xdisc_transd.py                  # 2 records at the default budget
+    python benchmarks/xdisc_transd.py                  # transd_steps, 2 records
+    python benchmarks/xdisc_transd.py --method transd  # the layered method
     python benchmarks/xdisc_transd.py --quick --out /tmp/t.json   # tiny settings, seconds
 
-The default output is ``benchmarks/results/xdisc_transd_cpu.json``.
+The default output is ``benchmarks/results/xdisc_<method>_cpu.json``.
 """
 
 import argparse
@@ -38,10 +40,13 @@ from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-QUICK = {"k_max": 5, "n_chains": 2, "n_temperatures": 1, "n_iterations": 2000, "n_burn": 100,
-         "thin": 10, "chunk_size": 100, "prior_iterations": 300, "prior_chains": 4,
-         "time_budget_s": 60.0}
-"""Settings of ``--quick`` (every step at a tiny size)."""
+QUICK = {"transd": {"k_max": 5, "n_chains": 2, "n_temperatures": 1, "n_iterations": 2000,
+                    "n_burn": 100, "thin": 10, "chunk_size": 100, "prior_iterations": 300,
+                    "prior_chains": 4, "time_budget_s": 60.0},
+         "transd_steps": {"n_chains": 2, "n_temperatures": 3, "n_iterations": 2000,
+                          "n_burn": 1000, "thin": 5, "chunk_size": 500, "n_pilot": 1000,
+                          "n_importance": 20, "time_budget_s": 60.0}}
+"""Settings of ``--quick`` per method (every step at a tiny size)."""
 
 MIN_X_JUMP = 0.03
 """Smallest jump of the records with an X that are picked (a clear case)."""
@@ -81,6 +86,8 @@ def same_records(predictions, records, ids):
 def main(argv=None):
     """Invert the picked records and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--method", choices=("transd_steps", "transd"), default="transd_steps",
+                        help="the trans-dimensional method (default transd_steps)")
     parser.add_argument("--records", type=int, default=2, help="records to invert (default 2)")
     parser.add_argument("--time-budget-s", type=float,
                         help="wall time of each record's runs (default that of TransdSettings)")
@@ -90,15 +97,18 @@ def main(argv=None):
                                                                 "xdisc_cpu.json"),
                         help="xdisc.py's report, for the model comparison's p_x on the same "
                              "records")
-    parser.add_argument("--out", default=os.path.join(HERE, "results", "xdisc_transd_cpu.json"))
+    parser.add_argument("--out", help="output JSON (default "
+                                      "benchmarks/results/xdisc_<method>_cpu.json)")
     args = parser.parse_args(argv)
+    args.out = args.out or os.path.join(HERE, "results", f"xdisc_{args.method}_cpu.json")
     if args.records < 1:
         parser.error(f"--records {args.records}: must be >= 1")
 
     from bayesjoint.samplers.nuts import set_host_device_count
-    from bayesjoint.samplers.xdisc_settings import TransdSettings
+    from bayesjoint.samplers.xdisc_settings import StepsSettings, TransdSettings
 
-    settings = TransdSettings(**(QUICK if args.quick else {}))
+    cls = StepsSettings if args.method == "transd_steps" else TransdSettings
+    settings = cls(**(QUICK[args.method] if args.quick else {}))
     if args.time_budget_s is not None:
         settings = dataclasses.replace(settings, time_budget_s=args.time_budget_s)
     devices = max(1, min(settings.n_chains, os.cpu_count() or 1))
@@ -106,12 +116,15 @@ def main(argv=None):
 
     import jax
 
-    from bayesjoint.samplers.xdisc_transd import check_settings, invert_transd
+    from bayesjoint.samplers import xdisc_steps_inversion, xdisc_transd
 
     sys.path.insert(0, HERE)
     import xdisc
 
-    check_settings(settings)
+    if args.method == "transd_steps":
+        xdisc_steps_inversion.check_settings(settings)
+    else:
+        xdisc_transd.check_settings(settings)
     # The whole data set (its training split too) is built, as xdisc.py builds it, so that
     # the random draws and hence the test records are exactly those of that benchmark.
     load_start = [round(x, 2) for x in os.getloadavg()]
@@ -130,7 +143,16 @@ def main(argv=None):
     for i in pick_records(records, ids, args.records, min_jump):
         t0 = time.perf_counter()
         cpu0 = time.process_time()
-        result, _ = invert_transd(xdisc.rf_data(records, i), settings)
+        if args.method == "transd_steps":
+            result = xdisc_steps_inversion.invert_steps(xdisc.rf_data(records, i), settings)[0]
+            extra = {key: result[key] for key in ("p_x_draws", "p_x_draws_linearised",
+                                                  "prior_p_x_draws", "reference_probability",
+                                                  "depth_410_km", "depth_660_km")}
+            extra["importance_ess_fraction"] = result["importance"]["ess_fraction"]
+            extra["seconds_by_stage"] = result["sampler"]["seconds_by_stage"]
+        else:
+            result = xdisc_transd.invert_transd(xdisc.rf_data(records, i), settings)[0]
+            extra = {}
         rows.append({
             "id": ids[i], "label": int(records["label"][i]),
             "x_jump": float(records["x_jump"][i]), "noise_std": float(records["noise_std"][i]),
@@ -147,7 +169,7 @@ def main(argv=None):
             "acceptance_T1": result["sampler"]["acceptance_T1"],
             "wall_s": round(time.perf_counter() - t0, 1),
             "cpu_s": round(time.process_time() - cpu0, 1),
-            "model_comparison_p_x": detector.get(ids[i])})
+            "model_comparison_p_x": detector.get(ids[i]), **extra})
         print(json.dumps(rows[-1]), flush=True)
     report = {
         "benchmark": "xdisc_transd",
@@ -156,8 +178,8 @@ def main(argv=None):
         "versions": xdisc.versions(),
         "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()],
                          "note": "1, 5 and 15 min; the machine may be shared"},
-        "settings": {"size": "quick" if args.quick else "full", "seed": args.seed,
-                     "records": args.records, "min_x_jump": min_jump,
+        "settings": {"method": args.method, "size": "quick" if args.quick else "full",
+                     "seed": args.seed, "records": args.records, "min_x_jump": min_jump,
                      "transd": {k: (list(v) if isinstance(v, tuple) else v)
                                 for k, v in dataclasses.asdict(settings).items()}},
         "summary": {"converged": sum(r["converged"] for r in rows), "records": len(rows),

@@ -341,7 +341,51 @@ def test_xdisc_transd_writes_its_json(tmp_path, capsys):
     assert 0.0 <= result["p_x_interval"][0] <= result["p_x"] <= result["p_x_interval"][1] <= 1.0
 
 
+TINY_STEPS = ["--method", "transd_steps", "--n-chains", "2", "--n-temperatures", "3",
+              "--n-iterations", "2000", "--n-burn", "1000", "--chunk-size", "500", "--thin", "5",
+              "--reference", "ak135,prem"]
+
+
+def test_xdisc_transd_steps_writes_its_json(tmp_path, capsys):
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
+    out = tmp_path / "out"
+    assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
+                 "--gauss-rad-s", "1", "--std", "0.005", "--out", str(out), *TINY_STEPS,
+                 "--prior-odds", "3"]) == 0
+    result = json.loads((out / "xdisc.json").read_text())
+    assert list(result)[:2] == ["converged", "verdict"]
+    assert result["method"] == "transd_steps"
+    assert result["prior_odds"] == 3.0 and result["prior_p_x"] == 0.75
+    q = result["prior_p_x_draws"]
+    p = result["p_x_draws"]
+    if not result["bayes_factor_is_bound"]:
+        assert result["bayes_factor"] == pytest.approx((p / (1 - p)) / (q / (1 - q)))
+    bf = result["bayes_factor"]
+    assert result["p_x"] == pytest.approx(3 * bf / (1 + 3 * bf))
+    assert 0.0 <= result["p_x_interval"][0] <= result["p_x"] <= result["p_x_interval"][1] <= 1.0
+    assert set(result["reference_probability"]) == {"ak135", "prem"}
+    assert sum(result["reference_probability"].values()) == pytest.approx(1.0)
+    assert result["sampler"]["n_draws"] == 2 * 1000 // 5
+    assert result["importance"]["n_draws"] == 400
+    assert {"has_x", "n_steps", "reference", "vs_400_km"} <= set(
+        result["convergence"]["per_quantity"])
+    assert result["settings"]["references"] == ["ak135", "prem"]
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0].split(": ", 1)[1].startswith(result["verdict"][:5])
+    assert (out / "xdisc.png").stat().st_size > 0
+    if not result["converged"]:
+        assert result["decision"] == "undecided" and "not converged" in result["reason"]
+    report = (out / "xdisc_report.md").read_text()
+    assert "| n_steps |" in report and "Reference Earths, fraction of draws" in report
+
+
 @pytest.mark.parametrize("extra, message", [
+    (["--method", "transd_steps", "--forward", "exact"],
+     "--forward: not with --method transd_steps"),
+    (["--method", "transd_steps", "--prior-iterations", "10"],
+     "--prior-iterations: not with --method transd_steps"),
+    (["--method", "transd_steps", "--k-max", "0"], "--k-max = 0"),
+    (["--method", "transd_steps", "--thin", "7"], "--thin = 7"),
     (["--method", "transd", "--prior-odds", "2"], "--prior-odds: not with --method transd"),
     (["--method", "transd", "--forward", "exact"], "--forward: not with --method transd"),
     (["--method", "transd", "--n-betas", "4"], "--n-betas: not with --method transd"),
@@ -361,8 +405,10 @@ def test_bad_transd_options_are_one_line_before_any_work(tmp_path, capsys, extra
     assert not out.exists()
 
 
+@pytest.mark.parametrize("method", ["transd", "transd_steps"])
 @pytest.mark.parametrize("extra, devices", [([], [4]), (["--n-chains", "2"], [2])])
-def test_transd_asks_for_one_cpu_device_per_chain(tmp_path, capsys, monkeypatch, extra, devices):
+def test_transd_asks_for_one_cpu_device_per_chain(tmp_path, capsys, monkeypatch, extra, devices,
+                                                  method):
     import bayesjoint.cli as cli
 
     asked = []
@@ -370,7 +416,7 @@ def test_transd_asks_for_one_cpu_device_per_chain(tmp_path, capsys, monkeypatch,
     rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
     _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
                     "--gauss-rad-s", "1", "--std", "0.005", "--out", str(tmp_path / "out"),
-                    "--method", "transd", "--k-max", "0", *extra])
+                    "--method", method, "--k-max", "0", *extra])
     assert asked == devices
     _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06",
                     "--gauss-rad-s", "1", "--std", "0.005", "--out", str(tmp_path / "out"),

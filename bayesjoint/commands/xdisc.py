@@ -7,9 +7,11 @@ configuration, read as ``bayesjoint run`` reads it) and answers by one of
 two methods: ``--method model_comparison`` (default) compares a reference
 upper mantle with and without an X by their evidences, averaged over the
 reference Earths of ``--reference`` (default AK135, IASP91 and PREM;
-:mod:`bayesjoint.samplers.xdisc_comparison`); ``--method transd`` inverts
-the receiver functions trans-dimensionally and counts the X in the
-posterior draws (:mod:`bayesjoint.samplers.xdisc_transd`). Either writes
+:mod:`bayesjoint.samplers.xdisc_comparison`); ``--method transd_steps``
+inverts them for any number of velocity steps on those reference Earths
+(:mod:`bayesjoint.samplers.xdisc_steps_inversion`) and ``--method transd``
+for a free layered Earth (:mod:`bayesjoint.samplers.xdisc_transd`), and
+both count the X in the posterior draws. Each writes
 ``xdisc.json`` into ``--out``: ``p_x``, ``bayes_factor``, the method, the 410
 and 660 depths and the transition-zone thickness, posterior quantiles, and
 the ``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
@@ -21,19 +23,25 @@ and ``xdisc_report.html`` (:mod:`bayesjoint.xdisc_report`).
 
 import argparse
 
+from bayesjoint.samplers.xdisc_settings import TRANSD_METHODS
+
 OUTPUT_FILES = ("xdisc.json", "xdisc.png")
 """Files that ``bayesjoint xdisc`` writes."""
 
 PRE_P_MIN_SAMPLES = 10
 """Samples before the direct P needed to estimate ``--std`` when it is not given."""
 
-METHODS = ("model_comparison", "transd")
+METHODS = ("model_comparison",) + TRANSD_METHODS
 """Methods of ``--method``."""
 
-COMPARISON_ONLY = ("evidence", "prior_odds", "n_betas", "forward")
-TRANSD_ONLY = ("n_temperatures", "thin", "chunk_size", "k_max", "prior_iterations",
-               "time_budget_s")
-"""Options of one method only (argparse destinations); the other refuses them."""
+METHOD_OPTIONS = {
+    "model_comparison": ("evidence", "prior_odds", "n_betas", "forward"),
+    "transd_steps": ("prior_odds", "n_temperatures", "thin", "chunk_size", "k_max",
+                     "time_budget_s"),
+    "transd": ("n_temperatures", "thin", "chunk_size", "k_max", "prior_iterations",
+               "time_budget_s"),
+}
+"""Options (argparse destinations) that only some methods take; the others refuse them."""
 
 
 def _floats(text):
@@ -59,9 +67,10 @@ def add_parser(subparsers):
     from bayesjoint.physics.reference import MODELS
     from bayesjoint.samplers.evidence import METHODS as EVIDENCE_METHODS
     from bayesjoint.samplers.xdisc_decision import MIN_EVENTS
-    from bayesjoint.samplers.xdisc_settings import FORWARDS, ComparisonSettings, TransdSettings
+    from bayesjoint.samplers.xdisc_settings import (FORWARDS, ComparisonSettings, StepsSettings,
+                                                    TransdSettings)
 
-    d, t = ComparisonSettings(), TransdSettings()
+    d, t, st = ComparisonSettings(), TransdSettings(), StepsSettings()
     lo, hi = DEFAULT_BOUNDS["depth_x_km"]
     p = subparsers.add_parser(
         "xdisc", help="posterior probability of an X-discontinuity beneath one station",
@@ -69,9 +78,11 @@ def add_parser(subparsers):
                     f"between {lo:g} and {hi:g} km) beneath one station. model_comparison: "
                     f"compare a reference upper mantle (free 410 and 660 depths and jumps, "
                     f"free noise scale) with and without an X by their evidences from a "
-                    f"tempering ladder, averaged over the reference Earths. transd: invert "
-                    f"the receiver functions with the trans-dimensional sampler and count the "
-                    f"X in the posterior draws. "
+                    f"tempering ladder, averaged over the reference Earths. transd_steps: "
+                    f"invert the receiver functions for any number of velocity steps on those "
+                    f"reference Earths (trans-dimensional, stops when converged) and count the "
+                    f"X in the posterior draws. transd: the same on a free layered Earth "
+                    f"(slow to converge). "
                     f"Writes xdisc.json, xdisc.png, xdisc_report.md and xdisc_report.html.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--rf", help="CSV with header time_s,rf or time_s,rf_0,rf_1,...")
@@ -84,7 +95,8 @@ def add_parser(subparsers):
     p.add_argument("--dataset", metavar="NAME",
                    help="with --config: the name of the rf [[data]] table to use")
     p.add_argument("--method", choices=METHODS, default=METHODS[0],
-                   help="model_comparison (default) or transd (trans-dimensional inversion)")
+                   help="model_comparison (default), transd_steps (trans-dimensional: steps on "
+                        "reference Earths) or transd (trans-dimensional: free layers)")
     p.add_argument("--ray-parameter-s-km", type=_floats,
                    help="ray parameter of each column of --rf, s/km, comma-separated")
     p.add_argument("--gauss-rad-s", type=float,
@@ -101,7 +113,8 @@ def add_parser(subparsers):
                    help=f"model_comparison: reference Earths of both models, from "
                         f"{', '.join(sorted(MODELS))}, equally probable before the data and "
                         f"averaged by their evidence (default {','.join(d.references)}); "
-                        f"transd: one name, of the record-length check only (default "
+                        f"transd_steps: the reference Earths the sampler moves between (same "
+                        f"default); transd: one name, of the record-length check only (default "
                         f"{t.reference})")
     p.add_argument("--evidence", choices=EVIDENCE_METHODS,
                    help=f"model_comparison: evidence estimator (default {d.evidence})")
@@ -110,36 +123,42 @@ def add_parser(subparsers):
                         f"{d.forward}: linearised at the posterior median and corrected to the "
                         "exact forward by importance sampling; exact: about 100 times slower)")
     p.add_argument("--prior-odds", type=float,
-                   help=f"model_comparison: prior odds P(X) / P(no X) (default "
-                        f"{d.prior_odds:g}: P(X) = 1/2)")
+                   help=f"model_comparison and transd_steps: prior odds P(X) / P(no X) "
+                        f"(default {d.prior_odds:g}: P(X) = 1/2)")
     p.add_argument("--window-start-s", type=float, default=d.window_s[0],
                    help="first time after the direct P that enters the likelihood, s "
                         f"(default {d.window_s[0]:g}: after the crust's reverberations)")
     p.add_argument("--n-betas", type=int,
                    help=f"model_comparison: rungs of the tempering ladder (default {d.n_betas})")
     p.add_argument("--n-chains", type=int,
-                   help=f"chains (default {d.n_chains} per model; transd {t.n_chains})")
+                   help=f"chains (default {d.n_chains} per model; transd_steps "
+                        f"{st.n_chains}; transd {t.n_chains})")
     p.add_argument("--n-iterations", type=int,
                    help=f"iterations per chain, burn-in included (default {d.n_iterations}; "
-                        f"transd: the most, {t.n_iterations}, usually ended by the time "
-                        "budget)")
+                        f"transd_steps: the most, {st.n_iterations}, usually ended by "
+                        f"convergence; transd: the most, {t.n_iterations}, usually ended by the "
+                        "time budget)")
     p.add_argument("--n-burn", type=int,
-                   help=f"adapting iterations not kept (default {d.n_burn}; transd "
-                        f"{t.n_burn})")
+                   help=f"adapting iterations not kept (default {d.n_burn}; transd_steps "
+                        f"{st.n_burn}; transd {t.n_burn})")
     p.add_argument("--n-temperatures", type=int,
-                   help=f"transd: tempered replicas per chain (default {t.n_temperatures})")
+                   help=f"transd_steps and transd: tempered replicas per chain (default "
+                        f"{st.n_temperatures} and {t.n_temperatures})")
     p.add_argument("--thin", type=int,
-                   help=f"transd: keep every thin-th iteration (default {t.thin})")
+                   help=f"transd_steps and transd: keep every thin-th iteration (default "
+                        f"{st.thin} and {t.thin})")
     p.add_argument("--chunk-size", type=int,
-                   help=f"transd: iterations per compiled scan (default {t.chunk_size})")
+                   help=f"transd_steps and transd: iterations per compiled scan (default "
+                        f"{st.chunk_size} and {t.chunk_size})")
     p.add_argument("--k-max", type=int,
-                   help=f"transd: most layers, the half-space included (default {t.k_max})")
+                   help=f"transd_steps: most steps (default {st.k_max}); transd: most layers, "
+                        f"the half-space included (default {t.k_max})")
     p.add_argument("--prior-iterations", type=int,
                    help=f"transd: iterations per chain of the prior-only run that gives the "
                         f"prior probability of an X (default {t.prior_iterations})")
     p.add_argument("--time-budget-s", type=float,
-                   help=f"transd: wall time of the sampling, compilation included, s "
-                        f"(default {t.time_budget_s:g})")
+                   help=f"transd_steps and transd: wall time of the sampling, compilation "
+                        f"included, s (default {st.time_budget_s:g} and {t.time_budget_s:g})")
     p.add_argument("--seed", type=int, default=d.seed, help="random seed")
     p.add_argument("--min-events", type=int, default=MIN_EVENTS,
                    help="usable records a station needs for a decision; with fewer it is "
@@ -315,7 +334,16 @@ def _figure(data, result, draws, path):
     from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
     from bayesjoint.plotting.xdisc import plot_xdisc
     edges = np.linspace(*DEFAULT_BOUNDS["depth_x_km"], 21)
-    if result["method"] == "transd":
+    if result["method"] == "transd_steps":
+        from bayesjoint.samplers.xdisc_steps_inversion import p_x_profile, predicted_envelope
+
+        envelope = predicted_envelope(*draws, data)
+        profile = p_x_profile(result, draws[0], edges)
+        label = "posterior draws, 5-95 %"
+        title = f"{data.name}: trans-dimensional steps"
+        if not result["converged"]:
+            title += " (NOT converged)"
+    elif result["method"] == "transd":
         from bayesjoint.samplers.xdisc_transd import predicted_envelope
         from bayesjoint.summaries.xdisc_transd import discontinuity_draws, p_x_depth_profile
 
@@ -339,10 +367,9 @@ def _figure(data, result, draws, path):
 
 
 def _method_options(args):
-    """Refuse the options of the other method; fill the defaults of this one."""
-    other = TRANSD_ONLY if args.method == "model_comparison" else COMPARISON_ONLY
-    for name in other:
-        if getattr(args, name) is not None:
+    """Refuse the options that ``--method`` does not take."""
+    for name in sorted({n for names in METHOD_OPTIONS.values() for n in names}):
+        if name not in METHOD_OPTIONS[args.method] and getattr(args, name) is not None:
             raise ValueError(f"--{name.replace('_', '-')}: not with --method {args.method}")
 
 
@@ -366,25 +393,56 @@ def _comparison(args, data):
 
 
 def _transd_settings(args):
-    from bayesjoint.samplers.xdisc_settings import TransdSettings
-    from bayesjoint.samplers.xdisc_transd import check_settings
+    """The settings of a trans-dimensional method from the command line, checked."""
+    from bayesjoint.samplers import xdisc_steps_inversion, xdisc_transd
+    from bayesjoint.samplers.xdisc_settings import StepsSettings, TransdSettings
 
-    given = {k: getattr(args, k) for k in TRANSD_ONLY + ("n_chains", "n_iterations", "n_burn")
+    names = [n for n in METHOD_OPTIONS[args.method] if n != "prior_odds"]
+    given = {k: getattr(args, k) for k in names + ["n_chains", "n_iterations", "n_burn"]
              if getattr(args, k) is not None}
-    if args.reference is not None:
-        if len(args.reference) != 1:
-            raise ValueError(f"--reference {','.join(args.reference)}: --method transd takes "
-                             "one reference (of its record-length check)")
-        given["reference"] = args.reference[0]
-    settings = TransdSettings(window_s=(args.window_start_s, None), seed=args.seed, **given)
+    if args.method == "transd_steps":
+        cls, check = StepsSettings, xdisc_steps_inversion.check_settings
+        if args.reference is not None:
+            given["references"] = args.reference
+    else:
+        cls, check = TransdSettings, xdisc_transd.check_settings
+        if args.reference is not None:
+            if len(args.reference) != 1:
+                raise ValueError(f"--reference {','.join(args.reference)}: --method transd "
+                                 "takes one reference (of its record-length check)")
+            given["reference"] = args.reference[0]
+    settings = cls(window_s=(args.window_start_s, None), seed=args.seed, **given)
     try:
-        check_settings(settings)
+        check(settings)
     except ValueError as err:
         name, rest = str(err).split(" ", 1)
         if name in given:  # a setting of the command line: name it as its option
             raise ValueError(f"--{name.replace('_', '-')} {rest}") from None
         raise
     return settings
+
+
+def _transd(args, data):
+    """Run a trans-dimensional method: the result (verdict first) and what the figure needs."""
+    settings = _transd_settings(args)
+    if args.method == "transd_steps":
+        from bayesjoint.samplers.xdisc_steps_inversion import invert_steps
+
+        prior_odds = 1.0 if args.prior_odds is None else args.prior_odds
+        result, draws, xmodels = invert_steps(data, settings, prior_odds)
+        draws = (draws, xmodels)
+    else:
+        from bayesjoint.samplers.xdisc_transd import invert_transd
+
+        result, draws = invert_transd(data, settings)
+        error = 2.0 * result["p_x_mc_error"]
+        result["p_x_interval"] = [max(0.0, result["p_x"] - error),
+                                  min(1.0, result["p_x"] + error)]
+    result = {"converged": result.pop("converged"), "verdict": result.pop("verdict"),
+              "station": data.name, "method": args.method, **result,
+              "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
+              "gauss_rad_s": data.gauss_rad_s}
+    return result, draws
 
 
 def run(args):
@@ -407,22 +465,12 @@ def run(args):
     _method_options(args)
     data, n_events = _read(args)
     _check_ray_parameters(data)
-    if args.method == "transd":
-        from bayesjoint.samplers.xdisc_transd import invert_transd
-
-        settings = _transd_settings(args)
-        result, draws = invert_transd(data, settings)
-        result = {"converged": result.pop("converged"), "verdict": result.pop("verdict"),
-                  "station": data.name, "method": "transd", **result,
-                  "ray_parameter_s_km": data.ray_parameter_s_km.tolist(),
-                  "gauss_rad_s": data.gauss_rad_s}
-        error = 2.0 * result["p_x_mc_error"]
-        result["p_x_interval"] = [max(0.0, result["p_x"] - error),
-                                  min(1.0, result["p_x"] + error)]
+    if args.method in TRANSD_METHODS:
+        result, draws = _transd(args, data)
     else:
         result, draws = _comparison(args, data)
     verdict = decision(result, n_events, args.min_events)
-    if result["method"] == "transd" and not result["converged"]:
+    if args.method in TRANSD_METHODS and not result["converged"]:
         verdict = {"decision": "undecided",
                    "reason": "the trans-dimensional run has not converged; sample longer "
                              "(--time-budget-s)"}
@@ -432,7 +480,13 @@ def run(args):
     _figure(data, result, draws, out / "xdisc.png")
     from bayesjoint.xdisc_report import XDISC_REPORT_FILES, bayes_factor_text, build_xdisc_report
 
-    if args.method == "transd":
+    if args.method == "transd_steps":
+        lo, hi = result["p_x_interval"]
+        print(f"{data.name}: {result['verdict']}")
+        print(f"{data.name}: p_x = {result['p_x']:.3f} (interval {lo:.3f}-{hi:.3f}; Bayes "
+              f"factor {bayes_factor_text(result)}, prior odds {result['prior_odds']:g}); "
+              f"410 at {_km(result['depth_410_km'])}, 660 at {_km(result['depth_660_km'])}")
+    elif args.method == "transd":
         print(f"{data.name}: {result['verdict']}")
         print(f"{data.name}: p_x = {result['p_x']:.3f} +- {result['p_x_mc_error']:.3f} "
               f"(prior {result['prior_p_x']:.3f}; Bayes factor {bayes_factor_text(result)}); "

@@ -236,9 +236,14 @@ def exact_predict(vectors, arrays: StationArrays, static: Static):
 
 
 @functools.partial(jax.jit, static_argnames="static")
-def linearise(vector, arrays: StationArrays, static: Static) -> Linearisation:
-    """The :class:`Linearisation` at the parameter vector ``vector`` (shape (P,))."""
-    f0 = _factor(vector, arrays)
+def exact_predict_factors(factors, arrays: StationArrays, static: Static):
+    """Exact predictions of layer factors (shape (M, K)) inside the window, shape (M, R, W)."""
+    return jax.vmap(lambda f: _predict_from_factor(f, arrays, static))(factors)
+
+
+@functools.partial(jax.jit, static_argnames="static")
+def linearise_factor(f0, arrays: StationArrays, static: Static) -> Linearisation:
+    """The :class:`Linearisation` at the layer factor ``f0`` (shape (K,))."""
     first, stop = static.perturbed
     pred = _predict_from_factor(f0, arrays, static)
     jac = jax.jacfwd(lambda part: _predict_from_factor(f0.at[first:stop].set(part), arrays,
@@ -246,11 +251,22 @@ def linearise(vector, arrays: StationArrays, static: Static) -> Linearisation:
     return Linearisation(f0, pred, jac, jnp.asarray(first, dtype=jnp.int32))
 
 
+def linearise(vector, arrays: StationArrays, static: Static) -> Linearisation:
+    """The :class:`Linearisation` at the parameter vector ``vector`` (shape (P,))."""
+    return linearise_factor(_factor(jnp.asarray(vector), arrays), arrays, static)
+
+
+def linear_predict_factors(factors, lin: Linearisation):
+    """Linearised predictions of layer factors (shape (..., K)) inside the window,
+    shape (..., R, W)."""
+    delta = jax.lax.dynamic_slice_in_dim(factors - lin.factor, lin.first_layer,
+                                         lin.jacobian.shape[-1], axis=-1)
+    return lin.predicted + jnp.einsum("rwk,...k->...rw", lin.jacobian, delta)
+
+
 def linear_predict(vectors, arrays: StationArrays, lin: Linearisation):
     """Linearised predictions of parameter vectors inside the window, shape (M, R, W)."""
-    delta = jax.vmap(lambda v: _factor(v, arrays))(vectors) - lin.factor
-    delta = jax.lax.dynamic_slice_in_dim(delta, lin.first_layer, lin.jacobian.shape[-1], axis=1)
-    return lin.predicted + jnp.einsum("rwk,mk->mrw", lin.jacobian, delta)
+    return linear_predict_factors(jax.vmap(lambda v: _factor(v, arrays))(vectors), lin)
 
 
 @functools.cache

@@ -43,6 +43,7 @@ fixed. Density follows Vp through Brocher's relation, as in
 
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -88,14 +89,33 @@ def layer_factor(top_depth_km, params, taper_km):
     -------
     array, shape (K,)
     """
+    names = [name for name in ("410", "660", "x") if f"depth_{name}_km" in params]
+    if not names:
+        return jnp.ones_like(top_depth_km)
+    return steps_factor(top_depth_km, jnp.stack([params[f"depth_{n}_km"] for n in names]),
+                        jnp.stack([params[f"jump_{n}"] for n in names]), taper_km)
+
+
+def steps_factor(top_depth_km, depth_km, jump, taper_km):
+    """The factor ``1 + sum_j a_j <g(z - d_j)>_i`` of any number of steps (JAX).
+
+    Parameters
+    ----------
+    top_depth_km : array, shape (K,)
+        Layer tops, the last the half-space's.
+    depth_km, jump : arrays, shape (J,)
+        Depth ``d_j`` (km) and relative jump ``a_j`` of every step; a step
+        of jump 0 changes nothing (how absent steps are left out).
+    taper_km : float
+
+    Returns
+    -------
+    array, shape (K,)
+    """
     bottoms = jnp.concatenate([top_depth_km[1:], top_depth_km[-1:]])
-    factor = jnp.ones_like(top_depth_km)
-    for name in ("410", "660", "x"):
-        if f"depth_{name}_km" in params:
-            step = _layer_average_step(top_depth_km, bottoms, params[f"depth_{name}_km"],
-                                       taper_km)
-            factor = factor + params[f"jump_{name}"] * step
-    return factor
+    steps = jax.vmap(lambda d: _layer_average_step(top_depth_km, bottoms, d, taper_km))(
+        jnp.asarray(depth_km))
+    return 1.0 + jnp.asarray(jump) @ steps
 
 
 @dataclass(frozen=True, eq=False)

@@ -137,7 +137,12 @@ def _sample(log_likelihood, args, lo, hi, betas, settings, n_iterations, n_burn,
 def importance_draws(draws, n):
     """Indices (chain, draw) of ``n`` ``beta = 1`` draws spread evenly over chains and
     iterations, two arrays of shape (min(n, C N),)."""
-    n_chains, n_draws = draws.log_likelihood.shape[:2]
+    return evenly_spread(*draws.log_likelihood.shape[:2], n)
+
+
+def evenly_spread(n_chains, n_draws, n):
+    """Indices (chain, draw) of ``n`` of ``n_chains x n_draws`` draws spread evenly over
+    chains and iterations, two arrays of shape (min(n, n_chains n_draws),)."""
     flat = np.unique(np.linspace(0, n_chains * n_draws - 1, min(n, n_chains * n_draws))
                      .round().astype(int))
     return flat % n_chains, flat // n_chains

@@ -4,6 +4,11 @@ from dataclasses import dataclass
 
 from bayesjoint.physics.reference import MODELS as REFERENCES
 
+TRANSD_METHODS = ("transd_steps", "transd")
+"""The trans-dimensional methods of ``bayesjoint xdisc`` (judged by the convergence of
+their chains): steps on reference Earths (:class:`StepsSettings`) and a free layered
+Earth (:class:`TransdSettings`)."""
+
 FORWARDS = ("linearised", "exact")
 """Forward models of :class:`ComparisonSettings`."""
 
@@ -139,5 +144,72 @@ class TransdSettings:
     chunk_size: int = 1000
     prior_iterations: int = 20_000
     prior_chains: int = 32
+    time_budget_s: float = 480.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class StepsSettings:
+    """Settings of the trans-dimensional inversion for discontinuities on a reference.
+
+    Attributes
+    ----------
+    references : tuple of {"ak135", "iasp91", "prem"}
+        Reference Earths, equally probable before the data; the sampler
+        moves between them.
+    layer_km : float
+        Sub-layer thickness of the references, km.
+    window_s : (float, float or None)
+        Time window after the direct P that enters the likelihood, s.
+    k_max : int
+        Most steps (the number is uniform on ``0..k_max``).
+    depth_km : (float, float)
+        Uniform prior bounds of every step's depth, km.
+    jump : (float, float)
+        Uniform prior bounds of every step's relative Vs jump.
+    noise_scale : (float, float)
+        Log-uniform prior bounds of the factor on the stated standard
+        deviations.
+    n_chains, n_temperatures : int
+        Independent chains, and tempered replicas per chain.
+    t_max : float
+        Hottest temperature (geometric ladder from 1).
+    n_iterations, n_burn, thin, chunk_size : int
+        Iterations per chain of the final run (burn-in included), of which
+        the first ``n_burn`` are not kept; every ``thin``-th is kept;
+        iterations per compiled chunk.
+    n_linearisations : int
+        Linearisation points of the forward model, >= 1: the references
+        with the 410 and 660 at the centres of the windows, then the
+        posterior median of a run of ``n_pilot`` iterations, and so on.
+    n_pilot : int
+        Iterations per chain of each run before the final one (its first
+        half not kept).
+    n_importance : int
+        Posterior draws whose exact likelihood corrects the linearised
+        posterior by importance sampling.
+    time_budget_s : float
+        The final run starts no new chunk after this much wall time since
+        the inversion began (its burn-in always ends), s.
+    seed : int
+    """
+
+    references: tuple = ("ak135", "iasp91", "prem")
+    layer_km: float = 10.0
+    window_s: tuple = (20.0, None)
+    k_max: int = 8
+    depth_km: tuple = (200.0, 720.0)
+    jump: tuple = (-0.06, 0.10)
+    noise_scale: tuple = (0.5, 2.0)
+    n_chains: int = 4
+    n_temperatures: int = 10
+    t_max: float = 3000.0
+    n_iterations: int = 2_000_000
+    n_burn: int = 20_000
+    thin: int = 20
+    chunk_size: int = 5000
+    n_linearisations: int = 2
+    n_pilot: int = 20_000
+    n_importance: int = 1000
     time_budget_s: float = 480.0
     seed: int = 0

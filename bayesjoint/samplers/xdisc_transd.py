@@ -127,7 +127,9 @@ def sample_prior(settings: TransdSettings, folder, budget_s=None):
     return rj_run.load_draws(folder)
 
 
-def _summary(values):
+def draw_summary(values):
+    """Mean, standard deviation, number and 5/50/95 % quantiles of the finite values
+    (None when there are none)."""
     v = np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
     if v.size == 0:
@@ -137,7 +139,8 @@ def _summary(values):
             **{f"q{int(100 * p):02d}": float(x) for p, x in zip(QUANTILES, q)}}
 
 
-def _finite_or_none(x):
+def finite_or_none(x):
+    """``float(x)``, or None when it is not finite (a JSON-ready number)."""
     return float(x) if np.isfinite(x) else None
 
 
@@ -188,10 +191,10 @@ def convergence_verdict(quantities, criterion=ConvergenceCriterion()):
                 f"(needs {limits}; worst: {total['worst']}); the numbers are those of this run, "
                 "not of a converged posterior: run longer (--time-budget-s)")
     return {"converged": met, "verdict": text, "worst": total["worst"],
-            **{k: _finite_or_none(total[k]) for k in ("rhat_max", "ess_bulk_min",
+            **{k: finite_or_none(total[k]) for k in ("rhat_max", "ess_bulk_min",
                                                      "ess_tail_min")},
             "criterion": asdict(criterion),
-            "per_quantity": {name: {k: _finite_or_none(v) for k, v in row.items()}
+            "per_quantity": {name: {k: finite_or_none(v) for k, v in row.items()}
                              for name, row in table.items()}}
 
 
@@ -285,8 +288,8 @@ def _result(draws, prior_draws, stats, settings, seconds_prior, seconds_total):
         return float(np.sqrt(p * (1.0 - p) / ess)) if np.isfinite(ess) else 0.0
 
     bayes_factor, is_bound = odds_ratio(p_x, prior_p_x, n_draws)
-    posterior = {name: _summary(found[name]) for name in POSTERIOR_NAMES}
-    posterior["noise_scale"] = _summary(draws["noise_scale"][..., 0])
+    posterior = {name: draw_summary(found[name]) for name in POSTERIOR_NAMES}
+    posterior["noise_scale"] = draw_summary(draws["noise_scale"][..., 0])
     medians = {name: (posterior[name] or {}).get("q50")
                for name in ("depth_410_km", "depth_660_km", "transition_zone_km")}
     stop = stats["stop"] or {}
@@ -310,8 +313,8 @@ def _result(draws, prior_draws, stats, settings, seconds_prior, seconds_total):
             "n_draws": int(n_draws), "n_chains": int(draws["n_layers"].shape[0]),
             "iterations": stop.get("iterations"), "stop_reason": stop.get("reason"),
             "seconds": seconds_total, "seconds_prior_run": seconds_prior,
-            "acceptance_T1": {m: _finite_or_none(a[0]) for m, a in stats["acceptance"].items()},
-            "swap_acceptance": [_finite_or_none(s) for s in np.ravel(stats["swap_acceptance"])],
+            "acceptance_T1": {m: finite_or_none(a[0]) for m, a in stats["acceptance"].items()},
+            "swap_acceptance": [finite_or_none(s) for s in np.ravel(stats["swap_acceptance"])],
             "n_layers_posterior": np.bincount(draws["n_layers"].ravel(),
                                               minlength=settings.k_max + 1)[1:].tolist(),
             "prior_run_draws": int(prior_has_x.size)},

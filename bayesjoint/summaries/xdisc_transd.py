@@ -82,7 +82,25 @@ def discontinuity_draws(interface_depth_km, vs_km_s):
         without a positive jump in the window) and ``transition_zone_km``.
     """
     z = np.asarray(interface_depth_km, dtype=float)
-    jump = interface_jumps(z, vs_km_s)
+    return discontinuities(z, interface_jumps(z, vs_km_s))
+
+
+def discontinuities(depth_km, jump):
+    """The X, 410 and 660 of draws given as discontinuities (module docstring).
+
+    Parameters
+    ----------
+    depth_km : ndarray, shape (..., J)
+        Depth of every discontinuity of every draw, km; NaN for none.
+    jump : ndarray, shape (..., J)
+        Their relative Vs jumps.
+
+    Returns
+    -------
+    dict
+        As :func:`discontinuity_draws`.
+    """
+    z, jump = np.asarray(depth_km, dtype=float), np.asarray(jump, dtype=float)
     depth_x, jump_x = _largest(z, jump, *X_DEPTH_KM, X_MIN_JUMP)
     out = {"has_x": np.isfinite(depth_x), "depth_x_km": depth_x, "jump_x": jump_x}
     for name, (lo, hi) in WINDOWS_KM.items():
@@ -112,3 +130,30 @@ def p_x_depth_profile(depth_x_km, depth_edges_km):
     depth = np.asarray(depth_x_km, dtype=float).ravel()
     counts, _ = np.histogram(depth[np.isfinite(depth)], bins=depth_edges_km)
     return counts / depth.size / np.diff(depth_edges_km)
+
+
+def step_discontinuities(active, depth_km, jump):
+    """:func:`discontinuities` of draws of steps (:mod:`bayesjoint.samplers.xdisc_steps`):
+    the active slots of ``depth_km`` and ``jump`` (all shape (..., J))."""
+    return discontinuities(np.where(active, depth_km, np.nan), jump)
+
+
+def steps_prior_p_x(k_max, depth_km, jump):
+    """Probability of an X under the prior of :mod:`bayesjoint.samplers.xdisc_steps`.
+
+    With ``k`` uniform on ``0..k_max`` and every step's depth and jump
+    uniform and independent, a step is an X with probability
+    ``q = P(d in X_DEPTH_KM) P(a >= X_MIN_JUMP)``, so
+    ``P(X) = 1 - mean_k (1 - q)^k``.
+
+    Parameters
+    ----------
+    k_max : int
+    depth_km, jump : (float, float)
+        Prior bounds of every step's depth (km) and relative jump.
+    """
+    def fraction(lo, hi, a, b):
+        return max(0.0, min(hi, b) - max(lo, a)) / (b - a)
+
+    q = fraction(*X_DEPTH_KM, *depth_km) * fraction(X_MIN_JUMP, np.inf, *jump)
+    return float(1.0 - np.mean((1.0 - q) ** np.arange(k_max + 1)))
