@@ -13,11 +13,13 @@ active, every choice of slots equally probable::
 
 Moves (one per iteration and replica, with fixed probabilities
 :data:`MOVE_PROBABILITIES`): a birth (an empty slot, depth from the prior,
-jump ``a ~ N(0, birth_jump_std)``), a death (an active slot), a Gaussian
-step of one active slot's depth or jump, of ``log s``, and a new reference
-(uniform among the others). With births and deaths chosen equally often,
-the Green (1995) ratio of a birth is, after the slot counts cancel
-against ``C(k_max, k)``::
+jump from the mixture ``q(a) = p_A(a) / 2 + N(a; 0, birth_jump_std) / 2``
+of the prior and a narrow Gaussian: often a small step, which the data
+accept more readily, while any step can die), a death (an active slot), a
+Gaussian step of one active slot's depth or jump, of ``log s``, and a new
+reference (uniform among the others). With births and deaths chosen
+equally often, the Green (1995) ratio of a birth is, after the slot counts
+cancel against ``C(k_max, k)``::
 
     log alpha = (log L' - log L) / T + log p_A(a) - log q(a)
 
@@ -76,7 +78,7 @@ class Proposal(NamedTuple):
     depth_km, jump, log_noise_scale : float
         Standard deviations of the Gaussian steps.
     birth_jump_std : float
-        Standard deviation of a new step's jump.
+        Standard deviation of the Gaussian half of a new step's jump.
     """
 
     depth_km: float = 10.0
@@ -146,7 +148,7 @@ def propose(key, state: StepState, temperature, prior: StepPrior, scales: Propos
     log_ratio : scalar
         Prior and proposal terms of ``log alpha`` (module docstring).
     """
-    keys = jax.random.split(key, 8)
+    keys = jax.random.split(key, 6)
     move = jax.random.choice(keys[0], len(MOVES), p=jnp.asarray(MOVE_PROBABILITIES))
     k = jnp.sum(state.active)
     widen = jnp.sqrt(temperature)
@@ -157,17 +159,21 @@ def propose(key, state: StepState, temperature, prior: StepPrior, scales: Propos
     log_p_a = -jnp.log(a_width)
     std_b = scales.birth_jump_std
 
+    def log_q_birth(a):  # the mixture of the prior and N(0, std_b), inside the prior
+        return jnp.logaddexp(log_p_a, _normal_logpdf(a, std_b)) - jnp.log(2.0)
+
     # birth
     new_depth = jax.random.uniform(keys[3], minval=prior.depth_km[0], maxval=prior.depth_km[1])
-    new_jump = std_b * z
+    u_jump, u_which = jax.random.uniform(keys[5], (2,))
+    new_jump = jnp.where(u_which < 0.5, prior.jump[0] + a_width * u_jump, std_b * z)
     birth = state._replace(active=state.active.at[empty].set(True),
                            depth_km=state.depth_km.at[empty].set(new_depth),
                            jump=state.jump.at[empty].set(new_jump))
     birth_ok = (k < prior.k_max) & _inside(new_jump, prior.jump)
-    birth_ratio = log_p_a - _normal_logpdf(new_jump, std_b)
+    birth_ratio = log_p_a - log_q_birth(new_jump)
     # death
     death = state._replace(active=state.active.at[chosen].set(False))
-    death_ratio = _normal_logpdf(state.jump[chosen], std_b) - log_p_a
+    death_ratio = log_q_birth(state.jump[chosen]) - log_p_a
     # depth and jump of one step
     d_new = state.depth_km[chosen] + jnp.minimum(
         scales.depth_km * widen, 0.5 * (prior.depth_km[1] - prior.depth_km[0])) * z
