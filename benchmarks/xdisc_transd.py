@@ -11,10 +11,11 @@ which stops as soon as it has converged) or ``--method transd`` (a free
 layered Earth, :class:`~bayesjoint.samplers.xdisc_settings.TransdSettings`).
 
 Records: those of ``benchmarks/xdisc.py`` (same seed, so the same records
-the detector and the CNN are scored on), from its test split at the lowest
-noise level, where the answer is clearest: the first record with an X of
-at least 3 % and the first without an X, then alternately the next of
-each, ``--records`` in all. Each record is inverted with the default
+the detector and the CNN are scored on), from its test split at each
+level of ``--noise-std`` (default the lowest, where the answer is
+clearest): the first record with an X of at least 3 % and the first
+without an X, then alternately the next of each, ``--records`` per level.
+Each record is inverted with the default
 settings (or ``--time-budget-s``), its chains one per CPU core (as
 ``bayesjoint xdisc --method transd`` runs them), one record after the
 other. The model comparison's ``p_x`` on the same record is copied from
@@ -24,6 +25,7 @@ Usage::
 
     python benchmarks/xdisc_transd.py                  # transd_steps, 2 records
     python benchmarks/xdisc_transd.py --method transd  # the layered method
+    python benchmarks/xdisc_transd.py --records 6 --noise-std 0.0025,0.01
     python benchmarks/xdisc_transd.py --quick --out /tmp/t.json   # tiny settings, seconds
 
 The default output is ``benchmarks/results/xdisc_<method>_cpu.json``.
@@ -37,6 +39,8 @@ import platform
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -52,11 +56,13 @@ MIN_X_JUMP = 0.03
 """Smallest jump of the records with an X that are picked (a clear case)."""
 
 
-def pick_records(records, ids, n, min_x_jump=MIN_X_JUMP):
-    """Indices of ``n`` test records at the lowest noise: alternately one with an X of at
-    least ``min_x_jump`` and one without, in the order of the split."""
+def pick_records(records, ids, n, min_x_jump=MIN_X_JUMP, noise_std=None):
+    """Indices of ``n`` test records at the noise level ``noise_std`` (default the lowest):
+    alternately one with an X of at least ``min_x_jump`` and one without, in the order of
+    the split."""
     test = records["split"] == "test"
-    low = records["noise_std"] == records["noise_std"][test].min()
+    level = records["noise_std"][test].min() if noise_std is None else noise_std
+    low = np.isclose(records["noise_std"], level, rtol=1e-9, atol=0.0)
     with_x = [i for i in range(len(ids))
               if test[i] and low[i] and records["label"][i] == 1
               and records["x_jump"][i] >= min_x_jump]
@@ -65,7 +71,8 @@ def pick_records(records, ids, n, min_x_jump=MIN_X_JUMP):
     for a, b in zip(with_x, without):
         out += [a, b]
     if len(out) < n:
-        raise ValueError(f"--records {n}: the test split holds only {len(out)} such records")
+        raise ValueError(f"--records {n}: the test split holds only {len(out)} such records "
+                         f"at noise {level:g}")
     return out[:n]
 
 
@@ -88,7 +95,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", choices=("transd_steps", "transd"), default="transd_steps",
                         help="the trans-dimensional method (default transd_steps)")
-    parser.add_argument("--records", type=int, default=2, help="records to invert (default 2)")
+    parser.add_argument("--records", type=int, default=2,
+                        help="records to invert per noise level (default 2)")
+    parser.add_argument("--noise-std", type=lambda t: [float(v) for v in t.split(",")],
+                        help="noise levels of the records, comma-separated (default the "
+                             "lowest of the test split)")
     parser.add_argument("--time-budget-s", type=float,
                         help="wall time of each record's runs (default that of TransdSettings)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data set")
@@ -140,7 +151,9 @@ def main(argv=None):
             detector = same_records(report["predictions"], records, ids)
     rows = []
     min_jump = 0.0 if args.quick else MIN_X_JUMP
-    for i in pick_records(records, ids, args.records, min_jump):
+    picked = [i for level in (args.noise_std or [None])
+              for i in pick_records(records, ids, args.records, min_jump, level)]
+    for i in picked:
         t0 = time.perf_counter()
         cpu0 = time.process_time()
         if args.method == "transd_steps":
@@ -179,7 +192,8 @@ def main(argv=None):
         "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()],
                          "note": "1, 5 and 15 min; the machine may be shared"},
         "settings": {"method": args.method, "size": "quick" if args.quick else "full",
-                     "seed": args.seed, "records": args.records, "min_x_jump": min_jump,
+                     "seed": args.seed, "records": len(picked), "min_x_jump": min_jump,
+                     "noise_std": sorted({float(records["noise_std"][i]) for i in picked}),
                      "transd": {k: (list(v) if isinstance(v, tuple) else v)
                                 for k, v in dataclasses.asdict(settings).items()}},
         "summary": {"converged": sum(r["converged"] for r in rows), "records": len(rows),

@@ -168,8 +168,9 @@ def test_xdisc_transd_picks_clear_records_at_the_lowest_noise():
     # record 0 is noisier, 1 has a small X, 6 is out of distribution
     assert xdisc_transd.pick_records(records, ids, 4) == [2, 3, 5, 4]
     assert xdisc_transd.pick_records(records, ids, 2, min_x_jump=0.0) == [1, 3]
-    with pytest.raises(ValueError, match="only 4 such records"):
+    with pytest.raises(ValueError, match="only 4 such records at noise 0.0025"):
         xdisc_transd.pick_records(records, ids, 5)
+    assert xdisc_transd.pick_records(records, ids, 1, noise_std=0.01) == [0]
 
 
 def test_xdisc_transd_takes_the_detectors_p_x_only_for_the_same_record():
@@ -186,11 +187,13 @@ def test_xdisc_transd_takes_the_detectors_p_x_only_for_the_same_record():
     assert xdisc_transd.same_records(predictions, records, ["a", "b"]) == {"a": 0.9}
 
 
-@pytest.mark.slow  # two tiny trans-dimensional inversions
-def test_xdisc_transd_quick_reports_convergence_per_record(tmp_path):
+@pytest.mark.slow  # two tiny trans-dimensional inversions per method
+@pytest.mark.parametrize("method", ["transd", "transd_steps"])
+def test_xdisc_transd_quick_reports_convergence_per_record(tmp_path, method):
     out = tmp_path / "t.json"
-    _run("xdisc_transd.py", "--quick", "--records", "2", "--out", str(out))
+    _run("xdisc_transd.py", "--quick", "--records", "2", "--method", method, "--out", str(out))
     report = json.loads(out.read_text())
+    assert report["settings"]["method"] == method
     assert {"machine", "versions", "settings", "load_average", "summary", "records"} <= \
         set(report)
     assert report["settings"]["transd"]["time_budget_s"] == 60.0
@@ -206,5 +209,5 @@ def test_xdisc_transd_quick_reports_convergence_per_record(tmp_path):
     finally:
         sys.path.remove(BENCHMARKS)
     (row,) = readme_table.xdisc_transd_rows(report)
-    assert "within the 60 s budget" in row[1]
+    assert "within the 60 s budget" in row[1] and f"`{method}`" in row[0]
     assert row[3].endswith("met" if report["summary"]["converged"] == 2 else "missed")
