@@ -474,6 +474,24 @@ def rf_data(records, i):
                               correlation_s=float(records["correlation_s"][i]))
 
 
+def same_settings(manifest_path, manifest):
+    """Whether the results in a work folder belong to ``manifest``; then record it there.
+
+    They do when the folder has no manifest yet, or when its manifest equals
+    ``manifest`` but for the record ids, which ``manifest`` may extend (a
+    larger ``--scored-test`` adds records and keeps those already done).
+    """
+    path = Path(manifest_path)
+    if path.exists():
+        old = json.loads(path.read_text())
+        if ({k: v for k, v in old.items() if k != "ids"}
+                != {k: v for k, v in manifest.items() if k != "ids"}
+                or not set(old["ids"]) <= set(manifest["ids"])):
+            return False
+    path.write_text(json.dumps(manifest) + "\n")
+    return True
+
+
 def done_results(work_dir):
     """Detector results already in ``work_dir``: dict id -> JSON line."""
     out = {}
@@ -738,15 +756,10 @@ def main(argv=None):
 
     manifest = {"seed": args.seed, "size": name, "detector": dataclasses.asdict(settings),
                 "reference_mode": args.reference_mode, "ids": ids}
-    manifest_path = work_dir / "manifest.json"
     work_dir.mkdir(parents=True, exist_ok=True)
-    if manifest_path.exists():
-        old = json.loads(manifest_path.read_text())
-        if json.dumps(old, sort_keys=True) != json.dumps(manifest, sort_keys=True):
-            raise SystemExit(f"{work_dir} holds results of other settings: remove it or give "
-                             "another --work-dir")
-    else:
-        manifest_path.write_text(json.dumps(manifest) + "\n")
+    if not same_settings(work_dir / "manifest.json", manifest):
+        raise SystemExit(f"{work_dir} holds results of other settings: remove it or give "
+                         "another --work-dir")
 
     t0 = time.perf_counter()
     procs = start_detector(work_dir, ids, records, dataclasses.asdict(settings),

@@ -170,7 +170,8 @@ def test_xdisc_transd_picks_clear_records_at_the_lowest_noise():
     assert xdisc_transd.pick_records(records, ids, 2, min_x_jump=0.0) == [1, 3]
     with pytest.raises(ValueError, match="only 4 such records at noise 0.0025"):
         xdisc_transd.pick_records(records, ids, 5)
-    assert xdisc_transd.pick_records(records, ids, 1, noise_std=0.01) == [0]
+    with pytest.raises(ValueError, match="only 0 such records at noise 0.01"):
+        xdisc_transd.pick_records(records, ids, 1, noise_std=0.01)  # no record without X
 
 
 def test_xdisc_transd_takes_the_detectors_p_x_only_for_the_same_record():
@@ -211,3 +212,20 @@ def test_xdisc_transd_quick_reports_convergence_per_record(tmp_path, method):
     (row,) = readme_table.xdisc_transd_rows(report)
     assert "within the 60 s budget" in row[1] and f"`{method}`" in row[0]
     assert row[3].endswith("met" if report["summary"]["converged"] == 2 else "missed")
+
+
+def test_xdisc_work_folder_takes_more_records_of_the_same_settings_only(tmp_path):
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import xdisc
+    finally:
+        sys.path.remove(BENCHMARKS)
+    path = tmp_path / "manifest.json"
+    first = {"seed": 0, "size": "full", "detector": {"n_betas": 8}, "ids": ["test/0"]}
+    assert xdisc.same_settings(path, first)
+    more = dict(first, ids=["test/0", "test/1"])
+    assert xdisc.same_settings(path, more)
+    assert json.loads(path.read_text())["ids"] == ["test/0", "test/1"]
+    assert not xdisc.same_settings(path, dict(more, detector={"n_betas": 12}))
+    assert not xdisc.same_settings(path, dict(more, ids=["test/1", "test/2"]))
+    assert json.loads(path.read_text()) == more  # a refused manifest is not recorded
