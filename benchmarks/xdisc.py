@@ -482,6 +482,7 @@ def same_settings(manifest_path, manifest):
     larger ``--scored-test`` adds records and keeps those already done).
     """
     path = Path(manifest_path)
+    manifest = json.loads(json.dumps(manifest))  # tuples as JSON gives them back: lists
     if path.exists():
         old = json.loads(path.read_text())
         if ({k: v for k, v in old.items() if k != "ids"}
