@@ -102,6 +102,18 @@ def test_an_unconverged_transd_run_warns_with_its_verdict_first():
     assert xdisc_warnings(result) == []
 
 
+def test_transd_steps_warns_when_its_importance_correction_rests_on_few_draws():
+    result = {"method": "transd_steps", "converged": True, "verdict": "converged",
+              "importance": {"ess_fraction": 0.05, "n_draws": 1000},
+              "posterior": {"noise_scale": _summary(0.9, 1.0, 1.1)}}
+    (warning,) = xdisc_warnings(result)
+    assert "5 % of its 1000 draws" in warning
+    result["importance"]["ess_fraction"] = 0.5
+    assert xdisc_warnings(result) == []
+    result["converged"], result["verdict"] = False, "NOT converged: R-hat 1.2"
+    assert xdisc_warnings(result) == ["NOT converged: R-hat 1.2"]
+
+
 def test_report_needs_the_commands_output(tmp_path):
     with pytest.raises(ValueError, match="xdisc.json is missing"):
         build_xdisc_report(tmp_path)

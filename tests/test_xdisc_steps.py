@@ -196,3 +196,28 @@ def test_bad_settings_are_named():
     prior = step_prior(good)
     assert prior.k_max == 8 and prior.n_references == 3
     assert prior.log_noise_scale == pytest.approx((np.log(0.5), np.log(2.0)))
+
+
+@pytest.mark.slow  # two inversions to convergence, about a minute each on two cores
+def test_the_inversion_finds_an_x_where_there_is_one_and_none_where_there_is_none():
+    from bayesjoint.datasets import synthetic_rf
+    from bayesjoint.samplers.xdisc_steps_inversion import invert_steps
+
+    xmodel = XdiscModel.build("ak135")
+    mantle = {"depth_410_km": 405.0, "jump_410": 0.045, "depth_660_km": 665.0,
+              "jump_660": 0.065}
+    settings = StepsSettings(references=("ak135", "prem"))
+    results = {}
+    for jump_x in (0.0, 0.04):
+        earth = xmodel.earth({**mantle, "depth_x_km": 300.0, "jump_x": jump_x})
+        data = synthetic_rf(earth, np.array([0.05, 0.07]), dt_s=0.5, npts=240, shift_s=5.0,
+                            wrap_free=True, gauss_rad_s=1.0, noise_std=0.005, seed=0)
+        results[jump_x], _, _ = invert_steps(data, settings)
+    for result in results.values():
+        assert result["converged"], result["verdict"]
+        assert result["reference_probability"]["ak135"] > 0.9
+        assert 385.0 < result["depth_410_km"] < 425.0 and 645.0 < result["depth_660_km"] < 685.0
+        assert result["importance"]["ess_fraction"] > 0.5
+    assert results[0.04]["p_x"] > 0.95 and results[0.0]["p_x"] < 0.05
+    x = results[0.04]["posterior"]  # coarse recovery of the X: median depth and jump
+    assert abs(x["depth_x_km"]["q50"] - 300.0) < 25.0 and 0.025 < x["jump_x"]["q50"] < 0.055

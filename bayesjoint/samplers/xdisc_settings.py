@@ -68,13 +68,26 @@ class ComparisonSettings:
     seed: int = 0
 
 
-def check_settings(settings: ComparisonSettings):
-    """Raise ``ValueError`` naming the setting unless ``settings`` are usable."""
-    refs = settings.references
+def check_references(refs):
+    """``ValueError`` unless ``refs`` is a non-empty tuple of distinct reference names."""
     if (not isinstance(refs, tuple) or not refs or len(set(refs)) != len(refs)
             or any(r not in REFERENCES for r in refs)):
         raise ValueError(f"references = {refs!r}: a tuple of distinct names from "
                          f"{tuple(REFERENCES)}")
+
+
+def check_counts(settings, names):
+    """``ValueError`` naming the first of the fields ``names`` of ``settings`` that is not
+    an integer >= 1."""
+    for name in names:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"{name} = {value!r}: must be an integer >= 1")
+
+
+def check_settings(settings: ComparisonSettings):
+    """Raise ``ValueError`` naming the setting unless ``settings`` are usable."""
+    check_references(settings.references)
     if settings.forward not in FORWARDS:
         raise ValueError(f"forward = {settings.forward!r}: allowed values are {FORWARDS}")
     if settings.n_linearisations < 1 or settings.n_importance < 2:

@@ -60,12 +60,12 @@ from bayesjoint.model.rf import correlated_log_likelihood
 from bayesjoint.model.xdisc_likelihood import (exact_predict_factors, linear_predict_factors,
                                                linearise_factor, station_arrays)
 from bayesjoint.model.xdisc_models import XdiscModel, steps_factor
-from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS
+from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS, X_MIN_JUMP
 from bayesjoint.samplers import xdisc_steps as xs
 from bayesjoint.samplers.tempering import geometric_ladder
 from bayesjoint.samplers.xdisc_comparison import (QUANTILES, check_record_length, evenly_spread,
                                                   importance_correction, window_slice)
-from bayesjoint.samplers.xdisc_settings import REFERENCES, StepsSettings
+from bayesjoint.samplers.xdisc_settings import StepsSettings, check_counts, check_references
 from bayesjoint.samplers.xdisc_transd import (convergence_verdict, draw_summary, finite_or_none,
                                               odds_ratio)
 from bayesjoint.summaries.xdisc_transd import (WINDOWS_KM, X_DEPTH_KM, step_discontinuities,
@@ -81,16 +81,9 @@ POSTERIOR_NAMES = ("depth_x_km", "jump_x", "depth_410_km", "jump_410", "depth_66
 
 def check_settings(settings: StepsSettings):
     """Raise ``ValueError`` naming the first bad setting, before any sampling."""
-    refs = settings.references
-    if (not isinstance(refs, tuple) or not refs or len(set(refs)) != len(refs)
-            or any(r not in REFERENCES for r in refs)):
-        raise ValueError(f"references = {refs!r}: a tuple of distinct names from "
-                         f"{tuple(REFERENCES)}")
-    for name in ("k_max", "n_chains", "n_temperatures", "n_iterations", "thin", "chunk_size",
-                 "n_linearisations", "n_pilot", "n_importance"):
-        value = getattr(settings, name)
-        if isinstance(value, bool) or int(value) != value or value < 1:
-            raise ValueError(f"{name} = {value!r}: must be an integer >= 1")
+    check_references(settings.references)
+    check_counts(settings, ("k_max", "n_chains", "n_temperatures", "n_iterations", "thin",
+                            "chunk_size", "n_linearisations", "n_pilot", "n_importance"))
     if settings.n_importance < 2:
         raise ValueError(f"n_importance = {settings.n_importance!r}: must be >= 2")
     if not 0 <= settings.n_burn < settings.n_iterations:
@@ -118,10 +111,11 @@ def check_settings(settings: StepsSettings):
     if lo > X_DEPTH_KM[0] or hi < WINDOWS_KM["660"][1]:
         raise ValueError(f"depth_km = {(lo, hi)!r}: must hold the X window and the 660's "
                          f"({X_DEPTH_KM[0]:g}-{WINDOWS_KM['660'][1]:g} km)")
-    if settings.jump[1] <= 0.01 or settings.noise_scale[0] <= 0:
-        raise ValueError("jump must allow an X (upper bound > 0.01) and noise_scale must be "
-                         f"positive: jump = {settings.jump!r}, noise_scale = "
-                         f"{settings.noise_scale!r}")
+    if settings.jump[1] <= X_MIN_JUMP:
+        raise ValueError(f"jump = {settings.jump!r}: the upper bound must exceed "
+                         f"{X_MIN_JUMP:g} (an X's smallest jump)")
+    if settings.noise_scale[0] <= 0:
+        raise ValueError(f"noise_scale = {settings.noise_scale!r}: must be positive")
 
 
 def step_prior(settings: StepsSettings) -> xs.StepPrior:
@@ -377,7 +371,7 @@ def _result(draws, picked, exact, xmodels, stats, settings, prior_odds):
         "p_x_draws": p_draws, "p_x_draws_mc_error": error,
         "p_x_draws_linearised": float(found["has_x"].mean()),
         "prior_p_x_draws": prior_draws,
-        "x_definition": {"depth_km": list(X_DEPTH_KM), "min_jump": 0.01,
+        "x_definition": {"depth_km": list(X_DEPTH_KM), "min_jump": X_MIN_JUMP,
                          "rule": "a step in the depth range with a relative Vs jump >= "
                                  "min_jump (each step on its own)"},
         **medians,

@@ -48,7 +48,7 @@ from bayesjoint.samplers import run as rj_run
 from bayesjoint.samplers.tempering import geometric_ladder
 from bayesjoint.samplers.xdisc_comparison import (QUANTILES, check_record_length,
                                                   window_slice)
-from bayesjoint.samplers.xdisc_settings import TransdSettings
+from bayesjoint.samplers.xdisc_settings import TransdSettings, check_counts
 from bayesjoint.summaries.stopping import ConvergenceCriterion, assess
 from bayesjoint.summaries.diagnostics import convergence
 from bayesjoint.summaries.xdisc_transd import (WINDOWS_KM, X_DEPTH_KM, discontinuity_draws,
@@ -71,12 +71,8 @@ def prior_spec(settings: TransdSettings) -> PriorSpec:
 
 def check_settings(settings: TransdSettings):
     """Raise ``ValueError`` naming the first bad setting, before any sampling."""
-    ints = ("k_min", "k_max", "n_chains", "n_temperatures", "n_iterations", "thin",
-            "chunk_size", "prior_iterations", "prior_chains")
-    for name in ints:
-        value = getattr(settings, name)
-        if isinstance(value, bool) or int(value) != value or value < 1:
-            raise ValueError(f"{name} = {value!r}: must be an integer >= 1")
+    check_counts(settings, ("k_min", "k_max", "n_chains", "n_temperatures", "n_iterations",
+                            "thin", "chunk_size", "prior_iterations", "prior_chains"))
     if not 0 <= settings.n_burn < settings.n_iterations:
         raise ValueError(f"n_burn = {settings.n_burn!r}: must lie in [0, n_iterations = "
                          f"{settings.n_iterations})")
