@@ -1,5 +1,6 @@
 """Settings of the X-discontinuity model comparison (no JAX: the command line reads them)."""
 
+import math
 from dataclasses import dataclass
 
 from bayesjoint.physics.reference import MODELS as REFERENCES
@@ -83,6 +84,23 @@ def check_counts(settings, names):
         value = getattr(settings, name)
         if isinstance(value, bool) or int(value) != value or value < 1:
             raise ValueError(f"{name} = {value!r}: must be an integer >= 1")
+
+
+def check_chunked_run(settings, multiples):
+    """``ValueError`` naming the first bad setting of a chunked tempered run: the fields
+    ``multiples`` not multiples of ``chunk_size``, a ``thin`` that does not divide it, a
+    ``t_max`` below 1 or a ``time_budget_s`` not above 0."""
+    for name in multiples:
+        if getattr(settings, name) % settings.chunk_size:
+            raise ValueError(f"{name} = {getattr(settings, name)!r}: must be a multiple of "
+                             f"chunk_size = {settings.chunk_size}")
+    if settings.chunk_size % settings.thin:
+        raise ValueError(f"thin = {settings.thin!r}: must divide chunk_size = "
+                         f"{settings.chunk_size}")
+    if not (math.isfinite(settings.t_max) and settings.t_max >= 1.0):
+        raise ValueError(f"t_max = {settings.t_max!r}: must be >= 1")
+    if not (math.isfinite(settings.time_budget_s) and settings.time_budget_s > 0):
+        raise ValueError(f"time_budget_s = {settings.time_budget_s!r}: must be > 0 s")
 
 
 def check_settings(settings: ComparisonSettings):

@@ -65,7 +65,8 @@ from bayesjoint.samplers import xdisc_steps as xs
 from bayesjoint.samplers.tempering import geometric_ladder
 from bayesjoint.samplers.xdisc_comparison import (QUANTILES, check_record_length, evenly_spread,
                                                   importance_correction, window_slice)
-from bayesjoint.samplers.xdisc_settings import StepsSettings, check_counts, check_references
+from bayesjoint.samplers.xdisc_settings import (StepsSettings, check_chunked_run, check_counts,
+                                                check_references)
 from bayesjoint.samplers.xdisc_transd import (convergence_verdict, draw_summary, finite_or_none,
                                               odds_ratio)
 from bayesjoint.summaries.xdisc_transd import (WINDOWS_KM, X_DEPTH_KM, step_discontinuities,
@@ -89,20 +90,10 @@ def check_settings(settings: StepsSettings):
     if not 0 <= settings.n_burn < settings.n_iterations:
         raise ValueError(f"n_burn = {settings.n_burn!r}: must lie in [0, n_iterations = "
                          f"{settings.n_iterations})")
-    for name in ("n_iterations", "n_burn", "n_pilot"):
-        if getattr(settings, name) % settings.chunk_size:
-            raise ValueError(f"{name} = {getattr(settings, name)!r}: must be a multiple of "
-                             f"chunk_size = {settings.chunk_size}")
+    check_chunked_run(settings, ("n_iterations", "n_burn", "n_pilot"))
     if settings.n_linearisations > 1 and settings.n_pilot < 2 * settings.chunk_size:
         raise ValueError(f"n_pilot = {settings.n_pilot!r}: must be at least two chunks "
                          f"(2 x chunk_size = {2 * settings.chunk_size}); half is burn-in")
-    if settings.chunk_size % settings.thin:
-        raise ValueError(f"thin = {settings.thin!r}: must divide chunk_size = "
-                         f"{settings.chunk_size}")
-    if not (np.isfinite(settings.t_max) and settings.t_max >= 1.0):
-        raise ValueError(f"t_max = {settings.t_max!r}: must be >= 1")
-    if not (np.isfinite(settings.time_budget_s) and settings.time_budget_s > 0):
-        raise ValueError(f"time_budget_s = {settings.time_budget_s!r}: must be > 0 s")
     for name in ("depth_km", "jump", "noise_scale"):
         lo, hi = getattr(settings, name)
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):

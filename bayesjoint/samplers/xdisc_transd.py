@@ -48,7 +48,7 @@ from bayesjoint.samplers import run as rj_run
 from bayesjoint.samplers.tempering import geometric_ladder
 from bayesjoint.samplers.xdisc_comparison import (QUANTILES, check_record_length,
                                                   window_slice)
-from bayesjoint.samplers.xdisc_settings import TransdSettings, check_counts
+from bayesjoint.samplers.xdisc_settings import TransdSettings, check_chunked_run, check_counts
 from bayesjoint.summaries.stopping import ConvergenceCriterion, assess
 from bayesjoint.summaries.diagnostics import convergence
 from bayesjoint.summaries.xdisc_transd import (WINDOWS_KM, X_DEPTH_KM, discontinuity_draws,
@@ -76,20 +76,10 @@ def check_settings(settings: TransdSettings):
     if not 0 <= settings.n_burn < settings.n_iterations:
         raise ValueError(f"n_burn = {settings.n_burn!r}: must lie in [0, n_iterations = "
                          f"{settings.n_iterations})")
-    for name in ("n_iterations", "prior_iterations"):
-        if getattr(settings, name) % settings.chunk_size:
-            raise ValueError(f"{name} = {getattr(settings, name)!r}: must be a multiple of "
-                             f"chunk_size = {settings.chunk_size}")
+    check_chunked_run(settings, ("n_iterations", "prior_iterations"))
     if settings.prior_iterations <= settings.chunk_size:
         raise ValueError(f"prior_iterations = {settings.prior_iterations!r}: must exceed "
                          f"chunk_size = {settings.chunk_size} (the prior run's burn-in)")
-    if settings.chunk_size % settings.thin:
-        raise ValueError(f"thin = {settings.thin!r}: must divide chunk_size = "
-                         f"{settings.chunk_size}")
-    if not (np.isfinite(settings.t_max) and settings.t_max >= 1.0):
-        raise ValueError(f"t_max = {settings.t_max!r}: must be >= 1")
-    if not (np.isfinite(settings.time_budget_s) and settings.time_budget_s > 0):
-        raise ValueError(f"time_budget_s = {settings.time_budget_s!r}: must be > 0 s")
     if settings.depth_max_km < X_DEPTH_KM[1] or settings.depth_max_km < WINDOWS_KM["660"][1]:
         raise ValueError(f"depth_max_km = {settings.depth_max_km!r}: must reach below the "
                          f"660 window ({WINDOWS_KM['660'][1]:g} km)")
