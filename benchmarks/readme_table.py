@@ -225,8 +225,10 @@ def xdisc_transd_rows(report):
     what = {"transd": "free layers", "transd_steps": "steps on reference Earths"}[method]
     rhat = "n/a" if s["rhat_max"] is None else f"{s['rhat_max']:.2f}"
     ok = s["converged"] == s["records"] and s["wall_s_max"] < TRANSD_TARGET_S
+    levels = report["settings"].get("noise_std")
+    noise = f" at noise {', '.join(f'{x:g}' for x in levels)}" if levels else ""
     return [(f"X-discontinuity, trans-dimensional method `{method}` ({what}), "
-             f"{s['records']} synthetic stations ({report['settings']['size']} run)",
+             f"{s['records']} synthetic stations{noise} ({report['settings']['size']} run)",
              f"{s['converged']} of {s['records']} converged within the {t['time_budget_s']:.0f} s "
              f"budget; inversion up to {s['wall_s_max']:.0f} s per station; worst R-hat "
              f"{rhat}", "",
