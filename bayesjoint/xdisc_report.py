@@ -64,7 +64,9 @@ def xdisc_warnings(result):
     """Plain-language warnings for the thresholds one ``xdisc.json`` crosses.
 
     * trans-dimensional methods: the convergence verdict when the run has
-      not converged; for ``transd_steps``, an importance correction to the
+      not converged; a posterior of the number of steps (layers) with at
+      least as many draws at ``--k-max`` as at one fewer (the prior's
+      bound shapes the answer); for ``transd_steps``, an importance correction to the
       exact forward resting on an effective sample size below
       :data:`IMPORTANCE_ESS_MIN` of its draws;
     * model comparison: the importance correction of the preferred
@@ -93,6 +95,15 @@ def xdisc_warnings(result):
     if result["method"] in TRANSD_METHODS:
         if not result["converged"]:
             out.append(result["verdict"])
+        counts = result["sampler"].get("n_steps_posterior") or \
+            result["sampler"].get("n_layers_posterior")
+        if counts and len(counts) > 1 and counts[-1] > 0 and counts[-1] >= counts[-2]:
+            what = "steps" if "n_steps_posterior" in result["sampler"] else "layers"
+            share = counts[-1] / sum(counts)
+            out.append(f"The posterior of the number of {what} presses against its most, "
+                       f"--k-max {result['settings']['k_max']} ({100 * share:.0f} % of the "
+                       f"draws, no fewer than at one {what[:-1]} less): the data ask for more "
+                       f"{what} than the prior allows; rerun with a larger --k-max.")
         imp = result.get("importance")
         if imp and imp["ess_fraction"] < IMPORTANCE_ESS_MIN:
             out.append(f"The importance correction to the exact forward rests on "

@@ -95,6 +95,7 @@ def test_a_noise_scale_far_from_one_warns(log_scale, word):
 
 def test_an_unconverged_transd_run_warns_with_its_verdict_first():
     result = {"method": "transd", "converged": False, "verdict": "NOT converged: R-hat 2.8",
+              "sampler": {"n_layers_posterior": [0, 4, 2]}, "settings": {"k_max": 3},
               "posterior": {"noise_scale": _summary(1.9, 2.0, 2.1)}}
     assert xdisc_warnings(result)[0] == "NOT converged: R-hat 2.8"
     assert "too small" in xdisc_warnings(result)[1]
@@ -105,6 +106,7 @@ def test_an_unconverged_transd_run_warns_with_its_verdict_first():
 def test_transd_steps_warns_when_its_importance_correction_rests_on_few_draws():
     result = {"method": "transd_steps", "converged": True, "verdict": "converged",
               "importance": {"ess_fraction": 0.05, "n_draws": 1000},
+              "sampler": {"n_steps_posterior": [0, 5, 3, 1]}, "settings": {"k_max": 3},
               "posterior": {"noise_scale": _summary(0.9, 1.0, 1.1)}}
     (warning,) = xdisc_warnings(result)
     assert "5 % of its 1000 draws" in warning
@@ -112,6 +114,18 @@ def test_transd_steps_warns_when_its_importance_correction_rests_on_few_draws():
     assert xdisc_warnings(result) == []
     result["converged"], result["verdict"] = False, "NOT converged: R-hat 1.2"
     assert xdisc_warnings(result) == ["NOT converged: R-hat 1.2"]
+
+
+@pytest.mark.parametrize("method, key", [("transd_steps", "n_steps_posterior"),
+                                         ("transd", "n_layers_posterior")])
+def test_a_number_of_steps_piled_at_k_max_is_a_warning(method, key):
+    result = {"method": method, "converged": True, "verdict": "converged",
+              "sampler": {key: [0, 1, 3, 3]}, "settings": {"k_max": 3},
+              "posterior": {"noise_scale": _summary(0.9, 1.0, 1.1)}}
+    (warning,) = xdisc_warnings(result)
+    assert "--k-max 3 (43 % of the draws" in warning
+    result["sampler"][key] = [0, 1, 3, 2]  # falling towards the bound: the data do not ask
+    assert xdisc_warnings(result) == []
 
 
 def test_report_needs_the_commands_output(tmp_path):
