@@ -221,3 +221,15 @@ def test_the_inversion_finds_an_x_where_there_is_one_and_none_where_there_is_non
     assert results[0.04]["p_x"] > 0.95 and results[0.0]["p_x"] < 0.05
     x = results[0.04]["posterior"]  # coarse recovery of the X: median depth and jump
     assert abs(x["depth_x_km"]["q50"] - 300.0) < 25.0 and 0.025 < x["jump_x"]["q50"] < 0.055
+
+
+def test_a_spent_time_budget_still_keeps_one_chunk_after_the_burn_in():
+    prior = PRIOR._replace(n_references=1)
+    zero = lambda state, data: jnp.zeros(())  # noqa: E731
+    states = xs.fill_log_likelihood(
+        xs.initial_states(jax.random.PRNGKey(0), 2, 1, prior), None, zero)
+    draws, stats = xs.run(jax.random.PRNGKey(1), states, jnp.ones(1), None, zero, prior,
+                          n_iterations=400, n_burn=100, thin=10, chunk_size=100,
+                          time_budget_s=0.0)
+    assert stats["stop_reason"] == "time_budget" and stats["iterations"] == 200
+    assert draws.active.shape[:2] == (2, 10)

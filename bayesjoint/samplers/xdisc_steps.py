@@ -327,7 +327,7 @@ def run(key, states, temperatures, data, log_likelihood, prior: StepPrior,
         ``chunk_size``, ``chunk_size`` of ``thin``.
     time_budget_s : float
         No new chunk starts once this much wall time has passed (the
-        burn-in always runs to its end).
+        burn-in and one chunk after it always run).
     converged : callable, optional
         ``converged(draws) -> bool`` on the draws kept so far; the run
         stops when it returns True, asked after every ``check_every``-th
@@ -369,7 +369,7 @@ def run(key, states, temperatures, data, log_likelihood, prior: StepPrior,
     t0 = time.perf_counter()
     kept, totals, done, n_kept, reason = [], None, 0, 0, "n_iterations"
     while done < n_iterations:
-        if done >= n_burn and time.perf_counter() - t0 > time_budget_s:
+        if done > n_burn and time.perf_counter() - t0 > time_budget_s:  # one chunk kept
             reason = "time_budget"
             break
         key, sub = jax.random.split(key)
