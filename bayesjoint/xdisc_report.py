@@ -179,7 +179,7 @@ def _answer(result):
         lines.append("- Reference Earths, fraction of draws: " + ", ".join(
             f"{ref.upper()} {p:.3f}" for ref, p in result["reference_probability"].items())
             + ".")
-    else:
+    elif result["method"] not in TRANSD_METHODS:
         lines.append(f"- Bayes factor {bayes_factor_text(result)} (log "
                      f"{result['log_bayes_factor']:.2f} +- "
                      f"{result['log_bayes_factor_mc_error']:.2f}, one Monte Carlo standard "
