@@ -30,7 +30,8 @@ which keeps every replica's kernel fixed and reversible.
 
 Replicas at the temperatures of each chain swap states between
 neighbours after every iteration (even pairs, then odd pairs), accepted
-with ``min(1, exp((1/T_i - 1/T_j)(log L_j - log L_i)))``. Chains run one
+with ``min(1, exp((1/T_i - 1/T_j)(log L_j - log L_i)))`` (parallel
+tempering; Sambridge 2014, GJI 196, 357, eq. 8). Chains run one
 per JAX device when the devices divide them (:func:`jax.pmap`), else
 vmapped on one.
 """

@@ -50,6 +50,7 @@ at every 50 km from 200 to 750 km.
 """
 
 import time
+from dataclasses import asdict
 
 import jax
 import jax.numpy as jnp
@@ -380,5 +381,5 @@ def _result(draws, picked, exact, xmodels, stats, settings, prior_odds):
             "swap_acceptance": [finite_or_none(a) for a in stats["swap_acceptance"]],
             "n_steps_posterior": np.bincount(k.ravel(), minlength=settings.k_max + 1).tolist()},
         "settings": {name: (list(v) if isinstance(v, tuple) else v)
-                     for name, v in settings.__dict__.items()},
+                     for name, v in asdict(settings).items()},
     }
