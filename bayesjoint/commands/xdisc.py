@@ -428,8 +428,8 @@ def _transd(args, data):
     if args.method == "transd_steps":
         from bayesjoint.samplers.xdisc_steps_inversion import invert_steps
 
-        prior_odds = 1.0 if args.prior_odds is None else args.prior_odds
-        result, draws, xmodels = invert_steps(data, settings, prior_odds)
+        given = {} if args.prior_odds is None else {"prior_odds": args.prior_odds}
+        result, draws, xmodels = invert_steps(data, settings, **given)
         draws = (draws, xmodels)
     else:
         from bayesjoint.samplers.xdisc_transd import invert_transd

@@ -222,17 +222,24 @@ class _Survey(NamedTuple):
     earth_flattening: bool
 
 
-def _log_likelihood(vector, predicted, arrays, law):
-    noise_scale = jnp.exp(as_params("x", vector)["log_noise_scale"])
-    ll = correlated_log_likelihood(arrays.observed - predicted, arrays.std, noise_scale, law,
-                                   arrays.correlation_s, arrays.dt_s)
+def log_likelihood_at(predicted, log_noise_scale, arrays: StationArrays, law):
+    """Log-likelihood of the predictions (shape (R, W)) inside the window, with the noise
+    scale ``exp(log_noise_scale)`` on the stated standard deviations (module docstring);
+    ``-inf`` where a prediction is not finite."""
+    ll = correlated_log_likelihood(arrays.observed - predicted, arrays.std,
+                                   jnp.exp(log_noise_scale), law, arrays.correlation_s,
+                                   arrays.dt_s)
     return jnp.where(jnp.all(jnp.isfinite(predicted)), ll, -jnp.inf)
 
 
-@functools.partial(jax.jit, static_argnames="static")
+def _log_likelihood(vector, predicted, arrays, law):
+    return log_likelihood_at(predicted, as_params("x", vector)["log_noise_scale"], arrays, law)
+
+
 def exact_predict(vectors, arrays: StationArrays, static: Static):
     """Exact predictions of parameter vectors inside the window, shape (M, R, W)."""
-    return jax.vmap(lambda v: _predict_from_factor(_factor(v, arrays), arrays, static))(vectors)
+    return exact_predict_factors(jax.vmap(lambda v: _factor(v, arrays))(jnp.asarray(vectors)),
+                                 arrays, static)
 
 
 @functools.partial(jax.jit, static_argnames="static")

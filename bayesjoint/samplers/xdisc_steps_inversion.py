@@ -49,6 +49,7 @@ log-likelihood, the reference (when there are several) and the Vs profile
 at every 50 km from 200 to 750 km.
 """
 
+import functools
 import time
 from dataclasses import asdict
 
@@ -57,9 +58,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from bayesjoint.data import RFData
-from bayesjoint.model.rf import correlated_log_likelihood
 from bayesjoint.model.xdisc_likelihood import (exact_predict_factors, linear_predict_factors,
-                                               linearise_factor, station_arrays)
+                                               linearise_factor, log_likelihood_at,
+                                               station_arrays)
 from bayesjoint.model.xdisc_models import XdiscModel, steps_factor
 from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS, X_MIN_JUMP
 from bayesjoint.samplers import xdisc_steps as xs
@@ -72,6 +73,9 @@ from bayesjoint.samplers.xdisc_transd import (convergence_verdict, draw_summary,
                                               odds_ratio)
 from bayesjoint.summaries.xdisc_transd import (WINDOWS_KM, X_DEPTH_KM, step_discontinuities,
                                                steps_prior_p_x)
+
+FACTOR_BATCH = 4096
+"""Draws per compiled evaluation of :func:`draw_factors`."""
 
 PROFILE_DEPTHS_KM = tuple(float(d) for d in range(200, 751, 50))
 """Depths of the Vs profile that convergence is judged on, km."""
@@ -143,22 +147,33 @@ def log_likelihood_fn(law):
         factor = steps_factor(top, state.depth_km, jnp.where(state.active, state.jump, 0.0),
                               arrays.taper_km[0])
         pred = linear_predict_factors(factor, _one(lins, state.reference))
-        return correlated_log_likelihood(arrays.observed[0] - pred, arrays.std[0],
-                                         jnp.exp(state.log_noise_scale), law,
-                                         arrays.correlation_s[0], arrays.dt_s[0])
+        return log_likelihood_at(pred, state.log_noise_scale, _one(arrays, 0), law)
 
     return log_likelihood
 
 
-def draw_factors(draws, top_depth_km, taper_km):
-    """Layer factor of every draw under its own reference, shape (..., K)."""
-    tops = jnp.asarray(top_depth_km)
-    f = jax.jit(jax.vmap(lambda r, a, d, j: steps_factor(
-        tops[r], d, jnp.where(a, j, 0.0), taper_km)))
+@jax.jit
+def _factors(tops, taper_km, reference, active, depth_km, jump):
+    return jax.vmap(lambda r, a, d, j: steps_factor(tops[r], d, jnp.where(a, j, 0.0),
+                                                    taper_km))(reference, active, depth_km,
+                                                               jump)
+
+
+def draw_factors(draws, top_depth_km, taper_km, batch=FACTOR_BATCH):
+    """Layer factor of every draw under its own reference, shape (..., K).
+
+    ``top_depth_km`` of shape (n_references, K). Draws are evaluated
+    ``batch`` at a time (the last batch padded), so the number of draws,
+    which grows during a run, does not cause a new compilation.
+    """
     shape = draws.active.shape[:-1]
     flat = [np.asarray(x).reshape((-1,) + np.shape(x)[len(shape):])
             for x in (draws.reference, draws.active, draws.depth_km, draws.jump)]
-    out = np.asarray(f(*map(jnp.asarray, flat)))
+    n = flat[0].shape[0]
+    padded = [np.concatenate([x, np.repeat(x[:1], -n % batch, axis=0)]) for x in flat]
+    tops = jnp.asarray(top_depth_km)
+    out = np.concatenate([np.asarray(_factors(tops, taper_km, *(x[i:i + batch] for x in padded)))
+                          for i in range(0, n + (-n % batch), batch)])[:n]
     return out.reshape(shape + out.shape[-1:])
 
 
@@ -174,6 +189,12 @@ def _centre_factors(arrays, n_references):
             for r in range(n_references)]
 
 
+@functools.partial(jax.jit, static_argnames="law")
+def _batched_log_likelihood(predicted, log_noise_scale, arrays, law):
+    return jax.vmap(lambda p, s: log_likelihood_at(p, s, arrays, law))(predicted,
+                                                                      log_noise_scale)
+
+
 def exact_log_likelihood(draws, arrays, static, law, batch=64):
     """Exact log-likelihood of draws (StepState with one leading axis), shape (N,)."""
     factors = draw_factors(draws, arrays.top_depth_km, arrays.taper_km[0])
@@ -184,9 +205,8 @@ def exact_log_likelihood(draws, arrays, static, law, batch=64):
         for start in range(0, idx.size, batch):
             part = idx[start:start + batch]
             pred = exact_predict_factors(jnp.asarray(factors[part]), one, static)
-            out[part] = np.asarray(jax.vmap(lambda p, s: correlated_log_likelihood(
-                one.observed - p, one.std, jnp.exp(s), law, one.correlation_s, one.dt_s))(
-                    pred, jnp.asarray(draws.log_noise_scale[part])))
+            out[part] = np.asarray(_batched_log_likelihood(
+                pred, jnp.asarray(draws.log_noise_scale[part]), one, law))
     return out
 
 
