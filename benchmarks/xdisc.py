@@ -493,6 +493,52 @@ def same_settings(manifest_path, manifest):
     return True
 
 
+def same_records(predictions, records, ids):
+    """Where a report's ``predictions`` hold records of ours: dict id -> index there.
+
+    An id counts when its label, noise level and X jump there equal those of
+    ``records`` (the same record, not only the same name).
+    """
+    index = {name: i for i, name in enumerate(ids)}
+    out = {}
+    for k, name in enumerate(predictions["id"]):
+        i = index.get(name)
+        if (i is not None and predictions["label"][k] == records["label"][i]
+                and predictions["noise_std"][k] == records["noise_std"][i]
+                and predictions["x_jump"][k] == records["x_jump"][i]):
+            out[name] = k
+    return out
+
+
+def resume_from_report(work_dir, report_path, manifest, ids, records):
+    """Put the detector results of an earlier report into ``work_dir``; how many it took.
+
+    The report must be of this benchmark with the same seed, size, detector
+    settings and reference mode as ``manifest``. Its results of records of
+    ours (:func:`same_records`) that ``work_dir`` does not hold yet are
+    written to ``detector_resumed.jsonl``, with the seconds they took then;
+    the others are left to the workers.
+    """
+    report = json.loads(Path(report_path).read_text())
+    theirs = report.get("settings", {})
+    ours = json.loads(json.dumps(manifest))  # tuples as JSON gives them back: lists
+    differ = [k for k in ("seed", "size", "detector", "reference_mode")
+              if theirs.get(k) != ours[k]]
+    if report.get("benchmark") != "xdisc" or differ:
+        raise SystemExit(f"--resume-from {report_path}: not a report of these settings "
+                         f"(differs in {', '.join(differ) or 'benchmark'})")
+    predictions = report["predictions"]
+    done = done_results(work_dir)
+    taken = {name: k for name, k in same_records(predictions, records, ids).items()
+             if name not in done}
+    with open(Path(work_dir) / "detector_resumed.jsonl", "a") as out:
+        for name, k in taken.items():
+            out.write(json.dumps({"id": name, "p_x": predictions["detector"][k],
+                                  "seconds": predictions["detector_seconds"][k],
+                                  "resumed_from": str(report_path)}) + "\n")
+    return len(taken)
+
+
 def done_results(work_dir):
     """Detector results already in ``work_dir``: dict id -> JSON line."""
     out = {}
@@ -736,6 +782,10 @@ def main(argv=None):
                         help="score both methods on the first N records of the test split "
                              "only (a random draw); the CNN is also scored on the whole split "
                              "(default: all)")
+    parser.add_argument("--resume-from", metavar="REPORT.json",
+                        help="take the detector's results from an earlier report of the same "
+                             "seed, size and detector settings (its records only; the rest "
+                             "are run)")
     parser.add_argument("--reference-mode", choices=("given", "true"), default="given",
                         help="detector references: those of --detector-references, or each "
                              "record's own")
@@ -761,6 +811,9 @@ def main(argv=None):
     if not same_settings(work_dir / "manifest.json", manifest):
         raise SystemExit(f"{work_dir} holds results of other settings: remove it or give "
                          "another --work-dir")
+    if args.resume_from:
+        n = resume_from_report(work_dir, args.resume_from, manifest, ids, records)
+        print(f"detector: {n} results taken from {args.resume_from}", flush=True)
 
     t0 = time.perf_counter()
     procs = start_detector(work_dir, ids, records, dataclasses.asdict(settings),

@@ -76,20 +76,6 @@ def pick_records(records, ids, n, min_x_jump=MIN_X_JUMP, noise_std=None):
     return out[:n]
 
 
-def same_records(predictions, records, ids):
-    """The model comparison's ``p_x`` per id of xdisc.py's ``predictions``, for the ids whose
-    label, noise level and X jump there equal those of ``records`` (the same record)."""
-    index = {name: i for i, name in enumerate(ids)}
-    out = {}
-    for k, name in enumerate(predictions["id"]):
-        i = index.get(name)
-        if (i is not None and predictions["label"][k] == records["label"][i]
-                and predictions["noise_std"][k] == records["noise_std"][i]
-                and predictions["x_jump"][k] == records["x_jump"][i]):
-            out[name] = predictions["detector"][k]
-    return out
-
-
 def main(argv=None):
     """Invert the picked records and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -148,7 +134,9 @@ def main(argv=None):
                 and report["settings"]["size"] == "full"
                 and report["settings"]["noise_std"] == list(xdisc.NOISE_STD))
         if same:
-            detector = same_records(report["predictions"], records, ids)
+            predictions = report["predictions"]
+            detector = {name: predictions["detector"][k] for name, k in
+                        xdisc.same_records(predictions, records, ids).items()}
     rows = []
     min_jump = 0.0 if args.quick else MIN_X_JUMP
     picked = [i for level in (args.noise_std or [None])

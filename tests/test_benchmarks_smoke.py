@@ -174,18 +174,55 @@ def test_xdisc_transd_picks_clear_records_at_the_lowest_noise():
         xdisc_transd.pick_records(records, ids, 1, noise_std=0.01)  # no record without X
 
 
-def test_xdisc_transd_takes_the_detectors_p_x_only_for_the_same_record():
+def _xdisc_module():
     sys.path.insert(0, BENCHMARKS)
     try:
-        import xdisc_transd
+        import xdisc
     finally:
         sys.path.remove(BENCHMARKS)
+    return xdisc
+
+
+def test_xdisc_takes_an_earlier_report_only_for_the_same_record():
+    xdisc = _xdisc_module()
     records = {"label": np.array([1, 0]), "noise_std": np.array([0.0025, 0.0025]),
                "x_jump": np.array([0.03, 0.0])}
     predictions = {"id": ["a", "b", "c"], "label": [1, 0, 1], "noise_std": [0.0025, 0.005, 0.01],
                    "x_jump": [0.03, 0.0, 0.02], "detector": [0.9, 0.2, 0.7]}
     # "b" names another record (its noise differs) and "c" none of ours
-    assert xdisc_transd.same_records(predictions, records, ["a", "b"]) == {"a": 0.9}
+    assert xdisc.same_records(predictions, records, ["a", "b"]) == {"a": 0}
+
+
+def test_xdisc_resumes_from_a_report_of_the_same_settings_only(tmp_path):
+    xdisc = _xdisc_module()
+    ids = ["test/0", "test/1", "test/2"]
+    records = {"label": np.array([1, 0, 1]), "noise_std": np.array([0.01, 0.01, 0.02]),
+               "x_jump": np.array([0.03, 0.0, 0.02])}
+    manifest = {"seed": 0, "size": "full", "detector": {"n_betas": 8, "window_s": (20.0, None)},
+                "reference_mode": "given", "ids": ids}
+    report = {"benchmark": "xdisc",
+              "settings": {"seed": 0, "size": "full", "reference_mode": "given",
+                           "detector": {"n_betas": 8, "window_s": [20.0, None]}},
+              "predictions": {"id": ["test/0", "test/1", "test/2"], "label": [1, 0, 1],
+                              "noise_std": [0.01, 0.01, 0.04], "x_jump": [0.03, 0.0, 0.02],
+                              "detector": [0.8, 0.1, 0.6], "detector_seconds": [9.0, 8.0, 7.0]}}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(report))
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "detector_0.jsonl").write_text(json.dumps({"id": "test/1", "p_x": 0.3,
+                                                       "seconds": 5.0}) + "\n")
+    # test/1 is done already and test/2 is another record under the same name
+    assert xdisc.resume_from_report(work, path, manifest, ids, records) == 1
+    done = xdisc.done_results(work)
+    assert sorted(done) == ["test/0", "test/1"]
+    assert done["test/0"]["p_x"] == 0.8 and done["test/0"]["seconds"] == 9.0
+    assert done["test/1"]["p_x"] == 0.3
+    for change in ({"seed": 1}, {"reference_mode": "true"},
+                   {"detector": {"n_betas": 12, "window_s": [20.0, None]}}):
+        path.write_text(json.dumps(dict(report, settings=dict(report["settings"], **change))))
+        with pytest.raises(SystemExit, match="differs in " + next(iter(change))):
+            xdisc.resume_from_report(work, path, manifest, ids, records)
 
 
 @pytest.mark.slow  # two tiny trans-dimensional inversions per method
@@ -215,11 +252,7 @@ def test_xdisc_transd_quick_reports_convergence_per_record(tmp_path, method):
 
 
 def test_xdisc_work_folder_takes_more_records_of_the_same_settings_only(tmp_path):
-    sys.path.insert(0, BENCHMARKS)
-    try:
-        import xdisc
-    finally:
-        sys.path.remove(BENCHMARKS)
+    xdisc = _xdisc_module()
     path = tmp_path / "manifest.json"
     first = {"seed": 0, "size": "full", "detector": {"n_betas": 8, "window_s": (20.0, None)},
              "ids": ["test/0"]}
