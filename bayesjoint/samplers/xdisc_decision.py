@@ -12,7 +12,9 @@ or ``undecided``. A station stays undecided when
   misfit over those errors, inherits that uncertainty; or
 * ``p_x_interval`` (``p_x`` at the log Bayes factor plus and minus two Monte
   Carlo standard errors) contains 0.5: the sampler has not run long enough
-  to tell which model the data favour.
+  to tell which model the data favour; or
+* the result is of a trans-dimensional run (``converged`` in it) that has
+  not met the convergence criterion: its draws are not yet the posterior's.
 
 Otherwise the decision is ``x`` when ``p_x > 0.5`` and ``no_x`` when
 ``p_x < 0.5``.
@@ -39,7 +41,8 @@ def decision(result, n_events, min_events=MIN_EVENTS):
     ----------
     result : dict
         With ``p_x`` (float in [0, 1]) and ``p_x_interval`` (two floats), as
-        :func:`bayesjoint.samplers.xdisc_comparison.compare` returns.
+        :func:`bayesjoint.samplers.xdisc_comparison.compare` returns, and
+        ``converged`` (bool) for a trans-dimensional run.
     n_events : int or None
         Usable records behind the receiver functions; None when unknown
         (then only the Monte Carlo error can hold the decision back).
@@ -71,6 +74,9 @@ def decision(result, n_events, min_events=MIN_EVENTS):
     if n_events is not None and n_events < min_events:
         reasons.append(f"{n_events} usable record(s), fewer than the {min_events} needed for "
                        "trustworthy standard errors of the stacks")
+    if result.get("converged") is False:
+        reasons.append("the trans-dimensional run has not converged; sample longer "
+                       "(--time-budget-s)")
     if lo <= 0.5 <= hi:
         reasons.append(f"{interval} contains 0.5: the Monte Carlo error is too large to decide "
                        "(run longer: --n-iterations)")

@@ -28,6 +28,17 @@ def test_each_branch_of_the_decision(p_x, lo, hi, n_events, expected, words):
     assert set(out) == {"decision", "reason"}
 
 
+@pytest.mark.parametrize("converged, expected", [(True, "x"), (False, "undecided"),
+                                                  (None, "x")])
+def test_an_unconverged_trans_dimensional_run_decides_nothing(converged, expected):
+    result = _result(0.93, 0.88, 0.96)
+    if converged is not None:
+        result["converged"] = converged
+    out = decision(result, 25)
+    assert out["decision"] == expected
+    assert ("has not converged" in out["reason"]) == (converged is False)
+
+
 def test_min_events_sets_the_threshold():
     result = _result(0.93, 0.88, 0.96)
     assert decision(result, MIN_EVENTS)["decision"] == "x"
