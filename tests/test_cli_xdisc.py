@@ -95,6 +95,10 @@ def _error(capsys, argv):
      "'prem,prem': expected distinct"),
     (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--method", "transd",
       "--reference", "ak135,prem"], "--method transd takes one reference"),
+    (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--dt-s", "0.75"],
+     "--dt-s: dt_s = 0.75: must be a positive integer multiple of the data's 0.5 s"),
+    (["--ray-parameter-s-km", "0.06", "--gauss-rad-s", "1", "--dt-s", "1.0"],
+     "--dt-s: dt_s = 1.0: the Gaussian of 1 rad/s is 0.085 at its Nyquist frequency"),
 ])
 def test_bad_input_is_one_line_before_any_work(tmp_path, capsys, extra, message):
     rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
@@ -181,6 +185,21 @@ def _fake_compare(monkeypatch, p_x, interval):
     monkeypatch.setattr(command, "_figure", lambda *args: None)
     monkeypatch.setattr(report, "build_xdisc_report", lambda out: None)  # needs a full result
     return seen
+
+
+def test_dt_s_hands_the_detector_every_kth_sample(tmp_path, capsys, monkeypatch):
+    seen = _fake_compare(monkeypatch, 0.9, [0.85, 0.94])
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=1, npts=180)
+    out = tmp_path / "out"
+    assert main(["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06", "--gauss-rad-s",
+                 "0.5", "--std", "0.01", "--dt-s", "1.0", "--out", str(out)]) == 0
+    data = seen["data"]
+    full = np.loadtxt(rf, delimiter=",", skiprows=1)
+    assert data.dt_s == 1.0 and data.npts == 90
+    np.testing.assert_allclose(data.rf[0], full[::2, 1])
+    np.testing.assert_allclose(data.time_s(), full[::2, 0])
+    result = json.loads((out / "xdisc.json").read_text())
+    assert (result["dt_s"], result["npts"]) == (1.0, 90)
 
 
 @pytest.mark.parametrize("n_used, extra, expected, words", [

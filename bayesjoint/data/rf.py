@@ -35,6 +35,11 @@ from bayesjoint.physics.constants import RF_NORMALIZATIONS
 CORRELATION_LAWS = ("none", "exponential", "gaussian")
 """Allowed noise-correlation laws within one trace."""
 
+ALIAS_LEVEL = 1e-4
+"""Largest value of the Gaussian filter at the Nyquist frequency that
+:meth:`RFData.decimated` accepts (``exp(-pi^2)`` = 5.2e-5 at ``a`` = 1 rad/s and
+0.5 s)."""
+
 def _scalar(name, value, *, positive=True):
     v = float(value)
     if not np.isfinite(v) or (positive and v <= 0):
@@ -261,6 +266,49 @@ class RFData:
         return cls(traces, p, s, float(dt_s), float(shift_s), float(gauss_rad_s), normalize,
                    correlation, None if correlation_s is None else float(correlation_s),
                    bounds, bool(earth_flattening), name, meta or {})
+
+    def decimated(self, dt_s):
+        """The traces at the coarser sample interval ``dt_s``: every ``k``-th sample,
+        ``k = dt_s / self.dt_s`` (an integer), from the first.
+
+        Direct decimation, with no further filter: the Gaussian has already
+        removed what lies above the new Nyquist frequency when
+        ``G(pi / dt_s) = exp(-(pi / dt_s)^2 / (4 a^2))`` is at most
+        :data:`ALIAS_LEVEL`, and a ``dt_s`` where it is not is refused. The
+        direct P keeps its record time ``shift_s``; the standard deviations
+        are those of the kept samples; every other field is kept.
+
+        Parameters
+        ----------
+        dt_s : float
+            New sample interval, s.
+
+        Returns
+        -------
+        RFData
+
+        Raises
+        ------
+        ValueError
+            When ``dt_s`` is not a positive integer multiple of ``self.dt_s``,
+            leaves fewer than 2 samples, or would alias the Gaussian's band.
+        """
+        k = float(dt_s) / self.dt_s
+        step = int(round(k)) if np.isfinite(k) else 0
+        if not (step >= 1 and abs(k - step) < 1e-6):
+            raise ValueError(f"dt_s = {dt_s!r}: must be a positive integer multiple of the "
+                             f"data's {self.dt_s:g} s")
+        level = float(np.exp(-(np.pi / (step * self.dt_s)) ** 2 / (4 * self.gauss_rad_s**2)))
+        if level > ALIAS_LEVEL:
+            raise ValueError(f"dt_s = {dt_s!r}: the Gaussian of {self.gauss_rad_s:g} rad/s is "
+                             f"{level:.2g} at its Nyquist frequency, above {ALIAS_LEVEL:g}; "
+                             "decimating would alias it: choose a smaller dt_s")
+        if -(-self.npts // step) < 2:
+            raise ValueError(f"dt_s = {dt_s!r}: leaves fewer than 2 samples of {self.npts}")
+        return type(self)(self.rf[:, ::step], self.ray_parameter_s_km, self.rf_std[:, ::step],
+                          step * self.dt_s, self.shift_s, self.gauss_rad_s, self.normalize,
+                          self.correlation, self.correlation_s, self.correlation_s_bounds,
+                          self.earth_flattening, self.name, dict(self.meta))
 
     @property
     def npts(self):

@@ -79,3 +79,33 @@ def test_data_fit_plot_draws_traces_band_and_residuals():
     assert len(ax_rf.collections) == 2 and len(ax_rf.lines) == 4
     np.testing.assert_allclose(ax_res.lines[0].get_ydata(), 0.0)
     assert ax_res.get_xlabel() == "time after P (s)"
+
+
+def test_decimated_traces_equal_those_computed_at_the_coarser_interval():
+    from bayesjoint.physics.rf import receiver_function
+
+    model = dict(thickness_km=np.array([35.0]), vp_km_s=np.array([6.3, 8.1]),
+                 vs_km_s=np.array([3.6, 4.5]), rho_g_cm3=np.array([2.8, 3.3]),
+                 ray_parameter_s_km=0.06, gauss_rad_s=1.0, shift_s=5.0)
+    fine = np.asarray(receiver_function(dt_s=0.1, npts=1000, **model))
+    coarse = np.asarray(receiver_function(dt_s=0.5, npts=200, **model))  # same 100 s period
+    d = RFData.from_traces(fine, 0.06, dt_s=0.1, shift_s=5.0, gauss_rad_s=1.0,
+                           std=np.linspace(0.01, 0.02, 1000), correlation="exponential",
+                           correlation_s=1.0, name="st")
+    half = d.decimated(0.5)
+    assert half.dt_s == 0.5 and half.npts == 200 and half.shift_s == 5.0
+    np.testing.assert_allclose(half.time_s(), d.time_s()[::5])
+    np.testing.assert_allclose(half.rf[0], coarse, atol=1e-4)  # G(Nyquist) = 5e-5
+    np.testing.assert_array_equal(half.rf_std[0], d.rf_std[0, ::5])
+    assert (half.correlation, half.correlation_s, half.name) == ("exponential", 1.0, "st")
+    np.testing.assert_array_equal(d.decimated(0.1).rf, d.rf)
+
+
+@pytest.mark.parametrize("dt_s, match", [(0.25, "integer multiple"), (0.0, "integer multiple"),
+                                         (float("nan"), "integer multiple"),
+                                         (0.8, "alias"), (100.0, "fewer than 2")])
+def test_decimated_refuses_what_would_alias_or_is_not_a_multiple(dt_s, match):
+    d = RFData.from_traces(np.zeros(500), 0.06, dt_s=0.1, shift_s=5.0,
+                           gauss_rad_s=1.0 if dt_s != 100.0 else 0.001, std=0.01)
+    with pytest.raises(ValueError, match=match):
+        d.decimated(dt_s)
