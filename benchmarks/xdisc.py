@@ -677,6 +677,12 @@ def method_scores(p, records):
 # ---------------------------------------------------------------- report
 
 
+def machine():
+    """Platform, processor, CPU count and JAX devices of the machine running a benchmark."""
+    return {"platform": platform.platform(), "processor": platform.processor(),
+            "cpu_count": os.cpu_count(), "devices": [str(d) for d in jax.devices()]}
+
+
 def versions():
     """Versions of Python, NumPy, JAX, optax and bayesjoint."""
     out = {"python": sys.version.split()[0], "numpy": np.__version__,
@@ -836,9 +842,7 @@ def main(argv=None):
     probabilities = {"cnn": p_cnn, "detector": p_det}
     report = {
         "benchmark": "xdisc",
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpu_count": os.cpu_count(),
-                    "devices": [str(d) for d in jax.devices()]},
+        "machine": machine(),
         "versions": versions(),
         "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()],
                          "note": "1, 5 and 15 min; the machine may be shared"},

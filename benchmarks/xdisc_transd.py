@@ -35,7 +35,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -76,6 +75,43 @@ def pick_records(records, ids, n, min_x_jump=MIN_X_JUMP, noise_std=None):
     return out[:n]
 
 
+def invert(data, settings, method):
+    """One station's trans-dimensional run; the result and the fields of its report row.
+
+    ``method``: ``"transd_steps"`` or ``"transd"``, with ``settings`` of
+    its kind. Wall and CPU time include the compilation.
+    """
+    from bayesjoint.samplers import xdisc_steps_inversion, xdisc_transd
+
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    if method == "transd_steps":
+        result = xdisc_steps_inversion.invert_steps(data, settings)[0]
+        extra = {key: result[key] for key in ("p_x_draws", "p_x_draws_linearised",
+                                              "prior_p_x_draws", "reference_probability",
+                                              "depth_410_km", "depth_660_km")}
+        extra["importance_ess_fraction"] = result["importance"]["ess_fraction"]
+        extra["seconds_by_stage"] = result["sampler"]["seconds_by_stage"]
+        extra["n_steps_posterior"] = result["sampler"]["n_steps_posterior"]
+    else:
+        result = xdisc_transd.invert_transd(data, settings)[0]
+        extra = {}
+    row = {"converged": result["converged"], "verdict": result["verdict"],
+           "rhat_max": result["convergence"]["rhat_max"],
+           "ess_bulk_min": result["convergence"]["ess_bulk_min"],
+           "ess_tail_min": result["convergence"]["ess_tail_min"],
+           "worst": result["convergence"]["worst"],
+           "p_x": result["p_x"], "p_x_interval": result["p_x_interval"],
+           "prior_p_x": result["prior_p_x"],
+           "iterations_per_chain": result["sampler"]["iterations"],
+           "stop_reason": result["sampler"]["stop_reason"],
+           "swap_acceptance": result["sampler"]["swap_acceptance"],
+           "acceptance_T1": result["sampler"]["acceptance_T1"],
+           "wall_s": round(time.perf_counter() - t0, 1),
+           "cpu_s": round(time.process_time() - cpu0, 1), **extra}
+    return result, row
+
+
 def main(argv=None):
     """Invert the picked records and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -111,8 +147,6 @@ def main(argv=None):
     devices = max(1, min(settings.n_chains, os.cpu_count() or 1))
     set_host_device_count(devices)  # before JAX computes anything
 
-    import jax
-
     from bayesjoint.samplers import xdisc_steps_inversion, xdisc_transd
 
     sys.path.insert(0, HERE)
@@ -142,40 +176,16 @@ def main(argv=None):
     picked = [i for level in (args.noise_std or [None])
               for i in pick_records(records, ids, args.records, min_jump, level)]
     for i in picked:
-        t0 = time.perf_counter()
-        cpu0 = time.process_time()
-        if args.method == "transd_steps":
-            result = xdisc_steps_inversion.invert_steps(xdisc.rf_data(records, i), settings)[0]
-            extra = {key: result[key] for key in ("p_x_draws", "p_x_draws_linearised",
-                                                  "prior_p_x_draws", "reference_probability",
-                                                  "depth_410_km", "depth_660_km")}
-            extra["importance_ess_fraction"] = result["importance"]["ess_fraction"]
-            extra["seconds_by_stage"] = result["sampler"]["seconds_by_stage"]
-        else:
-            result = xdisc_transd.invert_transd(xdisc.rf_data(records, i), settings)[0]
-            extra = {}
         rows.append({
             "id": ids[i], "label": int(records["label"][i]),
             "x_jump": float(records["x_jump"][i]), "noise_std": float(records["noise_std"][i]),
             "reference": xdisc.REFERENCES[int(records["reference"][i])],
-            "converged": result["converged"], "verdict": result["verdict"],
-            "rhat_max": result["convergence"]["rhat_max"],
-            "ess_bulk_min": result["convergence"]["ess_bulk_min"],
-            "ess_tail_min": result["convergence"]["ess_tail_min"],
-            "worst": result["convergence"]["worst"],
-            "p_x": result["p_x"], "prior_p_x": result["prior_p_x"],
-            "iterations_per_chain": result["sampler"]["iterations"],
-            "stop_reason": result["sampler"]["stop_reason"],
-            "swap_acceptance": result["sampler"]["swap_acceptance"],
-            "acceptance_T1": result["sampler"]["acceptance_T1"],
-            "wall_s": round(time.perf_counter() - t0, 1),
-            "cpu_s": round(time.process_time() - cpu0, 1),
-            "model_comparison_p_x": detector.get(ids[i]), **extra})
+            **invert(xdisc.rf_data(records, i), settings, args.method)[1],
+            "model_comparison_p_x": detector.get(ids[i])})
         print(json.dumps(rows[-1]), flush=True)
     report = {
         "benchmark": "xdisc_transd",
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpu_count": os.cpu_count(), "devices": [str(d) for d in jax.devices()]},
+        "machine": xdisc.machine(),
         "versions": xdisc.versions(),
         "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()],
                          "note": "1, 5 and 15 min; the machine may be shared"},

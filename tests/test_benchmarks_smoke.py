@@ -264,3 +264,19 @@ def test_xdisc_work_folder_takes_more_records_of_the_same_settings_only(tmp_path
     assert not xdisc.same_settings(path, dict(more, detector={"n_betas": 12}))
     assert not xdisc.same_settings(path, dict(more, ids=["test/1", "test/2"]))
     assert json.loads(path.read_text())["detector"]["n_betas"] == 8  # a refused one is not kept
+
+
+@pytest.mark.slow  # a station's receiver functions and two tiny detector runs
+def test_xdisc_kaapvaal_quick_runs_both_methods_on_a_real_station(tmp_path):
+    pytest.importorskip("rf")
+    out = tmp_path / "k.json"
+    _run("xdisc_kaapvaal.py", "--quick", "--stations", "SA70", "--out", str(out))
+    report = json.loads(out.read_text())
+    (row,) = report["stations"]
+    assert row["station"] == "SA70" and row["dt_s"] == 0.5 and row["n_used"] >= 2
+    assert 0.0 <= row["p_x"] <= 1.0 and 0.0 <= row["model_comparison"]["p_x"] <= 1.0
+    assert row["decision"] in ("x", "no_x", "undecided")
+    if not row["converged"]:
+        assert row["decision"] == "undecided"
+    assert report["summary"]["stations"] == 1
+    assert report["machine"]["cpu_count"] >= 1 and report["settings"]["size"] == "quick"
