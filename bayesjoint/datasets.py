@@ -226,7 +226,8 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
     wrap_free : bool
         Predict without the transform's wrap-around, as recorded data are
         (:func:`bayesjoint.model.rf.predict_rf`); default False, the
-        record's own period, which the trans-dimensional runs use.
+        record's own period (cheaper). The dataset states it
+        (``RFData.wrap_free``), so an inversion predicts it the same way.
 
     Returns
     -------
@@ -250,7 +251,7 @@ def synthetic_rf(model: LayeredEarth, ray_parameter_s_km, *, dt_s, npts, shift_s
                                                     "correlation_s": correlation_s}
     return RFData.from_traces(clean + noise_std * noise, survey.ray_parameter_s_km, dt_s=dt_s,
                               shift_s=shift_s, gauss_rad_s=gauss_rad_s, std=noise_std, name=name,
-                              meta={"synthetic": True}, **correlation)
+                              wrap_free=wrap_free, meta={"synthetic": True}, **correlation)
 
 
 REFERENCE_SQ_COLAT_DEG = 57.923

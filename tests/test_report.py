@@ -74,6 +74,16 @@ def test_warnings_name_the_threshold():
     assert warnings_for(ok, {"mt": 1.0}) == []
 
 
+def test_periodic_receiver_functions_are_warned_of():
+    summary = {"diagnostics": {"per_variable": {"x": {"rhat_max": 1.001, "ess_bulk_min": 1000}}},
+               "datasets": [{"name": "mt", "type": "MTData"},
+                            {"name": "st1", "type": "RFData", "wrap_free": False},
+                            {"name": "st2", "type": "RFData", "wrap_free": True}]}
+    (warn,) = warnings_for(summary, {})
+    assert warn.startswith("Dataset st1: receiver functions predicted as one period")
+    assert "set wrap_free = true" in warn
+
+
 def _flags(summary, blocks=None):
     return "\n".join(warnings_for(summary, {}, blocks))
 

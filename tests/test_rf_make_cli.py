@@ -70,6 +70,7 @@ def test_cli_end_to_end_on_kaapvaal_records(tmp_path, capsys):
 
     loaded = load_dataset(summary["data_table"])
     np.testing.assert_array_equal(loaded.rf, data.rf)
+    assert summary["data_table"]["wrap_free"] is True and loaded.wrap_free  # windows of longer RFs
     assert _make(tmp_path) == 2
     assert "pass --overwrite" in _error(capsys)
     assert _make(tmp_path, "--overwrite", "--method", "water-level", "--rotation", "lqt",

@@ -12,7 +12,8 @@ Writes into ``--out``:
     ``shift_s``, normalisation, the settings, the bins, the records kept and
     rejected (counted by reason), and a ``[[data]]`` table for a run
     configuration (``data_table``; its ``std`` is the RMS standard error of
-    each column).
+    each column, and ``wrap_free = true``: the stacks are windows of longer
+    receiver functions).
 ``records.csv``
     One row per record: name, ray parameter, back-azimuth, SNR, fit,
     status, reason, bin.
@@ -180,7 +181,7 @@ def run(args):
         "settings": {k: _json_value(v) for k, v in vars(settings).items()},
         "data_table": {"type": "rf", "name": data.name, "file": str((out / "rf.csv").resolve()),
                        "ray_parameter_s_km": p, "gauss_rad_s": settings.gauss_rad_s,
-                       "std": std, "normalize": "peak"},
+                       "std": std, "normalize": "peak", "wrap_free": True},
     }
     (out / "rf_make.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     _write_records(result.records, out / "records.csv")

@@ -69,6 +69,13 @@ class RFSurvey:
         Amplitude normalisation (:data:`bayesjoint.physics.constants.RF_NORMALIZATIONS`).
     earth_flattening : bool
         Whether predictions flatten the spherical layers first.
+    wrap_free : bool
+        Whether the traces are windows of receiver functions that go on
+        after them, as recorded ones do: predictions are then computed on a
+        longer transform, so that later arrivals (the mantle's multiples)
+        do not wrap into the record (:func:`bayesjoint.model.rf.predict_rf`).
+        False: the traces are one period of a periodic transform, as
+        :func:`bayesjoint.datasets.synthetic_rf` makes them by default.
 
     Data and predictions are the traces one after another, shape (R npts,).
     """
@@ -80,6 +87,7 @@ class RFSurvey:
     shift_s: float
     normalize: str = "peak"
     earth_flattening: bool = True
+    wrap_free: bool = False
 
     def __post_init__(self):
         p = as_1d("ray_parameter_s_km", self.ray_parameter_s_km)
@@ -92,7 +100,8 @@ class RFSurvey:
         values = {"ray_parameter_s_km": p, "dt_s": _scalar("dt_s", self.dt_s),
                   "gauss_rad_s": _scalar("gauss_rad_s", self.gauss_rad_s),
                   "shift_s": _scalar("shift_s", self.shift_s, positive=False),
-                  "npts": int(self.npts), "earth_flattening": bool(self.earth_flattening)}
+                  "npts": int(self.npts), "earth_flattening": bool(self.earth_flattening),
+                  "wrap_free": bool(self.wrap_free)}
         duration = values["npts"] * values["dt_s"]
         if not 0.0 <= values["shift_s"] < duration:
             raise ValueError(f"shift_s = {float(self.shift_s)!r}: the direct P must lie on the "
@@ -151,6 +160,10 @@ class RFData:
         ``correlation_s``.
     earth_flattening : bool
         Whether predictions flatten the spherical layers first.
+    wrap_free : bool
+        Whether the traces are windows of longer receiver functions
+        (recorded ones) rather than one period of a periodic transform
+        (:class:`RFSurvey`).
     name : str
     meta : dict
     survey : RFSurvey
@@ -169,6 +182,7 @@ class RFData:
     correlation_s: float | None = None
     correlation_s_bounds: tuple | None = None
     earth_flattening: bool = True
+    wrap_free: bool = False
     name: str = "rf"
     meta: dict = field(default_factory=dict, compare=False)
     survey: RFSurvey = field(default=None, init=False, repr=False, compare=False)
@@ -186,7 +200,7 @@ class RFData:
         check_positive("ray_parameter_s_km", self.ray_parameter_s_km)
         object.__setattr__(self, "survey", RFSurvey(
             self.ray_parameter_s_km, self.gauss_rad_s, self.dt_s, self.npts, self.shift_s,
-            self.normalize, self.earth_flattening))
+            self.normalize, self.earth_flattening, self.wrap_free))
         if self.correlation not in CORRELATION_LAWS:
             raise ValueError(f"correlation = {self.correlation!r}: allowed values are "
                              f"{CORRELATION_LAWS}")
@@ -210,7 +224,8 @@ class RFData:
     @classmethod
     def from_traces(cls, rf, ray_parameter_s_km, *, dt_s, shift_s, gauss_rad_s, std,
                     normalize="peak", correlation="none", correlation_s=None,
-                    correlation_s_bounds=None, earth_flattening=True, name="rf", meta=None):
+                    correlation_s_bounds=None, earth_flattening=True, wrap_free=False,
+                    name="rf", meta=None):
         """Receiver functions from arrays.
 
         Parameters
@@ -229,7 +244,9 @@ class RFData:
         std : float, array_like of shape (R,), or array_like of shape (R, npts)
             Standard deviation: one value for all samples, one per trace, or
             one per sample.
-        normalize, correlation, correlation_s, correlation_s_bounds, earth_flattening, name
+        normalize, correlation, correlation_s, correlation_s_bounds, earth_flattening
+            See the class attributes.
+        wrap_free, name
             See the class attributes.
         meta : dict, optional
 
@@ -265,7 +282,7 @@ class RFData:
             float(b) for b in correlation_s_bounds)
         return cls(traces, p, s, float(dt_s), float(shift_s), float(gauss_rad_s), normalize,
                    correlation, None if correlation_s is None else float(correlation_s),
-                   bounds, bool(earth_flattening), name, meta or {})
+                   bounds, bool(earth_flattening), bool(wrap_free), name, meta or {})
 
     def decimated(self, dt_s):
         """The traces at the coarser sample interval ``dt_s``: every ``k``-th sample,
@@ -308,7 +325,7 @@ class RFData:
         return type(self)(self.rf[:, ::step], self.ray_parameter_s_km, self.rf_std[:, ::step],
                           step * self.dt_s, self.shift_s, self.gauss_rad_s, self.normalize,
                           self.correlation, self.correlation_s, self.correlation_s_bounds,
-                          self.earth_flattening, self.name, dict(self.meta))
+                          self.earth_flattening, self.wrap_free, self.name, dict(self.meta))
 
     @property
     def npts(self):

@@ -7,10 +7,11 @@ from bayesjoint.datatypes.base import DataType
 
 
 def predict(earth, survey, active_only=False):
-    """:func:`bayesjoint.model.rf.predict_rf`."""
+    """:func:`bayesjoint.model.rf.predict_rf`, wrap-free when the survey's traces are
+    windows of longer receiver functions (``survey.wrap_free``)."""
     from bayesjoint.model.rf import predict_rf
 
-    return predict_rf(earth, survey, active_only)
+    return predict_rf(earth, survey, active_only, wrap_free=survey.wrap_free)
 
 
 def log_likelihood(observed, std, predicted, noise_scale, data):
@@ -64,7 +65,8 @@ RF = DataType(
     name="rf", survey_class=RFSurvey, data_class=RFData, predict=predict,
     config_keys=frozenset({"type", "file", "name", "format", "gauss_rad_s", "std",
                            "ray_parameter_s_km", "shift_s", "normalize", "correlation",
-                           "correlation_s", "correlation_s_bounds", "earth_flattening"}),
+                           "correlation_s", "correlation_s_bounds", "earth_flattening",
+                           "wrap_free"}),
     load=load, data_axis=time_axis, plot_fit=plot_fit, log_likelihood=log_likelihood,
     numpyro_likelihood=numpyro_likelihood, check_prior=check_prior, needs_seismic=True,
     add_forward_parser=add_forward_parser, renamed_keys={"gauss": "gauss_rad_s"})

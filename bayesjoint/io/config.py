@@ -54,7 +54,7 @@ DATA_KEY_TYPES = {
     "format": str, "gauss_rad_s": float, "std": float | list[float],
     "ray_parameter_s_km": float | list[float],
     "shift_s": float, "normalize": str, "correlation": str, "correlation_s": float,
-    "correlation_s_bounds": list[float], "earth_flattening": bool,
+    "correlation_s_bounds": list[float], "earth_flattening": bool, "wrap_free": bool,
 }
 """Type of every key a ``[[data]]`` table may hold (the keys of
 :data:`bayesjoint.io.datasets.CONFIG_KEYS`)."""

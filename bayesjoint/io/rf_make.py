@@ -586,6 +586,6 @@ def make_receiver_functions(records, settings, *, station=None, name=None):
     data = RFData.from_traces(
         np.array(stacks), [b["ray_parameter_s_km"] for b in bins], dt_s=settings.dt_s,
         shift_s=settings.shift_s, gauss_rad_s=settings.gauss_rad_s, std=np.array(errors),
-        name=name or (station or chosen[0].station), normalize="peak")
+        name=name or (station or chosen[0].station), normalize="peak", wrap_free=True)
     time_s = np.arange(npts) * settings.dt_s - settings.shift_s
     return RFMakeResult(data, time_s, traces, rows, bins, settings)

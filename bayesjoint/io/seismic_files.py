@@ -49,7 +49,7 @@ VELOCITY_MODEL_COLUMNS = ("top_depth_km", "vp_km_s", "vs_km_s", "rho_g_cm3")
 """Columns of a seismic velocity-model CSV file."""
 
 RF_OPTIONS = ("gauss_rad_s", "std", "normalize", "correlation", "correlation_s",
-              "correlation_s_bounds", "earth_flattening")
+              "correlation_s_bounds", "earth_flattening", "wrap_free")
 """Keyword arguments passed on to :meth:`bayesjoint.data.RFData.from_traces`."""
 
 
@@ -117,7 +117,7 @@ def read_rf_traces(paths, *, gauss_rad_s, std, ray_parameter_s_km=None, shift_s=
     name : str
     **options
         ``normalize``, ``correlation``, ``correlation_s``,
-        ``correlation_s_bounds``, ``earth_flattening`` of
+        ``correlation_s_bounds``, ``earth_flattening``, ``wrap_free`` of
         :meth:`RFData.from_traces`.
 
     Returns
@@ -294,7 +294,8 @@ def load_rf(entry):
     ``ray_parameter_s_km`` (required for CSV and miniSEED; default for SAC:
     header ``user0``), ``shift_s`` (SAC default: ``-b``), ``format``,
     ``normalize``, ``correlation``, ``correlation_s``,
-    ``correlation_s_bounds`` (two numbers) and ``earth_flattening``.
+    ``correlation_s_bounds`` (two numbers), ``earth_flattening`` and
+    ``wrap_free``.
     """
     for key in ("gauss_rad_s", "std"):
         if key not in entry:

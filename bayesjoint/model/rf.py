@@ -103,7 +103,8 @@ def predict_rf(earth: LayeredEarth, survey: RFSurvey, active_only=False, wrap_fr
         :data:`~bayesjoint.physics.rf.GAUSSIAN_BAND_LEVEL`, so arrivals after
         the record's end (the mantle's multiples) do not wrap into it, as
         they do not in recorded data (default False: the record's own
-        period, which the trans-dimensional runs of ``bayesjoint run`` use).
+        period). ``bayesjoint run`` takes it from the data
+        (``RFSurvey.wrap_free``).
     """
     if earth.vs_km_s is None or earth.vp_vs is None:
         raise ValueError("receiver functions need a model with vs_km_s and vp_vs")

@@ -172,5 +172,6 @@ class XdiscModel:
         return self.earth_from_factor(self.factor(params))
 
     def predict(self, params, survey):
-        """Predicted receiver functions, shape (R, npts)."""
-        return predict_rf(self.earth(params), survey).reshape(survey.n_traces, survey.npts)
+        """Predicted receiver functions, shape (R, npts) (wrap-free as the survey says)."""
+        return predict_rf(self.earth(params), survey,
+                          wrap_free=survey.wrap_free).reshape(survey.n_traces, survey.npts)

@@ -61,6 +61,25 @@ def test_rf_survey_predicts_without_traces():
     np.testing.assert_allclose(survey.time_s()[[0, -1]], [-5.0, 24.9])
 
 
+def test_rf_data_made_wrap_free_are_predicted_wrap_free():
+    """A dataset states whether its traces wrap; the descriptor predicts them so."""
+    from bayesjoint.datatypes import descriptor
+
+    earth = LayeredEarth.from_layers([0.0, 35.0, 410.0, 660.0], [1e-3] * 4,
+                                     vs_km_s=[3.6, 4.5, 4.95, 5.6], vp_vs=[1.75, 1.8, 1.82, 1.8])
+    kw = dict(dt_s=0.4, npts=375, shift_s=5.0, gauss_rad_s=1.25, noise_std=1e-12)
+    periodic = synthetic_rf(earth, [0.05, 0.07], **kw)
+    recorded = synthetic_rf(earth, [0.05, 0.07], wrap_free=True, **kw)
+    assert (periodic.wrap_free, periodic.survey.wrap_free) == (False, False)
+    assert (recorded.wrap_free, recorded.survey.wrap_free) == (True, True)
+    # the 660's multiples come after the 150 s record: they wrap into it unless wrap-free
+    assert np.max(np.abs(recorded.observed() - periodic.observed())) > 0.02
+    for data in (periodic, recorded):
+        pred = np.asarray(descriptor(data).predict(earth, data.survey))
+        np.testing.assert_allclose(pred, data.observed(), atol=1e-9)
+    assert RFSurvey([0.06], 1.0, 0.5, 100, 5.0, wrap_free=1).wrap_free is True
+
+
 @pytest.mark.parametrize("build, match", [
     (lambda: MTSurvey([1.0, 1.0]), "period_s"),
     (lambda: MTSurvey([1.0], kind="tipper"), "kind = 'tipper'"),
