@@ -280,3 +280,25 @@ def test_xdisc_kaapvaal_quick_runs_both_methods_on_a_real_station(tmp_path):
         assert row["decision"] == "undecided"
     assert report["summary"]["stations"] == 1
     assert report["machine"]["cpu_count"] >= 1 and report["settings"]["size"] == "quick"
+
+
+def test_readme_row_of_real_stations_says_met_only_when_every_station_converged():
+    sys.path.insert(0, BENCHMARKS)
+    try:
+        import readme_table
+    finally:
+        sys.path.remove(BENCHMARKS)
+
+    def report(converged, wall_s):
+        rows = [{"rhat_max": 1.005 if c else 1.08} for c in converged]
+        return {"settings": {"method": "transd_steps", "stations": ["A", "B"], "size": "full",
+                             "transd": {"time_budget_s": 480.0}},
+                "summary": {"converged": sum(converged), "stations": 2, "wall_s_max": wall_s,
+                            "same_decision": 1},
+                "stations": rows}
+
+    (row,) = readme_table.xdisc_kaapvaal_rows(report([True, True], 140.0))
+    assert row[0].startswith("X-discontinuity, `transd_steps` on 2 real Kaapvaal stations (A, B")
+    assert "2 of 2 converged" in row[1] and "worst R-hat 1.00" in row[1]
+    assert "same decision at 1 of 2" in row[2] and row[3].endswith("met")
+    assert readme_table.xdisc_kaapvaal_rows(report([True, False], 505.0))[0][3].endswith("missed")
