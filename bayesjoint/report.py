@@ -62,12 +62,7 @@ def warnings_for(summary: dict, residual_rms: dict, residual_blocks=None):
             out.append(f"Dataset {name}: RMS normalised residual {rms:.2f} (> {RESIDUAL_RMS_MAX}); "
                        "the model does not fit these data within their stated errors.")
     for entry in summary.get("datasets", []):
-        if entry.get("wrap_free") is False:
-            out.append(f"Dataset {entry['name']}: receiver functions predicted as one period of "
-                       "a periodic transform (wrap_free = false): arrivals after the record's "
-                       "end, such as the mantle's multiples, wrap into it. Recorded receiver "
-                       "functions do not wrap; for them set wrap_free = true in the [[data]] "
-                       "table (the data_table of bayesjoint rf make does).")
+        out += entry.get("warnings", [])  # how each dataset is modelled (its data type's)
     return out + real_data_flags(summary, residual_blocks)
 
 

@@ -169,8 +169,8 @@ def invert(datasets, spec: PriorSpec, sampler, out_dir, *, truth=None, depth_max
         "bayesjoint_version": __version__,
         "sampler": name,
         "datasets": [{"name": d.name, "type": type(d).__name__, "n_data": int(d.n_data),
-                      # receiver functions: whether predictions wrap (the report warns)
-                      **({"wrap_free": d.wrap_free} if hasattr(d, "wrap_free") else {})}
+                      "warnings": (descriptor(d).warnings(d) if descriptor(d).warnings
+                                   else [])}
                      for d in datasets],
         "settings": {"prior": asdict(spec), "sampler": asdict(sampler), **(settings or {})},
         "machine": {"platform": platform.platform(), "python": platform.python_version(),

@@ -75,10 +75,16 @@ def test_warnings_name_the_threshold():
 
 
 def test_periodic_receiver_functions_are_warned_of():
+    from bayesjoint.data import RFData
+    from bayesjoint.datatypes import descriptor
+
+    rf = [RFData.from_traces(np.zeros(50), 0.06, dt_s=0.5, shift_s=5.0, gauss_rad_s=1.0,
+                             std=0.01, wrap_free=wrap_free, name=name)
+          for name, wrap_free in (("st1", False), ("st2", True))]
     summary = {"diagnostics": {"per_variable": {"x": {"rhat_max": 1.001, "ess_bulk_min": 1000}}},
-               "datasets": [{"name": "mt", "type": "MTData"},
-                            {"name": "st1", "type": "RFData", "wrap_free": False},
-                            {"name": "st2", "type": "RFData", "wrap_free": True}]}
+               "datasets": [{"name": "mt", "type": "MTData", "warnings": []}]
+               + [{"name": d.name, "type": "RFData", "warnings": descriptor(d).warnings(d)}
+                  for d in rf]}
     (warn,) = warnings_for(summary, {})
     assert warn.startswith("Dataset st1: receiver functions predicted as one period")
     assert "set wrap_free = true" in warn

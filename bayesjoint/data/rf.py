@@ -25,7 +25,7 @@ flattening); :class:`RFData` adds the traces and their standard deviations
 (and the noise-correlation law), and exposes its survey as ``data.survey``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -322,10 +322,8 @@ class RFData:
                              "decimating would alias it: choose a smaller dt_s")
         if -(-self.npts // step) < 2:
             raise ValueError(f"dt_s = {dt_s!r}: leaves fewer than 2 samples of {self.npts}")
-        return type(self)(self.rf[:, ::step], self.ray_parameter_s_km, self.rf_std[:, ::step],
-                          step * self.dt_s, self.shift_s, self.gauss_rad_s, self.normalize,
-                          self.correlation, self.correlation_s, self.correlation_s_bounds,
-                          self.earth_flattening, self.wrap_free, self.name, dict(self.meta))
+        return replace(self, rf=self.rf[:, ::step], rf_std=self.rf_std[:, ::step],
+                       dt_s=step * self.dt_s, meta=dict(self.meta))
 
     @property
     def npts(self):

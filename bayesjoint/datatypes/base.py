@@ -90,6 +90,10 @@ class DataType:
     add_forward_parser : callable or None
         ``add_forward_parser(subparsers)`` adds the ``bayesjoint forward``
         sub-command of the type.
+    warnings : callable or None
+        ``warnings(data) -> list of str``: plain-language warnings about how
+        a dataset will be modelled, written to ``summary.json`` (its
+        ``datasets`` entry) and to the report.
     """
 
     name: str
@@ -105,4 +109,5 @@ class DataType:
     check_prior: Callable | None = None
     needs_seismic: bool = False
     add_forward_parser: Callable | None = None
+    warnings: Callable | None = None
     renamed_keys: dict = field(default_factory=dict, compare=False)

@@ -14,6 +14,17 @@ def predict(earth, survey, active_only=False):
     return predict_rf(earth, survey, active_only, wrap_free=survey.wrap_free)
 
 
+def warnings(data):
+    """A warning when the traces are predicted as one period of a periodic transform."""
+    if data.wrap_free:
+        return []
+    return [f"Dataset {data.name}: receiver functions predicted as one period of a periodic "
+            "transform (wrap_free = false): arrivals after the record's end, such as the "
+            "mantle's multiples, wrap into it. Recorded receiver functions do not wrap; for "
+            "them set wrap_free = true in the [[data]] table (the data_table of bayesjoint rf "
+            "make does)."]
+
+
 def log_likelihood(observed, std, predicted, noise_scale, data):
     """:func:`bayesjoint.model.rf.rf_log_likelihood` (correlated noise)."""
     from bayesjoint.model.rf import rf_log_likelihood
@@ -69,5 +80,6 @@ RF = DataType(
                            "wrap_free"}),
     load=load, data_axis=time_axis, plot_fit=plot_fit, log_likelihood=log_likelihood,
     numpyro_likelihood=numpyro_likelihood, check_prior=check_prior, needs_seismic=True,
-    add_forward_parser=add_forward_parser, renamed_keys={"gauss": "gauss_rad_s"})
+    add_forward_parser=add_forward_parser, warnings=warnings,
+    renamed_keys={"gauss": "gauss_rad_s"})
 """Descriptor of receiver-function data."""
