@@ -59,14 +59,12 @@ def station_data(records, name):
     Returns ``(RFData, n_used)``: notebook 04's stack at :data:`DETECTOR_DT_S`,
     with the exponential noise correlation of length ``1 / gauss_rad_s``.
     """
-    from bayesjoint.io.rf_make import RFSettings, make_receiver_functions
-    from bayesjoint.physics.rf import filtered_noise_correlation_s
+    from bayesjoint.io.rf_make import (RFSettings, make_receiver_functions,
+                                       with_stack_noise_correlation)
 
     made = make_receiver_functions(records, RFSettings(bins="moveout"), station=name)
     n_used = sum(r["status"] == "used" for r in made.records)
-    data = dataclasses.replace(made.data, correlation="exponential",
-                               correlation_s=filtered_noise_correlation_s(made.data.gauss_rad_s),
-                               name=name)
+    data = with_stack_noise_correlation(dataclasses.replace(made.data, name=name))
     return data.decimated(DETECTOR_DT_S), n_used
 
 

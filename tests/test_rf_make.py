@@ -18,7 +18,7 @@ pytest.importorskip("rf")
 
 from bayesjoint.io.rf_make import (  # noqa: E402
     RFSettings, _moveout, _prepare, check_records, deconvolve, make_receiver_functions,
-    stack_with_errors)
+    stack_with_errors, with_stack_noise_correlation)
 from bayesjoint.io.rf_records import EventRecord  # noqa: E402
 from bayesjoint.physics.rf import receiver_function, surface_displacement_spectra  # noqa: E402
 
@@ -220,6 +220,22 @@ def test_stack_standard_errors_match_numpy():
     np.testing.assert_allclose(se, np.std(x, axis=0, ddof=1) / 2.0)
     with pytest.raises(ValueError, match="at least 2"):
         stack_with_errors(x[:1])
+
+
+def test_stacks_get_the_correlation_length_of_their_gaussian():
+    from bayesjoint.data import RFData
+
+    rf = np.zeros((2, 50))
+    for gauss, length_s in ((1.0, 1.0), (2.5, 0.4)):
+        for given in ({}, {"correlation": "exponential", "correlation_s_bounds": (0.1, 3.0)}):
+            data = RFData.from_traces(rf, [0.05, 0.07], dt_s=0.1, shift_s=1.0,
+                                      gauss_rad_s=gauss, std=np.full((2, 50), 0.01),
+                                      name="ST", wrap_free=True, **given)
+            out = with_stack_noise_correlation(data)
+            assert (out.correlation, out.correlation_s) == ("exponential", pytest.approx(length_s))
+            assert out.correlation_s_bounds is None
+            assert (out.name, out.wrap_free, out.dt_s) == ("ST", True, 0.1)
+            np.testing.assert_array_equal(out.rf_std, data.rf_std)
 
 
 def test_bins_by_ray_parameter_stack_their_records():

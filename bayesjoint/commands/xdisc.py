@@ -281,8 +281,8 @@ def _read(args):
     records behind them (None when unknown)."""
     from dataclasses import replace
 
+    from bayesjoint.io.rf_make import with_stack_noise_correlation
     from bayesjoint.io.seismic_files import read_rf_csv
-    from bayesjoint.physics.rf import filtered_noise_correlation_s
 
     if args.dataset is not None and args.config is None:
         raise ValueError("--dataset: only with --config, to choose one of its rf [[data]] "
@@ -300,8 +300,7 @@ def _read(args):
                                  "rf_make.json and rf_std.csv give it")
         data, n_events = _from_rf_make(args.from_rf_make)
         if args.correlation_s is None:
-            data = replace(data, correlation="exponential",
-                           correlation_s=filtered_noise_correlation_s(data.gauss_rad_s))
+            data = with_stack_noise_correlation(data)
     else:
         n_events = None
         for flag in ("ray_parameter_s_km", "gauss_rad_s"):

@@ -453,6 +453,37 @@ def stack_with_errors(traces):
     return x.mean(axis=0), x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])
 
 
+def with_stack_noise_correlation(data):
+    """Receiver-function stacks with the noise correlation of Gaussian-filtered records.
+
+    A stack of deconvolved records filtered by ``exp(-omega^2 / (4 a^2))``
+    carries noise whose samples closer than ``1 / a`` s are not independent
+    (:func:`bayesjoint.physics.rf.filtered_noise_correlation_s`). The
+    X-discontinuity detectors take the exponential law at that length
+    (``bayesjoint xdisc --from-rf-make``'s default; notebook 04; the
+    Kaapvaal benchmark).
+
+    Parameters
+    ----------
+    data : RFData
+        Stacks made by :func:`make_receiver_functions` (or read from its
+        output files), any correlation.
+
+    Returns
+    -------
+    RFData
+        ``data`` with ``correlation = "exponential"`` and ``correlation_s =
+        1 / gauss_rad_s``, every other field kept.
+    """
+    from dataclasses import replace
+
+    from bayesjoint.physics.rf import filtered_noise_correlation_s
+
+    return replace(data, correlation="exponential",
+                   correlation_s=filtered_noise_correlation_s(data.gauss_rad_s),
+                   correlation_s_bounds=None)
+
+
 def _outliers(traces):
     """Mask of outliers and their robust z-scores: RMS distance to the median trace."""
     median = np.median(traces, axis=0)
