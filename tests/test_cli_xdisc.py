@@ -398,6 +398,57 @@ def test_xdisc_transd_steps_writes_its_json(tmp_path, capsys):
     assert "| n_steps |" in report and "Reference Earths, fraction of draws" in report
 
 
+def _with(options, name, value):
+    """``options`` with the value of ``name`` replaced."""
+    i = options.index(name)
+    return options[:i + 1] + [value] + options[i + 2:]
+
+
+@pytest.mark.parametrize("method, options, draws_per_chunk", [
+    ("transd_steps", TINY_STEPS, 100), ("transd", TINY_TRANSD, 100)])
+def test_a_transd_run_resumes_from_its_chains(tmp_path, capsys, method, options,
+                                             draws_per_chunk):
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
+    out = tmp_path / "out"
+    argv = ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06", "--gauss-rad-s", "1",
+            "--std", "0.005", "--out", str(out), "--no-report"]
+    assert main(argv + options) == 0
+    first = json.loads((out / "xdisc.json").read_text())
+    assert (out / "chains").is_dir()
+    err = _error(capsys, argv + options)
+    assert "holds an xdisc.json" in err and "--overwrite" in err and "--resume" in err
+    n_iterations = int(options[options.index("--n-iterations") + 1])
+    chunk = int(options[options.index("--chunk-size") + 1])
+    longer = _with(options, "--n-iterations", str(n_iterations + 2 * chunk))
+    assert main(argv + longer + ["--resume"]) == 0
+    second = json.loads((out / "xdisc.json").read_text())
+    assert second["sampler"]["n_draws"] == first["sampler"]["n_draws"] + 2 * 2 * draws_per_chunk
+    if method == "transd_steps":
+        assert second["sampler"]["iterations"] == n_iterations + 2 * chunk
+        assert second["sampler"]["chunks_resumed"] > 0
+    # other settings cannot continue these chains
+    err = _error(capsys, argv + longer + ["--k-max", "3", "--resume"])
+    assert "cannot resume" in err and "k_max" in err
+    # --overwrite starts again
+    assert main(argv + options + ["--overwrite"]) == 0
+    third = json.loads((out / "xdisc.json").read_text())
+    assert third["p_x"] == first["p_x"]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--resume"], "--resume: --method model_comparison keeps no chains"),
+    (["--method", "transd_steps", "--resume"], "holds no chains (chains/) to continue"),
+    (["--method", "transd_steps", "--resume", "--overwrite"], "--resume and --overwrite"),
+])
+def test_bad_resumes_are_one_line_before_any_work(tmp_path, capsys, extra, message):
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
+    out = tmp_path / "out"
+    argv = ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06", "--gauss-rad-s", "1",
+            "--std", "0.01", "--out", str(out), *extra]
+    assert message in _error(capsys, argv)
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--method", "transd_steps", "--forward", "exact"],
      "--forward: not with --method transd_steps"),

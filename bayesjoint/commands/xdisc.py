@@ -18,7 +18,9 @@ the ``decision`` (``x``, ``no_x`` or ``undecided``) with its ``reason`` and
 ``n_events``, the usable records behind the stacks (from ``rf_make.json``;
 None when unknown), as :func:`bayesjoint.samplers.xdisc_decision.decision`
 gives them; ``xdisc.png``; and, unless ``--no-report``, ``xdisc_report.md``
-and ``xdisc_report.html`` (:mod:`bayesjoint.xdisc_report`).
+and ``xdisc_report.html`` (:mod:`bayesjoint.xdisc_report`). The
+trans-dimensional methods write their chains into ``--out``'s
+:data:`CHAINS_DIR` as they run, and ``--resume`` continues a run from them.
 """
 
 import argparse
@@ -27,6 +29,9 @@ from bayesjoint.samplers.xdisc_settings import TRANSD_METHODS
 
 OUTPUT_FILES = ("xdisc.json", "xdisc.png")
 """Files that ``bayesjoint xdisc`` writes."""
+
+CHAINS_DIR = "chains"
+"""Folder of ``--out`` that holds a trans-dimensional run's chains."""
 
 PRE_P_MIN_SAMPLES = 10
 """Samples before the direct P needed to estimate ``--std`` when it is not given."""
@@ -170,7 +175,12 @@ def add_parser(subparsers):
                    help="usable records a station needs for a decision; with fewer it is "
                         f"'undecided' (default {MIN_EVENTS})")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace the xdisc.json of an earlier run in the output folder")
+                   help="replace the results and chains of an earlier run in the output "
+                        "folder")
+    p.add_argument("--resume", action="store_true",
+                   help="transd_steps and transd: continue the run whose chains are in the "
+                        f"output folder ({CHAINS_DIR}/), with the same data and settings; "
+                        "--time-budget-s and --n-iterations may change")
     p.add_argument("--no-report", action="store_true",
                    help="do not write xdisc_report.md and xdisc_report.html")
     p.set_defaults(func=run)
@@ -432,19 +442,53 @@ def _transd_settings(args):
     return settings
 
 
-def _transd(args, data):
+def _check_output_folder(args):
+    """Refuse an output folder that would mix runs, before any work; clear it for
+    ``--overwrite``."""
+    import shutil
+    from pathlib import Path
+
+    out = Path(args.out)
+    chains = out / CHAINS_DIR
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: exists and is not a folder")
+    if args.resume:
+        if args.overwrite:
+            raise ValueError("--resume and --overwrite: choose one (continue the run in "
+                             "--out, or replace it)")
+        if args.method not in TRANSD_METHODS:
+            raise ValueError(f"--resume: --method {args.method} keeps no chains to continue; "
+                             f"only {' and '.join(TRANSD_METHODS)} do")
+        if not chains.is_dir():
+            raise ValueError(f"--resume: --out {out} holds no chains ({CHAINS_DIR}/) to "
+                             "continue")
+        return
+    if (out / OUTPUT_FILES[0]).exists() or chains.exists():
+        if not args.overwrite:
+            held = "an xdisc.json" if (out / OUTPUT_FILES[0]).exists() else "the chains"
+            raise ValueError(f"--out {out}: holds {held} of an earlier run; choose another "
+                             "folder, pass --overwrite to replace it"
+                             + (", or --resume to continue its chains"
+                                if chains.exists() and args.method in TRANSD_METHODS else ""))
+        shutil.rmtree(chains, ignore_errors=True)
+
+
+def _transd(args, data, settings):
     """Run a trans-dimensional method: the result (verdict first) and what the figure needs."""
-    settings = _transd_settings(args)
+    from pathlib import Path
+
+    chains = Path(args.out) / CHAINS_DIR
     if args.method == "transd_steps":
         from bayesjoint.samplers.xdisc_steps_inversion import invert_steps
 
         given = {} if args.prior_odds is None else {"prior_odds": args.prior_odds}
-        result, draws, xmodels = invert_steps(data, settings, **given)
+        result, draws, xmodels = invert_steps(data, settings, work_dir=chains,
+                                              resume=args.resume, **given)
         draws = (draws, xmodels)
     else:
         from bayesjoint.samplers.xdisc_transd import invert_transd
 
-        result, draws = invert_transd(data, settings)
+        result, draws = invert_transd(data, settings, work_dir=chains, resume=args.resume)
         error = 2.0 * result["p_x_mc_error"]
         result["p_x_interval"] = [max(0.0, result["p_x"] - error),
                                   min(1.0, result["p_x"] + error)]
@@ -463,20 +507,17 @@ def run(args):
     from bayesjoint.samplers.xdisc_decision import check_min_events, decision
 
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: exists and is not a folder")
-    if (out / OUTPUT_FILES[0]).exists() and not args.overwrite:
-        raise ValueError(f"--out {out}: holds an xdisc.json; choose another folder or pass "
-                         "--overwrite")
     try:
         check_min_events(args.min_events)
     except ValueError as err:
         raise ValueError(f"--{err}".replace("_", "-", 1)) from None
     _method_options(args)
     data, n_events = _read(args)
+    settings = _transd_settings(args) if args.method in TRANSD_METHODS else None
+    _check_output_folder(args)
     _check_ray_parameters(data)
     if args.method in TRANSD_METHODS:
-        result, draws = _transd(args, data)
+        result, draws = _transd(args, data, settings)
     else:
         result, draws = _comparison(args, data)
     verdict = decision(result, n_events, args.min_events)

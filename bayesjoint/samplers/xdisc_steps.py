@@ -305,8 +305,10 @@ def _join(kept):
 
 def run(key, states, temperatures, data, log_likelihood, prior: StepPrior,
         scales: Proposal = Proposal(), *, n_iterations, n_burn, thin, chunk_size,
-        time_budget_s=np.inf, converged=None, check_every=4):
-    """Run every chain's tempered replicas; keep the temperature-1 draws after burn-in.
+        time_budget_s=np.inf, converged=None, check_every=4, done=0, kept=None, totals=None,
+        on_chunk=None):
+    """Run (or continue) every chain's tempered replicas; keep the temperature-1 draws
+    after burn-in.
 
     Parameters
     ----------
@@ -334,16 +336,26 @@ def run(key, states, temperatures, data, log_likelihood, prior: StepPrior,
         stops when it returns True, asked after every ``check_every``-th
         chunk past the burn-in.
     check_every : int
+    done : int
+        Iterations per chain already run (a multiple of ``chunk_size``): the
+        run continues from there, ``states`` being those after them, with
+        the random numbers the uninterrupted run would draw next.
+    kept : StepState, optional
+        NumPy draws kept by those iterations, leading axes (chains, draws).
+    totals : list of 4 arrays, optional
+        Their move and swap counts, as :func:`count_totals` adds them.
+    on_chunk : callable, optional
+        ``on_chunk(done, states, chunk, draws)`` after every chunk: the
+        iterations run so far, the states after them, the chunk's
+        :class:`Chunk` (NumPy) and its kept draws (None within the burn-in);
+        for a caller that writes the run as it goes.
 
     Returns
     -------
     draws : StepState
         NumPy arrays, leading axes (chains, draws).
     stats : dict
-        ``iterations`` per chain, ``stop_reason`` (``"n_iterations"``,
-        ``"time_budget"`` or ``"converged"``), ``acceptance`` (move -> per temperature, over
-        the whole run), ``swap_acceptance`` (per neighbouring pair, mean
-        over chains) and the final ``states``.
+        As :func:`run_stats` makes it.
     """
     n_chains = states.active.shape[0]
     n_dev = jax.local_device_count()
@@ -367,8 +379,13 @@ def run(key, states, temperatures, data, log_likelihood, prior: StepPrior,
         step = jax.jit(jax.vmap(chain))
         split = join = lambda x: x  # noqa: E731
 
+    if done % chunk_size:
+        raise ValueError(f"done = {done}: must be a multiple of chunk_size = {chunk_size}")
+    for _ in range(done // chunk_size):  # the keys the iterations done have used
+        key, _ = jax.random.split(key)
     t0 = time.perf_counter()
-    kept, totals, done, n_kept, reason = [], None, 0, 0, "n_iterations"
+    kept = [] if kept is None else [kept]
+    n_kept, reason = max(0, done - n_burn) // chunk_size, "n_iterations"
     while done < n_iterations:
         if done > n_burn and time.perf_counter() - t0 > time_budget_s:  # one chunk kept
             reason = "time_budget"
@@ -378,21 +395,60 @@ def run(key, states, temperatures, data, log_likelihood, prior: StepPrior,
         states, chunk = step(split(keys), jax.tree.map(split, states))
         states, chunk = jax.tree.map(join, states), jax.tree.map(join, chunk)
         done += chunk_size
-        counts = [np.asarray(c) for c in chunk[1:]]
-        totals = counts if totals is None else [a + b for a, b in zip(totals, counts)]
-        if done > n_burn:
-            kept.append(jax.tree.map(np.asarray, chunk.draws))
+        chunk = jax.tree.map(np.asarray, chunk)
+        totals = count_totals(totals, chunk)
+        draws = chunk.draws if done > n_burn else None
+        if on_chunk is not None:
+            on_chunk(done, jax.tree.map(np.asarray, states), chunk, draws)
+        if draws is not None:
+            kept.append(draws)
             n_kept += 1
             if converged is not None and n_kept % check_every == 0 and done < n_iterations:
                 kept = [_join(kept)]
                 if converged(kept[0]):
                     reason = "converged"
                     break
-    draws = _join(kept)
+    return _join(kept), run_stats(totals, done, reason, states)
+
+
+def count_totals(totals, chunk: Chunk):
+    """``totals`` (None at the start) plus the move and swap counts of ``chunk``.
+
+    Returns
+    -------
+    list of 4 ndarray
+        ``proposed``, ``accepted``, ``swaps_proposed``, ``swaps_accepted``,
+        shaped as in :class:`Chunk`.
+    """
+    counts = [np.asarray(c) for c in chunk[1:]]
+    return counts if totals is None else [a + b for a, b in zip(totals, counts)]
+
+
+def run_stats(totals, iterations, reason, states):
+    """What :func:`run` reports besides its draws.
+
+    Parameters
+    ----------
+    totals : list of 4 arrays
+        :func:`count_totals` over the whole run.
+    iterations : int
+        Per chain, burn-in included.
+    reason : str
+        ``"n_iterations"``, ``"time_budget"`` or ``"converged"``.
+    states : StepState
+        The final states.
+
+    Returns
+    -------
+    dict
+        ``iterations``, ``stop_reason``, ``acceptance`` (move -> per
+        temperature, over the whole run), ``swap_acceptance`` (per
+        neighbouring pair, mean over chains) and ``states``.
+    """
     proposed, accepted, swaps_proposed, swaps_accepted = (t.sum(axis=0) for t in totals)
     with np.errstate(invalid="ignore", divide="ignore"):
         acceptance = accepted / proposed
         swap = swaps_accepted / swaps_proposed
-    return draws, {"iterations": done, "stop_reason": reason,
-                   "acceptance": {m: acceptance[:, i].tolist() for i, m in enumerate(MOVES)},
-                   "swap_acceptance": swap.tolist(), "states": states}
+    return {"iterations": iterations, "stop_reason": reason,
+            "acceptance": {m: acceptance[:, i].tolist() for i, m in enumerate(MOVES)},
+            "swap_acceptance": swap.tolist(), "states": states}

@@ -69,6 +69,7 @@ from bayesjoint.samplers.xdisc_comparison import (QUANTILES, check_record_length
                                                   importance_correction, window_slice)
 from bayesjoint.samplers.xdisc_settings import (StepsSettings, check_chunked_run, check_counts,
                                                 check_references)
+from bayesjoint.samplers.xdisc_steps_store import StepsStore, run_config
 from bayesjoint.samplers.xdisc_transd import (convergence_verdict, draw_summary, finite_or_none,
                                               odds_ratio)
 from bayesjoint.summaries.xdisc_transd import (WINDOWS_KM, X_DEPTH_KM, step_discontinuities,
@@ -239,8 +240,9 @@ def convergence_quantities(draws, xmodels):
     return out
 
 
-def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_odds=1.0):
-    """Run the inversion on one station's receiver functions.
+def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_odds=1.0, *,
+                 work_dir=None, resume=False):
+    """Run (or resume) the inversion on one station's receiver functions.
 
     Parameters
     ----------
@@ -250,6 +252,19 @@ def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_
     settings : StepsSettings
     prior_odds : float
         ``P(X) / P(no X)`` before the data for ``p_x`` (module docstring).
+    work_dir : path-like, optional
+        Folder the chains are written to as they run
+        (:mod:`~bayesjoint.samplers.xdisc_steps_store`); without one they
+        stay in memory.
+    resume : bool
+        Continue the run in ``work_dir``: its data and settings must be
+        those given, except ``n_iterations`` and ``time_budget_s``. The
+        resumed run draws what the uninterrupted one would have drawn and
+        stops where it would have stopped, unless a time budget ends
+        either (the budget counts from the start of this call). A final
+        run that ended converged is not continued; one that ended on its
+        time budget or iteration count continues to the given
+        ``n_iterations``.
 
     Returns
     -------
@@ -261,29 +276,42 @@ def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_
         ``prior_p_x_draws``, ``depth_410_km``, ``depth_660_km``,
         ``transition_zone_km``, ``p_410``, ``p_660``,
         ``reference_probability``, ``posterior``, ``importance``,
-        ``convergence``, ``sampler`` and ``settings``.
+        ``convergence``, ``sampler`` (with ``chunks_resumed``, the chunks
+        found in ``work_dir``) and ``settings``.
     draws : StepState
         The temperature-1 draws (NumPy), leading axes (chains, draws).
     xmodels : list of XdiscModel
         The references, in the order of ``settings.references``.
+
+    Raises
+    ------
+    ValueError
+        For bad settings or data, ``resume`` without ``work_dir``, a
+        ``work_dir`` that holds a run when ``resume`` is False, or one whose
+        run has other data or settings (naming every difference).
     """
     check_settings(settings)
     if not (np.isfinite(prior_odds) and prior_odds > 0):
         raise ValueError(f"prior_odds = {prior_odds!r}: must be finite and > 0")
     if data.correlation != "none" and data.correlation_s is None:
         raise ValueError("the detector needs a fixed correlation_s, not correlation_s_bounds")
+    if resume and work_dir is None:
+        raise ValueError("resume: needs the work_dir of the run to continue")
     window = window_slice(data, settings.window_s)
     t0 = time.perf_counter()
     xmodels, arrays, static = station(data, settings, window)
     for xmodel in xmodels:
         check_record_length(data, xmodel, WINDOWS_KM["660"][1])
+    store = (None if work_dir is None
+             else StepsStore(work_dir, run_config(data, settings), resume=resume))
+    chunks_found = 0 if store is None else len(store.manifest["chunks"])
     prior = step_prior(settings)
     loglik = log_likelihood_fn(static.law)
     temperatures = geometric_ladder(settings.n_temperatures, settings.t_max)
     key = jax.random.PRNGKey(settings.seed)
     key, sub = jax.random.split(key)
     states = xs.initial_states(sub, settings.n_chains, settings.n_temperatures, prior)
-    lins = _linearise_all(_centre_factors(arrays, len(xmodels)), arrays, static)
+    points = np.asarray(_centre_factors(arrays, len(xmodels)))
     seconds = {}
 
     def converged(kept):
@@ -291,23 +319,43 @@ def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_
 
     for stage in range(settings.n_linearisations):
         last = stage == settings.n_linearisations - 1
-        states = xs.fill_log_likelihood(states, (arrays, lins), loglik)
         n_it, n_burn = ((settings.n_iterations, settings.n_burn) if last
                         else (settings.n_pilot, settings.n_pilot // 2))
         key, sub = jax.random.split(key)
-        budget = settings.time_budget_s - (time.perf_counter() - t0) if last else np.inf
-        draws, stats = xs.run(sub, states, temperatures, (arrays, lins), loglik, prior,
-                              n_iterations=n_it, n_burn=n_burn, thin=settings.thin,
-                              chunk_size=settings.chunk_size, time_budget_s=budget,
-                              converged=converged if last else None)
+        stored = None if store is None else store.stage_progress(stage)
+        if stored is not None:
+            points = stored["lin_factor"]
+        lins = _linearise_all(points, arrays, static)
+        if stored is None:
+            states = xs.fill_log_likelihood(states, (arrays, lins), loglik)
+            progress = {}
+        else:
+            states = jax.tree.map(jnp.asarray, stored["states"])
+            progress = {"done": stored["iterations"], "kept": stored["draws"],
+                        "totals": stored["totals"]}
+        if last and store is not None and (store.stop or {}).get("reason") == "converged":
+            draws = stored["draws"]
+            stats = xs.run_stats(stored["totals"], stored["iterations"], "converged", states)
+        else:
+            if last and store is not None:
+                store.clear_stop()
+            on_chunk = (None if store is None else functools.partial(
+                _write_chunk, store, stage, points))
+            budget = settings.time_budget_s - (time.perf_counter() - t0) if last else np.inf
+            draws, stats = xs.run(sub, states, temperatures, (arrays, lins), loglik, prior,
+                                  n_iterations=n_it, n_burn=n_burn, thin=settings.thin,
+                                  chunk_size=settings.chunk_size, time_budget_s=budget,
+                                  converged=converged if last else None, on_chunk=on_chunk,
+                                  **progress)
+        if last and store is not None:
+            store.write_stop(stats["iterations"], stats["stop_reason"])
         states = stats.pop("states")
         seconds[f"run_{stage}"] = time.perf_counter() - t0 - sum(seconds.values())
         if not last:
             factors = draw_factors(draws, arrays.top_depth_km, arrays.taper_km[0])
-            points = [np.median(factors[draws.reference == r], axis=0)
-                      if np.any(draws.reference == r) else np.asarray(lins.factor[r])
-                      for r in range(len(xmodels))]
-            lins = _linearise_all(points, arrays, static)
+            points = np.asarray([np.median(factors[draws.reference == r], axis=0)
+                                 if np.any(draws.reference == r) else np.asarray(lins.factor[r])
+                                 for r in range(len(xmodels))])
     chain, draw = evenly_spread(*draws.active.shape[:2], settings.n_importance)
     picked = jax.tree.map(lambda x: x[chain, draw], draws)
     exact = exact_log_likelihood(picked, arrays, static, static.law)
@@ -315,7 +363,12 @@ def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_
     result = _result(draws, picked, exact, xmodels, stats, settings, prior_odds)
     result["sampler"]["seconds"] = round(time.perf_counter() - t0, 1)
     result["sampler"]["seconds_by_stage"] = {k: round(v, 1) for k, v in seconds.items()}
+    result["sampler"]["chunks_resumed"] = chunks_found
     return result, draws, xmodels
+
+
+def _write_chunk(store, stage, lin_factor, done, states, chunk, draws):
+    store.write_chunk(stage, done, lin_factor, states, chunk, draws)
 
 
 def predicted_envelope(draws, xmodels, data: RFData, n_draws=40, seed=0):

@@ -91,25 +91,26 @@ def _zero_log_likelihood(earth, noise_scale):
 
 
 def _sample(log_likelihood_fn, spec, settings, folder, *, n_iterations, n_burn, n_chains,
-            temperatures, budget_s, seed, birth):
+            temperatures, budget_s, seed, birth, resume):
     return rj_run.run(
         log_likelihood_fn, spec, folder, n_iterations=n_iterations, n_burn=n_burn,
         n_chains=n_chains, temperatures=temperatures, thin=settings.thin,
         chunk_size=settings.chunk_size, seed=seed, seismic=True, birth=birth,
-        time_budget_s=budget_s, resume=False, progress=False)
+        time_budget_s=budget_s, resume=resume, progress=False)
 
 
-def sample_prior(settings: TransdSettings, folder, budget_s=None):
+def sample_prior(settings: TransdSettings, folder, budget_s=None, resume=False):
     """Draws of a prior-only run (likelihood zero) of the inversion's sampler.
 
     ``settings.prior_chains`` chains of ``settings.prior_iterations``, the
-    first ``chunk_size`` of them not kept, new layers drawn from the prior.
-    Returns the draws of :func:`bayesjoint.samplers.run.load_draws`.
+    first ``chunk_size`` of them not kept, new layers drawn from the prior;
+    ``resume`` continues (or only reads, when complete) the run in
+    ``folder``. Returns the draws of :func:`bayesjoint.samplers.run.load_draws`.
     """
     _sample(_zero_log_likelihood, prior_spec(settings), settings, folder,
             n_iterations=settings.prior_iterations, n_burn=settings.chunk_size,
             n_chains=settings.prior_chains, temperatures=(1.0,),
-            budget_s=budget_s, seed=settings.seed + 1, birth="prior")
+            budget_s=budget_s, seed=settings.seed + 1, birth="prior", resume=resume)
     return rj_run.load_draws(folder)
 
 
@@ -200,8 +201,9 @@ def odds_ratio(p_x, prior_p_x, n_draws):
     return float((p / (1.0 - p)) / (q / (1.0 - q))), bool(p != p_x or q != prior_p_x)
 
 
-def invert_transd(data: RFData, settings: TransdSettings = TransdSettings(), work_dir=None):
-    """Run the trans-dimensional inversion on one station's receiver functions.
+def invert_transd(data: RFData, settings: TransdSettings = TransdSettings(), work_dir=None,
+                  resume=False):
+    """Run (or resume) the trans-dimensional inversion on one station's receiver functions.
 
     Parameters
     ----------
@@ -210,8 +212,14 @@ def invert_transd(data: RFData, settings: TransdSettings = TransdSettings(), wor
         ``correlation_s``.
     settings : TransdSettings
     work_dir : path-like, optional
-        Folder for the chains of both runs (default: a temporary folder,
-        removed afterwards).
+        Folder for the chains of both runs, written as they run (``prior``
+        and ``posterior``, :mod:`bayesjoint.samplers.run`'s layout; default:
+        a temporary folder, removed afterwards).
+    resume : bool
+        Continue the runs in ``work_dir`` (:func:`bayesjoint.samplers.run.run`'s
+        resume: the same settings and data, or an error naming what
+        differs; ``n_iterations`` and ``time_budget_s`` may change, the
+        budget counting from the start of this call).
 
     Returns
     -------
@@ -230,13 +238,15 @@ def invert_transd(data: RFData, settings: TransdSettings = TransdSettings(), wor
     check_settings(settings)
     if data.correlation != "none" and data.correlation_s is None:
         raise ValueError("the detector needs a fixed correlation_s, not correlation_s_bounds")
+    if resume and work_dir is None:
+        raise ValueError("resume: needs the work_dir of the run to continue")
     window = window_slice(data, settings.window_s)
     check_record_length(data, XdiscModel.build(settings.reference), WINDOWS_KM["660"][1])
     spec = prior_spec(settings)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(work_dir or tmp)
         t0 = time.perf_counter()
-        prior_draws = sample_prior(settings, folder / "prior", settings.time_budget_s)
+        prior_draws = sample_prior(settings, folder / "prior", settings.time_budget_s, resume)
         t_prior = time.perf_counter() - t0
         budget = settings.time_budget_s - t_prior
         if budget <= 0:
@@ -247,7 +257,7 @@ def invert_transd(data: RFData, settings: TransdSettings = TransdSettings(), wor
                 n_iterations=settings.n_iterations, n_burn=settings.n_burn,
                 n_chains=settings.n_chains,
                 temperatures=geometric_ladder(settings.n_temperatures, settings.t_max),
-                budget_s=budget, seed=settings.seed, birth="neighbour")
+                budget_s=budget, seed=settings.seed, birth="neighbour", resume=resume)
         try:
             draws = rj_run.load_draws(folder / "posterior")
         except ValueError:
