@@ -63,11 +63,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from bayesjoint.data import RFData  # noqa: E402
-from bayesjoint.io.rf_make import RFSettings, make_receiver_functions  # noqa: E402
+from bayesjoint.io.rf_make import (  # noqa: E402
+    RFSettings, make_receiver_functions, with_stack_noise_correlation)
 from bayesjoint.io.rf_records import read_npz_records, read_stream_records  # noqa: E402
 from bayesjoint.model.xdisc_prior import DEFAULT_BOUNDS  # noqa: E402
-from bayesjoint.physics.rf import filtered_noise_correlation_s  # noqa: E402
 from bayesjoint.plotting.xdisc import plot_xdisc  # noqa: E402
 from bayesjoint.samplers.xdisc_comparison import (  # noqa: E402
     compare, p_x_depth_profile, predicted_envelope)
@@ -92,13 +91,14 @@ print(f"size: {SIZE}; run folders under {RUNS}")
 # (`--bins moveout`): the records of a station span 0.044-0.085 s/km, over
 # which the Ps time from the 660 changes by several seconds, so a plain
 # stack would smear the conversions the detector looks for. The detector
-# takes every fifth sample of the stacks (0.5 s): the Gaussian of 1 rad/s
-# leaves nothing above 1 Hz (exp(-pi^2), 5e-5, at 1 Hz), and five times
-# fewer samples make it five times cheaper. The stack's noise has passed through the Gaussian filter,
-# so neighbouring samples are correlated over about `1 / a` = 1 s; the
-# detector takes that correlation length with its exponential law, as
-# `bayesjoint xdisc --from-rf-make` does by default
-# (`bayesjoint.physics.rf.filtered_noise_correlation_s`).
+# takes every fifth sample of the stacks (0.5 s; `RFData.decimated`, as
+# `bayesjoint xdisc --dt-s 0.5` does): the Gaussian of 1 rad/s leaves
+# nothing above 1 Hz (exp(-pi^2), 5e-5, at 1 Hz), and five times fewer
+# samples make it five times cheaper. The stack's noise has passed through
+# the Gaussian filter, so neighbouring samples are correlated over about
+# `1 / a` = 1 s; the detector takes that correlation length with its
+# exponential law, as `bayesjoint xdisc --from-rf-make` does by default
+# (`bayesjoint.io.rf_make.with_stack_noise_correlation`).
 #
 # Comparison: the defaults of `bayesjoint xdisc` at full size (12 rungs of
 # the tempering ladder, 8 chains, 2000 iterations with 1000 burn-in per
@@ -118,12 +118,7 @@ DETECTOR_DT_S = 0.5
 def for_detector(data):
     """Every fifth sample of the stacks, with the noise correlation of
     Gaussian-filtered noise."""
-    step = int(round(DETECTOR_DT_S / data.dt_s))
-    return RFData.from_traces(
-        data.rf[:, ::step], data.ray_parameter_s_km, dt_s=data.dt_s * step,
-        shift_s=data.shift_s, gauss_rad_s=data.gauss_rad_s, std=data.rf_std[:, ::step],
-        correlation="exponential", correlation_s=filtered_noise_correlation_s(data.gauss_rad_s),
-        name=data.name)
+    return with_stack_noise_correlation(data).decimated(DETECTOR_DT_S)
 
 if SIZE == "full":
     SETTINGS = ComparisonSettings()

@@ -436,20 +436,6 @@ def test_a_transd_run_resumes_from_its_chains(tmp_path, capsys, method, options,
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--resume"], "--resume: --method model_comparison keeps no chains"),
-    (["--method", "transd_steps", "--resume"], "holds no chains (chains/) to continue"),
-    (["--method", "transd_steps", "--resume", "--overwrite"], "--resume and --overwrite"),
-])
-def test_bad_resumes_are_one_line_before_any_work(tmp_path, capsys, extra, message):
-    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
-    out = tmp_path / "out"
-    argv = ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06", "--gauss-rad-s", "1",
-            "--std", "0.01", "--out", str(out), *extra]
-    assert message in _error(capsys, argv)
-    assert not out.exists()
-
-
-@pytest.mark.parametrize("extra, message", [
     (["--method", "transd_steps", "--forward", "exact"],
      "--forward: not with --method transd_steps"),
     (["--method", "transd_steps", "--prior-iterations", "10"],
@@ -465,6 +451,9 @@ def test_bad_resumes_are_one_line_before_any_work(tmp_path, capsys, extra, messa
     (["--method", "transd", "--thin", "7"], "--thin = 7"),
     (["--method", "transd", "--k-max", "0"], "--k-max = 0"),
     (["--method", "bayes"], "invalid choice"),
+    (["--resume"], "--resume: --method model_comparison keeps no chains"),
+    (["--method", "transd_steps", "--resume"], "holds no chains (chains/) to continue"),
+    (["--method", "transd_steps", "--resume", "--overwrite"], "--resume and --overwrite"),
 ])
 def test_bad_transd_options_are_one_line_before_any_work(tmp_path, capsys, extra, message):
     rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
