@@ -435,6 +435,17 @@ def test_a_transd_run_resumes_from_its_chains(tmp_path, capsys, method, options,
     assert third["p_x"] == first["p_x"]
 
 
+def test_overwrite_keeps_the_earlier_chains_when_the_input_is_bad(tmp_path, capsys):
+    rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
+    out = tmp_path / "out"
+    (out / "chains").mkdir(parents=True)
+    (out / "chains" / "kept").write_text("")
+    err = _error(capsys, ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.2,0.2",
+                          "--gauss-rad-s", "1", "--std", "0.01", "--out", str(out),
+                          "--method", "transd_steps", "--overwrite"])
+    assert "0.2" in err and (out / "chains" / "kept").exists()
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--method", "transd_steps", "--forward", "exact"],
      "--forward: not with --method transd_steps"),

@@ -514,8 +514,8 @@ def run(args):
     _method_options(args)
     data, n_events = _read(args)
     settings = _transd_settings(args) if args.method in TRANSD_METHODS else None
-    _check_output_folder(args)
     _check_ray_parameters(data)
+    _check_output_folder(args)
     if args.method in TRANSD_METHODS:
         result, draws = _transd(args, data, settings)
     else:
