@@ -404,10 +404,9 @@ def _with(options, name, value):
     return options[:i + 1] + [value] + options[i + 2:]
 
 
-@pytest.mark.parametrize("method, options, draws_per_chunk", [
-    ("transd_steps", TINY_STEPS, 100), ("transd", TINY_TRANSD, 100)])
-def test_a_transd_run_resumes_from_its_chains(tmp_path, capsys, method, options,
-                                             draws_per_chunk):
+@pytest.mark.parametrize("method, options", [("transd_steps", TINY_STEPS),
+                                             ("transd", TINY_TRANSD)])
+def test_a_transd_run_resumes_from_its_chains(tmp_path, capsys, method, options):
     rf = _write_rf_csv(tmp_path / "rf.csv", n_traces=2)
     out = tmp_path / "out"
     argv = ["xdisc", "--rf", str(rf), "--ray-parameter-s-km", "0.06,0.06", "--gauss-rad-s", "1",
@@ -419,6 +418,7 @@ def test_a_transd_run_resumes_from_its_chains(tmp_path, capsys, method, options,
     assert "holds an xdisc.json" in err and "--overwrite" in err and "--resume" in err
     n_iterations = int(options[options.index("--n-iterations") + 1])
     chunk = int(options[options.index("--chunk-size") + 1])
+    draws_per_chunk = chunk // int(options[options.index("--thin") + 1])
     longer = _with(options, "--n-iterations", str(n_iterations + 2 * chunk))
     assert main(argv + longer + ["--resume"]) == 0
     second = json.loads((out / "xdisc.json").read_text())

@@ -299,7 +299,9 @@ def initial_states(key, n_chains, n_temperatures, prior: StepPrior):
     return jax.tree.map(lambda x: x.reshape((n_chains, n_temperatures) + x.shape[1:]), flat)
 
 
-def _join(kept):
+def join_draws(kept):
+    """Draws (StepState, leading axes (chains, draws)) of several chunks, joined along
+    the draws."""
     return jax.tree.map(lambda *xs: np.concatenate(xs, axis=1), *kept)
 
 
@@ -404,11 +406,11 @@ def run(key, states, temperatures, data, log_likelihood, prior: StepPrior,
             kept.append(draws)
             n_kept += 1
             if converged is not None and n_kept % check_every == 0 and done < n_iterations:
-                kept = [_join(kept)]
+                kept = [join_draws(kept)]
                 if converged(kept[0]):
                     reason = "converged"
                     break
-    return _join(kept), run_stats(totals, done, reason, states)
+    return join_draws(kept), run_stats(totals, done, reason, states)
 
 
 def count_totals(totals, chunk: Chunk):

@@ -339,8 +339,8 @@ def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_
         else:
             if last and store is not None:
                 store.clear_stop()
-            on_chunk = (None if store is None else functools.partial(
-                _write_chunk, store, stage, points))
+            on_chunk = (None if store is None
+                        else functools.partial(store.write_chunk, stage, points))
             budget = settings.time_budget_s - (time.perf_counter() - t0) if last else np.inf
             draws, stats = xs.run(sub, states, temperatures, (arrays, lins), loglik, prior,
                                   n_iterations=n_it, n_burn=n_burn, thin=settings.thin,
@@ -365,10 +365,6 @@ def invert_steps(data: RFData, settings: StepsSettings = StepsSettings(), prior_
     result["sampler"]["seconds_by_stage"] = {k: round(v, 1) for k, v in seconds.items()}
     result["sampler"]["chunks_resumed"] = chunks_found
     return result, draws, xmodels
-
-
-def _write_chunk(store, stage, lin_factor, done, states, chunk, draws):
-    store.write_chunk(stage, done, lin_factor, states, chunk, draws)
 
 
 def predicted_envelope(draws, xmodels, data: RFData, n_draws=40, seed=0):

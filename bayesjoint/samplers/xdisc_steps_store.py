@@ -28,11 +28,12 @@ why the final run ended.
 import dataclasses
 import hashlib
 import json
+import os
 
 import numpy as np
 
 from bayesjoint.samplers.store import RunFolder
-from bayesjoint.samplers.xdisc_steps import Chunk, StepState
+from bayesjoint.samplers.xdisc_steps import Chunk, StepState, count_totals, join_draws
 
 FORMAT = "bayesjoint-xdisc-steps-1"
 """Manifest ``format`` of this layout."""
@@ -40,7 +41,7 @@ FORMAT = "bayesjoint-xdisc-steps-1"
 RESUMABLE_SETTINGS = ("n_iterations", "time_budget_s")
 """Settings a resume may change: they say only where the final run stops."""
 
-COUNT_NAMES = ("proposed", "accepted", "swaps_proposed", "swaps_accepted")
+COUNT_NAMES = Chunk._fields[1:]
 """The count fields of :class:`~bayesjoint.samplers.xdisc_steps.Chunk`, in order."""
 
 
@@ -93,7 +94,7 @@ class StepsStore:
     def _entries(self, stage):
         return [c for c in self.manifest["chunks"] if c["stage"] == stage]
 
-    def write_chunk(self, stage, iterations, lin_factor, states, chunk: Chunk, draws):
+    def write_chunk(self, stage, lin_factor, iterations, states, chunk: Chunk, draws):
         """Write one chunk (see the module docstring) and list it in the manifest."""
         arrays = {"stage": stage, "iterations": iterations, "lin_factor": lin_factor}
         arrays.update({f"count_{n}": getattr(chunk, n) for n in COUNT_NAMES})
@@ -134,15 +135,15 @@ class StepsStore:
             return None
         totals, draws = None, []
         for entry in entries:
-            with np.load(f"{self.folder.path}/{entry['file']}", allow_pickle=False) as npz:
-                counts = [npz[f"count_{n}"] for n in COUNT_NAMES]
-                totals = counts if totals is None else [a + b for a, b in zip(totals, counts)]
+            with np.load(os.path.join(self.folder.path, entry["file"]),
+                         allow_pickle=False) as npz:
+                counts = {n: npz[f"count_{n}"] for n in COUNT_NAMES}
+                totals = count_totals(totals, Chunk(draws=None, **counts))
                 if entry["has_draws"]:
                     draws.append(StepState(*(npz[f"draw_{f}"] for f in StepState._fields)))
                 if entry is entries[-1]:
                     states = StepState(*(npz[f"state_{f}"] for f in StepState._fields))
                     lin_factor = npz["lin_factor"]
-        joined = (StepState(*(np.concatenate(parts, axis=1) for parts in zip(*draws)))
-                  if draws else None)
         return {"iterations": entries[-1]["iterations"], "lin_factor": lin_factor,
-                "states": states, "totals": totals, "draws": joined}
+                "states": states, "totals": totals,
+                "draws": join_draws(draws) if draws else None}
