@@ -17,12 +17,12 @@ and both get the decision of :func:`~bayesjoint.samplers.xdisc_decision.decision
 from the stack's record count (an unconverged trans-dimensional run is
 undecided). Stations run one after the other.
 
-The default stations are four that the model comparison decides in
-notebook 04, two ``x`` (SA37, SA77) and two ``no_x`` (SA38, SA62).
+By default every station whose stack holds the :data:`~bayesjoint.samplers.xdisc_decision.MIN_EVENTS`
+(10) records a decision needs runs: the stations notebook 04 can decide.
 
 Usage::
 
-    python benchmarks/xdisc_kaapvaal.py                           # the four stations
+    python benchmarks/xdisc_kaapvaal.py                           # every decidable station
     python benchmarks/xdisc_kaapvaal.py --stations SA37 --out /tmp/k.json
     python benchmarks/xdisc_kaapvaal.py --quick --stations SA70   # tiny settings, seconds
 
@@ -41,9 +41,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = Path(HERE).parent / "notebooks" / "data"
 NPZ = DATA / "kaapvaal_xa1997_p_zne_10hz.npz"
 META = DATA / "kaapvaal_xa1997_p_zne_10hz_meta.csv"
-
-STATIONS = ("SA37", "SA38", "SA62", "SA77")
-"""Default stations (module docstring)."""
 
 DETECTOR_DT_S = 0.5
 """Sample interval the detectors take, s (notebook 04's)."""
@@ -73,8 +70,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", choices=("transd_steps", "transd"), default="transd_steps",
                         help="the trans-dimensional method (default transd_steps)")
-    parser.add_argument("--stations", type=lambda t: t.split(","), default=list(STATIONS),
-                        help=f"comma-separated station codes (default {','.join(STATIONS)})")
+    parser.add_argument("--stations", type=lambda t: t.split(","),
+                        help="comma-separated station codes (default: every station with the "
+                             "records a decision needs)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny settings of both methods (a smoke test)")
     parser.add_argument("--out", help="output JSON (default "
@@ -103,9 +101,17 @@ def main(argv=None):
 
     load_start = [round(x, 2) for x in os.getloadavg()]
     records = read_npz_records(NPZ, META)
+    stations = {}
+    for name in args.stations or sorted({r.station for r in records}):
+        try:
+            stations[name] = station_data(records, name)
+        except ValueError:  # fewer than 2 usable records: no stack
+            if args.stations:
+                raise
+    if not args.stations:
+        stations = {k: v for k, v in stations.items() if v[1] >= MIN_EVENTS}
     rows = []
-    for name in args.stations:
-        data, n_used = station_data(records, name)
+    for name, (data, n_used) in stations.items():
         t0 = time.perf_counter()
         mc = compare(data, comparison)[0]
         mc_wall_s = round(time.perf_counter() - t0, 1)
@@ -125,7 +131,10 @@ def main(argv=None):
         "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()],
                          "note": "1, 5 and 15 min; the machine may be shared"},
         "settings": {"method": args.method, "size": "quick" if args.quick else "full",
-                     "stations": args.stations, "dt_s": DETECTOR_DT_S,
+                     "stations": list(stations),
+                     "stations_chosen": "given" if args.stations else
+                                        f"every station with >= {MIN_EVENTS} records",
+                     "dt_s": DETECTOR_DT_S,
                      "min_events": MIN_EVENTS, "data": NPZ.name,
                      "transd": {k: (list(v) if isinstance(v, tuple) else v)
                                 for k, v in dataclasses.asdict(settings).items()},

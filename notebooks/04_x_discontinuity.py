@@ -24,7 +24,8 @@
 #    `bayesjoint rf make` (`bayesjoint.io.rf_make`, the library functions the
 #    command calls): iterative deconvolution, ZRT, Gaussian `a = 1` rad/s,
 #    quality control, and one stack after a Ps moveout correction to the
-#    station's mean ray parameter, with its per-sample standard error;
+#    station's mean ray parameter, with its standard error (the records'
+#    variance about the stack pooled over 10 s, docs/receiver_functions.md);
 # 2. the model comparison of `bayesjoint xdisc`
 #    (`bayesjoint.samplers.xdisc_comparison.compare`, docs/xdisc.md): the
 #    evidence of a reference upper mantle with and without an X, averaged
@@ -132,10 +133,11 @@ print(SETTINGS)
 # ## The decision rule
 #
 # A station is decided only when (a) its stack holds at least `MIN_EVENTS`
-# (10) records after quality control: the standard error of every sample
-# is estimated from the records themselves, and from fewer than ten it is
-# itself uncertain by more than a quarter (about `1 / sqrt(2 (n - 1))`),
-# an uncertainty the Bayes factor inherits; and (b) the interval of `p_x`
+# (10) records after quality control: the standard errors are estimated
+# from the records themselves (pooled over 10 s, their level is uncertain
+# by about `1 / sqrt(10 (n - 1))`, an uncertainty the Bayes factor
+# inherits), and a stack of fewer records is the mean of too few
+# realisations of what a 1D Earth does not hold; and (b) the interval of `p_x`
 # (`p_x` at the log Bayes factor plus and minus two Monte Carlo standard
 # errors) does not contain 1/2. Then the decision is "x" when `p_x > 1/2`
 # and "no_x" when below; otherwise "undecided", with the reason. The rule

@@ -222,6 +222,45 @@ def test_stack_standard_errors_match_numpy():
         stack_with_errors(x[:1])
 
 
+def test_pooled_standard_error_averages_the_variance_in_a_window():
+    x = np.array([[1.0, 2.0, 4.0, 0.0], [3.0, 2.5, 0.0, 1.0], [2.0, 7.0, 1.0, 5.0]])
+    var = np.var(x, axis=0, ddof=1)
+    pooled = [(var[0] + var[1]) / 2, var[:3].mean(), var[1:].mean(), (var[2] + var[3]) / 2]
+    mean, se = stack_with_errors(x, 3)
+    np.testing.assert_allclose(mean, np.mean(x, axis=0))
+    np.testing.assert_allclose(se, np.sqrt(np.array(pooled) / 3))
+    for bad in (2, 0, 1.5, 5):
+        with pytest.raises(ValueError, match="window_samples"):
+            stack_with_errors(x, bad)
+
+
+def test_pooled_standard_error_is_steady_where_per_sample_errors_scatter():
+    # 10 records of white noise of standard deviation 1: the standard error is
+    # 1 / sqrt(10) at every sample; taken sample by sample it scatters by a
+    # factor of several (9 degrees of freedom), pooled over 101 samples by a few %
+    x = np.random.default_rng(3).standard_normal((10, 2000))
+    truth = 1.0 / np.sqrt(10.0)
+    _, per_sample = stack_with_errors(x)
+    _, pooled = stack_with_errors(x, 101)
+    assert per_sample.min() < 0.4 * truth
+    inner = pooled[50:-50]
+    assert np.all(np.abs(inner / truth - 1.0) < 0.25)
+    assert np.std(inner / truth) < 0.1 < np.std(per_sample / truth)
+
+
+def test_rf_make_pools_its_errors_over_error_window_s():
+    records = [synthetic_record(0.06, 30.0 + 80.0 * i, seed=i, noise=0.05) for i in range(4)]
+    base = dict(max_iterations=50)
+    per_sample = make_receiver_functions(records, _settings(error_window_s=0.0, **base))
+    pooled = make_receiver_functions(records, _settings(error_window_s=5.0, **base))
+    np.testing.assert_allclose(pooled.data.rf, per_sample.data.rf)
+    window = 2 * round(5.0 / (2 * pooled.settings.dt_s)) + 1
+    traces = np.array([pooled.traces[i] for i, r in enumerate(pooled.records)
+                       if r["status"] == "used"])
+    np.testing.assert_allclose(pooled.data.rf_std[0], stack_with_errors(traces, window)[1])
+    assert not np.allclose(pooled.data.rf_std, per_sample.data.rf_std)
+
+
 def test_stacks_get_the_correlation_length_of_their_gaussian():
     from bayesjoint.data import RFData
 
@@ -249,8 +288,7 @@ def test_bins_by_ray_parameter_stack_their_records():
         rows = [i for i, r in enumerate(result.records) if r["bin"] == b]
         chosen = result.traces[rows]
         np.testing.assert_allclose(data.rf[b], chosen.mean(axis=0))
-        np.testing.assert_allclose(data.rf_std[b],
-                                   chosen.std(axis=0, ddof=1) / math.sqrt(len(rows)))
+        np.testing.assert_allclose(data.rf_std[b], stack_with_errors(chosen, 101)[1])
 
 
 def test_moveout_aligns_ps_to_the_reference_ray_parameter():

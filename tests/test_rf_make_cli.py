@@ -263,6 +263,8 @@ def _edit_meta(tmp_path, column, value, row=0):
     (lambda d: {}, ("--gauss-rad-s", "-1"), "gauss_rad_s = -1.0: must be finite and > 0"),
     (lambda d: {}, ("--gauss-rad-s", "40"), "passes frequencies above the Nyquist frequency"),
     (lambda d: {}, ("--snr-min", "nan"), "snr_min = nan: must be finite and >= 0"),
+    (lambda d: {}, ("--error-window-s", "-1"), "error_window_s = -1.0: must lie in 0 to the "
+                                               "receiver function's shift_s + length_s = 20 s"),
     (lambda d: {}, ("--events", "ev.xml"), "--events, --inventory: only for SAC and miniSEED"),
     (lambda d: {}, ("--station", "SA01"), "--station SA01: no record of it; stations "
                                           "present: SA70"),
@@ -302,7 +304,7 @@ def test_help_lists_the_options(capsys):
     assert stop.value.code == 0
     text = capsys.readouterr().out
     for option in ("--records", "--meta", "--gauss-rad-s", "--method", "--rotation", "--bins",
-                   "--station", "--fit-min-percent"):
+                   "--station", "--fit-min-percent", "--error-window-s"):
         assert option in text
 
 

@@ -6,7 +6,8 @@ Writes into ``--out``:
     The stacks, ``time_s,rf_0,rf_1,...`` (one column per bin), the form
     :func:`bayesjoint.io.seismic_files.read_rf_csv` reads.
 ``rf_std.csv``
-    The per-sample standard error of each stack, same header.
+    The standard error of each stack at every sample (the variance pooled
+    over ``--error-window-s``), same header.
 ``rf_make.json``
     Ray parameter of each column (s/km), ``gauss_rad_s``, ``dt_s``,
     ``shift_s``, normalisation, the settings, the bins, the records kept and
@@ -101,6 +102,10 @@ def add_parsers(subparsers):
     p.add_argument("--outlier-mad", type=float, default=DEFAULTS.outlier_mad,
                    help="reject records farther from the median receiver function than this "
                         f"many scaled MADs (default {DEFAULTS.outlier_mad:g}; inf keeps all)")
+    p.add_argument("--error-window-s", type=float, default=DEFAULTS.error_window_s,
+                   help="average the records' variance about the stack over a running window "
+                        "of this many seconds before the standard error is taken (default "
+                        f"{DEFAULTS.error_window_s:g}; 0: sample by sample)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the files of an earlier rf make in the output folder")
     p.set_defaults(func=run)
@@ -142,7 +147,7 @@ def run(args):
         freqmin_hz=args.freqmin_hz, freqmax_hz=args.freqmax_hz, water_level=args.water_level,
         max_iterations=args.max_iterations, snr_min=args.snr_min,
         fit_min_percent=args.fit_min_percent,
-        outlier_mad=args.outlier_mad, bins=args.bins)
+        outlier_mad=args.outlier_mad, bins=args.bins, error_window_s=args.error_window_s)
     try:
         settings.check()
     except ValueError as err:

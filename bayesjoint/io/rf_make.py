@@ -24,8 +24,16 @@ Each record (:class:`bayesjoint.io.rf_records.EventRecord`) goes through
 6. binning by ray parameter (equal-width bins or given edges), or a
    moveout correction of the Ps times to one reference ray parameter (the
    ``rf`` package, iasp91) and one stack;
-7. per bin the mean and its per-sample standard error,
-   ``std(ddof=1) / sqrt(n)``.
+7. per bin the mean and its standard error, ``sqrt(v / n)``, where ``v``
+   is the variance of the ``n`` records about their mean (``ddof=1``)
+   averaged over a running window of ``error_window_s`` (default 10 s).
+   Taken sample by sample, ``v`` has only ``n - 1`` degrees of freedom:
+   with 10 records it scatters by a factor of several from sample to
+   sample, and where a few records happen to agree it comes out many times
+   too small. A likelihood then fits those samples closely with structure
+   that is not there. The window pools about ``(n - 1) error_window_s /
+   correlation`` degrees of freedom (the noise correlation of a Gaussian
+   of ``a`` rad/s is about ``1 / a`` s).
 
 The result (:class:`RFMakeResult`) holds an :class:`bayesjoint.data.RFData`
 whose traces are the stacks and whose standard deviations are the standard
@@ -99,6 +107,10 @@ class RFSettings:
     moveout_ref_s_km : float or None
         Reference ray parameter of the moveout correction, s/km (default:
         the mean of the kept records).
+    error_window_s : float
+        Width of the running window over which the records' variance about
+        their stack is averaged before the standard error is taken, s
+        (module docstring, step 7); 0 takes it sample by sample.
     """
 
     gauss_rad_s: float = 1.0
@@ -118,6 +130,7 @@ class RFSettings:
     signal_window_s: tuple = (-2.0, 20.0)
     bins: object = 1
     moveout_ref_s_km: float | None = None
+    error_window_s: float = 10.0
 
     def check(self):
         """Raise ``ValueError`` naming the first setting out of its allowed range."""
@@ -141,6 +154,11 @@ class RFSettings:
             raise ValueError(f"snr_min = {self.snr_min!r}: must be finite and >= 0")
         if not 0 <= self.fit_min_percent <= 100:
             raise ValueError(f"fit_min_percent = {self.fit_min_percent!r}: must lie in 0-100")
+        span_s = self.shift_s + self.length_s
+        if not (math.isfinite(self.error_window_s) and 0 <= self.error_window_s <= span_s):
+            raise ValueError(f"error_window_s = {self.error_window_s!r}: must lie in 0 to the "
+                             f"receiver function's shift_s + length_s = {span_s:g} s (0: sample "
+                             "by sample)")
         if not self.outlier_mad > 0:
             raise ValueError(f"outlier_mad = {self.outlier_mad!r}: must be > 0 (inf keeps all)")
         if int(self.max_iterations) != self.max_iterations or self.max_iterations < 1:
@@ -434,23 +452,35 @@ def deconvolve(source, response, settings):
     return np.real(rf) * scale / settings.dt_s, math.nan
 
 
-def stack_with_errors(traces):
-    """Mean of the traces and its per-sample standard error.
+def stack_with_errors(traces, window_samples=1):
+    """Mean of the traces and its standard error, the variance pooled in a running window.
 
     Parameters
     ----------
     traces : array_like, shape (n, npts), n >= 2
+    window_samples : int
+        Odd number of samples of the running window (module docstring,
+        step 7); 1 gives the per-sample error. Near the ends the window is
+        cut to the samples there are.
 
     Returns
     -------
     mean, standard_error : ndarray, shape (npts,)
-        ``standard_error = std(traces, ddof=1) / sqrt(n)``.
+        ``standard_error = sqrt(running_mean(var(traces, ddof=1)) / n)``.
     """
     x = np.asarray(traces, dtype=float)
     if x.ndim != 2 or x.shape[0] < 2:
         raise ValueError(f"a stack with a standard error needs at least 2 traces, got "
                          f"{x.shape[0] if x.ndim == 2 else x.shape}")
-    return x.mean(axis=0), x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])
+    if int(window_samples) != window_samples or window_samples < 1 or window_samples % 2 == 0:
+        raise ValueError(f"window_samples = {window_samples!r}: must be an odd integer >= 1")
+    if window_samples > x.shape[1]:
+        raise ValueError(f"window_samples = {window_samples}: longer than the traces "
+                         f"({x.shape[1]} samples)")
+    kernel = np.ones(int(window_samples))
+    variance = np.convolve(x.var(axis=0, ddof=1), kernel, mode="same")
+    variance /= np.convolve(np.ones(x.shape[1]), kernel, mode="same")
+    return x.mean(axis=0), np.sqrt(variance / x.shape[0])
 
 
 def with_stack_noise_correlation(data):
@@ -585,9 +615,10 @@ def make_receiver_functions(records, settings, *, station=None, name=None):
     p = np.array([rows[i]["ray_parameter_s_km"] for i in used])
     kept = traces[used]
     stacks, errors, bins = [], [], []
+    window = 2 * int(round(settings.error_window_s / (2 * settings.dt_s))) + 1
     if settings.bins == "moveout":
         ref = float(p.mean()) if settings.moveout_ref_s_km is None else settings.moveout_ref_s_km
-        mean, se = stack_with_errors(_moveout(kept, p, ref, settings))
+        mean, se = stack_with_errors(_moveout(kept, p, ref, settings), window)
         stacks, errors = [mean], [se]
         bins.append({"ray_parameter_s_km": ref, "edges_s_km": None, "n_records": len(used),
                      "moveout": "Ps, iasp91"})
@@ -606,7 +637,7 @@ def make_receiver_functions(records, settings, *, station=None, name=None):
                     f"bins: bin {b} ({edges[b]:.4f}-{edges[b + 1]:.4f} s/km) holds "
                     f"{int(inside.sum())} record(s) after quality control; each needs at "
                     "least 2 (choose fewer or wider bins)")
-            mean, se = stack_with_errors(kept[inside])
+            mean, se = stack_with_errors(kept[inside], window)
             stacks.append(mean)
             errors.append(se)
             bins.append({"ray_parameter_s_km": float(p[inside].mean()),

@@ -4,12 +4,16 @@
 :func:`bayesjoint.samplers.xdisc_comparison.compare` into ``x``, ``no_x``
 or ``undecided``. A station stays undecided when
 
-* its stacks rest on fewer than :data:`MIN_EVENTS` usable records: their
-  per-sample standard errors (``std(ddof=1) / sqrt(n)``) are then
-  themselves uncertain by a quarter or more (the relative standard
-  deviation of a sample standard deviation is about ``1 / sqrt(2 (n - 1))``,
-  0.24 at ``n = 10``), and the Bayes factor, which scales with the squared
-  misfit over those errors, inherits that uncertainty; or
+* its stacks rest on fewer than :data:`MIN_EVENTS` usable records: the
+  standard errors come from the records themselves, and the Bayes factor
+  scales with the squared misfit over them. Pooled over 10 s, as
+  :func:`bayesjoint.io.rf_make.stack_with_errors` pools them by default
+  (about ``5 (n - 1)`` degrees of freedom for noise correlated over 1 s),
+  their level is uncertain by about ``1 / sqrt(10 (n - 1))``: 0.11 at
+  ``n = 10``, 0.22 at ``n = 3``. And a stack of few records is the mean of
+  few realisations of what a 1D Earth does not hold (scattered and
+  back-azimuth-dependent arrivals), far from the Gaussian noise the
+  likelihood assumes; or
 * ``p_x_interval`` (``p_x`` at the log Bayes factor plus and minus two Monte
   Carlo standard errors) contains 0.5: the sampler has not run long enough
   to tell which model the data favour; or
