@@ -287,6 +287,22 @@ def test_bad_input_is_one_line_before_any_work(tmp_path, capsys, build, extra, m
     assert not (tmp_path / "out").exists()
 
 
+def test_piercing_bins_from_the_command_line(tmp_path, capsys):
+    # the two records that pass quality control come from back-azimuths 30.9 and 36.8 deg
+    assert _make(tmp_path, "--bins", "piercing", "--piercing-sectors", "2",
+                 "--piercing-depth-km", "410") == 0
+    summary = json.loads((tmp_path / "out" / "rf_make.json").read_text())
+    (info,) = summary["bins"]
+    assert info["back_azimuth_deg"] == [0.0, 180.0] and info["n_records"] == 2
+    assert info["piercing_depth_km"] == 410.0
+    assert 90.0 < info["piercing_offset_km"][0] < info["piercing_offset_km"][1] < 180.0
+    assert summary["settings"]["bins"] == "piercing"
+    # sectors of 5 degrees put them apart: no sector holds two
+    assert _make(tmp_path, "--overwrite", "--bins", "piercing", "--piercing-sectors", "72") == 2
+    assert ("no back-azimuth sector of the piercing points at 300 km holds 2 of the 2 records "
+            "left after quality control; choose fewer piercing_sectors (now 72)") in _error(capsys)
+
+
 def test_without_obspy_or_rf_the_error_names_the_extra(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "rf.deconvolve", None)
     assert _make(tmp_path) == 2

@@ -27,16 +27,17 @@ import json
 import math
 
 from bayesjoint.commands.output import write_columns
-from bayesjoint.io.rf_make import METHODS, ROTATIONS, RFSettings
+from bayesjoint.io.rf_make import BIN_MODES, METHODS, ROTATIONS, RFSettings
 
 DEFAULTS = RFSettings()
 """The defaults of the options."""
 
 
 def bins_argument(text):
-    """argparse type of ``--bins``: a count, comma-separated edges in s/km, or ``moveout``."""
+    """argparse type of ``--bins``: a count, comma-separated edges in s/km, ``moveout`` or
+    ``piercing``."""
     text = text.strip()
-    if text == "moveout":
+    if text in BIN_MODES:
         return text
     try:
         if "," not in text:
@@ -48,7 +49,7 @@ def bins_argument(text):
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r}: expected a number of bins (e.g. 3), increasing edges in s/km "
-            "(e.g. 0.04,0.06,0.08) or 'moveout'") from None
+            "(e.g. 0.04,0.06,0.08), 'moveout' or 'piercing'") from None
 
 
 def add_parsers(subparsers):
@@ -81,8 +82,10 @@ def add_parsers(subparsers):
     p.add_argument("--bins", type=bins_argument, default=DEFAULTS.bins,
                    help="ray-parameter bins: a number of equal-width bins "
                         f"(default {DEFAULTS.bins}), "
-                        "edges in s/km (0.04,0.06,0.08), or 'moveout' (one stack after a Ps "
-                        "moveout correction to the mean ray parameter)")
+                        "edges in s/km (0.04,0.06,0.08), 'moveout' (one stack after a Ps "
+                        "moveout correction to the mean ray parameter) or 'piercing' (after "
+                        "that correction, one stack per back-azimuth sector of the Ps "
+                        "conversion points at --piercing-depth-km)")
     p.add_argument("--freqmin-hz", type=float, default=DEFAULTS.freqmin_hz,
                    help=f"band-pass low corner, Hz (default {DEFAULTS.freqmin_hz:g})")
     p.add_argument("--freqmax-hz", type=float, default=DEFAULTS.freqmax_hz,
@@ -102,6 +105,12 @@ def add_parsers(subparsers):
     p.add_argument("--outlier-mad", type=float, default=DEFAULTS.outlier_mad,
                    help="reject records farther from the median receiver function than this "
                         f"many scaled MADs (default {DEFAULTS.outlier_mad:g}; inf keeps all)")
+    p.add_argument("--piercing-depth-km", type=float, default=DEFAULTS.piercing_depth_km,
+                   help="with --bins piercing: the conversion depth of the piercing points, km "
+                        f"(default {DEFAULTS.piercing_depth_km:g})")
+    p.add_argument("--piercing-sectors", type=int, default=DEFAULTS.piercing_sectors,
+                   help="with --bins piercing: equal back-azimuth sectors of the piercing "
+                        f"points, the first from north (default {DEFAULTS.piercing_sectors})")
     p.add_argument("--error-window-s", type=float, default=DEFAULTS.error_window_s,
                    help="average the records' variance about the stack over a running window "
                         "of this many seconds before the standard error is taken (default "
@@ -147,7 +156,8 @@ def run(args):
         freqmin_hz=args.freqmin_hz, freqmax_hz=args.freqmax_hz, water_level=args.water_level,
         max_iterations=args.max_iterations, snr_min=args.snr_min,
         fit_min_percent=args.fit_min_percent,
-        outlier_mad=args.outlier_mad, bins=args.bins, error_window_s=args.error_window_s)
+        outlier_mad=args.outlier_mad, bins=args.bins, error_window_s=args.error_window_s,
+        piercing_depth_km=args.piercing_depth_km, piercing_sectors=args.piercing_sectors)
     try:
         settings.check()
     except ValueError as err:

@@ -21,9 +21,17 @@ Each record (:class:`bayesjoint.io.rf_records.EventRecord`) goes through
    percentage of the filtered radial energy the spike train explains), and
    outliers against the stack (RMS distance to the median receiver function
    beyond ``outlier_mad`` scaled median absolute deviations);
-6. binning by ray parameter (equal-width bins or given edges), or a
+6. binning by ray parameter (equal-width bins or given edges); or a
    moveout correction of the Ps times to one reference ray parameter (the
-   ``rf`` package, iasp91) and one stack;
+   ``rf`` package, iasp91) and one stack; or that moveout correction and
+   bins by the Ps conversion points at one depth (``bins="piercing"``):
+   the S leg of a conversion at ``piercing_depth_km`` leaves the station's
+   vertical at a horizontal offset that grows with the ray parameter (the
+   ``rf`` package's ``ppoint_distance``, iasp91), in the direction of the
+   back-azimuth, so the records fall into ``piercing_sectors`` equal
+   back-azimuth sectors of conversion points around the station, each
+   stacked on its own (a sector with fewer than 2 records is left out, its
+   records rejected as ``too_few_in_sector``);
 7. per bin the mean and its standard error, ``sqrt(v / n)``, where ``v``
    is the variance of the ``n`` records about their mean (``ddof=1``)
    averaged over a running window of ``error_window_s`` (default 10 s).
@@ -61,6 +69,12 @@ SURFACE_VP_KM_S = 5.8
 WATER_LEVEL_TAPER_S = 5.0
 """Length of the cosine taper at each end of the source before a water-level
 deconvolution, s."""
+
+BIN_MODES = ("moveout", "piercing")
+"""The named binnings of :attr:`RFSettings.bins` (besides counts and edges)."""
+
+PIERCING_DEPTH_MAX_KM = 800.0
+"""Deepest conversion depth of the piercing points, km (the receiver functions' reach)."""
 
 TELESEISMIC_P_S_KM = (0.04, 0.09)
 """Ray parameters of direct teleseismic P (about 30-95 deg), s/km; records outside
@@ -100,13 +114,21 @@ class RFSettings:
         keeps all); applied with at least 3 records.
     noise_window_s, signal_window_s : (float, float)
         Windows of the SNR, s relative to P.
-    bins : int, tuple of float, or "moveout"
+    bins : int, tuple of float, "moveout" or "piercing"
         Number of equal-width ray-parameter bins over the kept records,
-        bin edges in s/km (increasing), or ``"moveout"``: one stack after a
-        Ps moveout correction to ``moveout_ref_s_km``.
+        bin edges in s/km (increasing), ``"moveout"``: one stack after a
+        Ps moveout correction to ``moveout_ref_s_km``, or ``"piercing"``:
+        after that correction, one stack per back-azimuth sector of the Ps
+        conversion points at ``piercing_depth_km`` (module docstring, step 6).
     moveout_ref_s_km : float or None
         Reference ray parameter of the moveout correction, s/km (default:
         the mean of the kept records).
+    piercing_depth_km : float
+        Conversion depth of the piercing points of ``bins="piercing"``, km
+        (default 300, the middle of the X-discontinuity's range).
+    piercing_sectors : int
+        Number of equal back-azimuth sectors of ``bins="piercing"``, the
+        first starting at north.
     error_window_s : float
         Width of the running window over which the records' variance about
         their stack is averaged before the standard error is taken, s
@@ -130,6 +152,8 @@ class RFSettings:
     signal_window_s: tuple = (-2.0, 20.0)
     bins: object = 1
     moveout_ref_s_km: float | None = None
+    piercing_depth_km: float = 300.0
+    piercing_sectors: int = 4
     error_window_s: float = 10.0
 
     def check(self):
@@ -177,9 +201,9 @@ class RFSettings:
             if not lo < hi:
                 raise ValueError(f"{name} = ({lo!r}, {hi!r}): need start < end")
         if isinstance(self.bins, str):
-            if self.bins != "moveout":
-                raise ValueError(f"bins = {self.bins!r}: give a number of bins, edges in s/km "
-                                 "or 'moveout'")
+            if self.bins not in BIN_MODES:
+                raise ValueError(f"bins = {self.bins!r}: give a number of bins, edges in s/km, "
+                                 "'moveout' or 'piercing'")
         elif isinstance(self.bins, int):
             if self.bins < 1:
                 raise ValueError(f"bins = {self.bins}: need at least 1 bin")
@@ -188,6 +212,13 @@ class RFSettings:
             if edges.size < 2 or not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0):
                 raise ValueError(f"bins = {list(self.bins)}: edges in s/km must be finite, "
                                  "at least two, and increasing")
+        if not (math.isfinite(self.piercing_depth_km)
+                and 0 < self.piercing_depth_km <= PIERCING_DEPTH_MAX_KM):
+            raise ValueError(f"piercing_depth_km = {self.piercing_depth_km!r}: must lie in "
+                             f"(0, {PIERCING_DEPTH_MAX_KM:g}] km")
+        if int(self.piercing_sectors) != self.piercing_sectors or self.piercing_sectors < 1:
+            raise ValueError(f"piercing_sectors = {self.piercing_sectors!r}: must be an integer "
+                             ">= 1")
 
     @property
     def npts(self):
@@ -523,6 +554,45 @@ def _outliers(traces):
     return (dist - centre) / mad if mad > 0 else np.zeros_like(dist)
 
 
+def _piercing_stacks(kept, p, used, rows, settings, window):
+    """Moveout-corrected stacks per back-azimuth sector of the piercing points (step 6).
+
+    Records of a sector with fewer than 2 are marked rejected
+    (``too_few_in_sector``) in ``rows``; returns ``(stacks, errors, bins)``.
+    """
+    ref = float(p.mean()) if settings.moveout_ref_s_km is None else settings.moveout_ref_s_km
+    corrected = _moveout(kept, p, ref, settings)
+    offset_km = piercing_offset_km(p, settings.piercing_depth_km)
+    baz = np.array([rows[i]["back_azimuth_deg"] for i in used]) % 360.0
+    width = 360.0 / settings.piercing_sectors
+    sector = np.minimum((baz // width).astype(int), settings.piercing_sectors - 1)
+    stacks, errors, bins = [], [], []
+    for b in range(settings.piercing_sectors):
+        inside = sector == b
+        members = np.asarray(used)[inside]
+        if inside.sum() < 2:
+            for i in members:
+                rows[i].update(status="rejected", reason="too_few_in_sector")
+            continue
+        mean, se = stack_with_errors(corrected[inside], window)
+        stacks.append(mean)
+        errors.append(se)
+        bins.append({"ray_parameter_s_km": ref, "edges_s_km": None,
+                     "back_azimuth_deg": [b * width, (b + 1) * width],
+                     "piercing_depth_km": settings.piercing_depth_km,
+                     "piercing_offset_km": [float(offset_km[inside].min()),
+                                            float(offset_km[inside].max())],
+                     "n_records": int(inside.sum()), "moveout": "Ps, iasp91"})
+        for i in members:
+            rows[i]["bin"] = len(bins) - 1
+    if not stacks:
+        raise ValueError(f"bins: no back-azimuth sector of the piercing points at "
+                         f"{settings.piercing_depth_km:g} km holds 2 of the {len(used)} records "
+                         f"left after quality control; choose fewer piercing_sectors (now "
+                         f"{settings.piercing_sectors})")
+    return stacks, errors, bins
+
+
 def _moveout(traces, p_s_km, ref_s_km, settings):
     """Ps moveout of each trace to ``ref_s_km`` with the ``rf`` package (iasp91)."""
     from obspy import Trace, UTCDateTime
@@ -543,6 +613,33 @@ def _moveout(traces, p_s_km, ref_s_km, settings):
     model.t_ref = {}
     model.moveout(stream, phase="Ps", ref=ref_s_km / per_deg)
     return np.stack([tr.data for tr in stream])
+
+
+def piercing_offset_km(p_s_km, depth_km):
+    """Horizontal offset of the Ps conversion point at ``depth_km`` from the station, km.
+
+    The S leg from the conversion point up to the station (the ``rf``
+    package's ``ppoint_distance``, iasp91); the point lies in the direction
+    of the back-azimuth.
+
+    Parameters
+    ----------
+    p_s_km : array_like, shape (n,)
+        Ray parameters, s/km.
+    depth_km : float
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    from rf.simple_model import load_model
+
+    from bayesjoint.physics.constants import ray_parameter_s_km_from_s_deg
+
+    per_deg = float(ray_parameter_s_km_from_s_deg(1.0))
+    model = load_model("iasp91")
+    return np.array([float(model.ppoint_distance(depth_km, p / per_deg, phase="S"))
+                     for p in np.atleast_1d(np.asarray(p_s_km, dtype=float))])
 
 
 def make_receiver_functions(records, settings, *, station=None, name=None):
@@ -624,6 +721,8 @@ def make_receiver_functions(records, settings, *, station=None, name=None):
                      "moveout": "Ps, iasp91"})
         for i in used:
             rows[i]["bin"] = 0
+    elif settings.bins == "piercing":
+        stacks, errors, bins = _piercing_stacks(kept, p, used, rows, settings, window)
     else:
         if isinstance(settings.bins, int):
             lo, hi = float(p.min()), float(p.max())
