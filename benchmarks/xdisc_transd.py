@@ -95,7 +95,12 @@ def invert(data, settings, method):
         extra["n_steps_posterior"] = result["sampler"]["n_steps_posterior"]
     else:
         result = xdisc_transd.invert_transd(data, settings)[0]
-        extra = {}
+        # this method gives p_x with its Monte Carlo error; its interval, as transd_steps's,
+        # is two errors either side
+        error = result["p_x_mc_error"]
+        result["p_x_interval"] = [max(0.0, result["p_x"] - 2 * error),
+                                  min(1.0, result["p_x"] + 2 * error)]
+        extra = {"p_x_mc_error": error}
     row = {"converged": result["converged"], "verdict": result["verdict"],
            "rhat_max": result["convergence"]["rhat_max"],
            "ess_bulk_min": result["convergence"]["ess_bulk_min"],
