@@ -226,6 +226,18 @@ class RFSettings:
         return _samples(self.shift_s + self.length_s, self.dt_s)
 
     @property
+    def error_window_samples(self):
+        """Odd number of samples of the running window of ``error_window_s`` (at least 1)."""
+        return 2 * int(round(self.error_window_s / (2 * self.dt_s))) + 1
+
+    def moveout_reference_s_km(self, p_s_km):
+        """Reference ray parameter of the moveout, s/km: ``moveout_ref_s_km`` or the mean
+        of ``p_s_km``, the ray parameters of the records kept."""
+        if self.moveout_ref_s_km is None:
+            return float(np.mean(p_s_km))
+        return self.moveout_ref_s_km
+
+    @property
     def rf_gauss_hz(self):
         """The Gaussian parameter of the ``rf`` package, ``a / (sqrt(2) pi)`` Hz."""
         return self.gauss_rad_s / (math.sqrt(2.0) * math.pi)
@@ -560,7 +572,7 @@ def _piercing_stacks(kept, p, used, rows, settings, window):
     Records of a sector with fewer than 2 are marked rejected
     (``too_few_in_sector``) in ``rows``; returns ``(stacks, errors, bins)``.
     """
-    ref = float(p.mean()) if settings.moveout_ref_s_km is None else settings.moveout_ref_s_km
+    ref = settings.moveout_reference_s_km(p)
     corrected = _moveout(kept, p, ref, settings)
     offset_km = piercing_offset_km(p, settings.piercing_depth_km)
     baz = np.array([rows[i]["back_azimuth_deg"] for i in used]) % 360.0
@@ -618,9 +630,11 @@ def _moveout(traces, p_s_km, ref_s_km, settings):
 def piercing_offset_km(p_s_km, depth_km):
     """Horizontal offset of the Ps conversion point at ``depth_km`` from the station, km.
 
-    The S leg from the conversion point up to the station (the ``rf``
-    package's ``ppoint_distance``, iasp91); the point lies in the direction
-    of the back-azimuth.
+    The horizontal run of the S leg from the conversion point up to the
+    station, ``x = int_0^z p vs / sqrt(1 - p^2 vs^2) dz`` (Snell's law,
+    the ray integral of Snell's law ``sin i = p vs`` in a flat layered Earth),
+    through iasp91 with the ``rf`` package's ``ppoint_distance``; the point
+    lies in the direction of the back-azimuth.
 
     Parameters
     ----------
@@ -712,9 +726,9 @@ def make_receiver_functions(records, settings, *, station=None, name=None):
     p = np.array([rows[i]["ray_parameter_s_km"] for i in used])
     kept = traces[used]
     stacks, errors, bins = [], [], []
-    window = 2 * int(round(settings.error_window_s / (2 * settings.dt_s))) + 1
+    window = settings.error_window_samples
     if settings.bins == "moveout":
-        ref = float(p.mean()) if settings.moveout_ref_s_km is None else settings.moveout_ref_s_km
+        ref = settings.moveout_reference_s_km(p)
         mean, se = stack_with_errors(_moveout(kept, p, ref, settings), window)
         stacks, errors = [mean], [se]
         bins.append({"ray_parameter_s_km": ref, "edges_s_km": None, "n_records": len(used),
