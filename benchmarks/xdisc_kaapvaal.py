@@ -17,8 +17,9 @@ and both get the decision of :func:`~bayesjoint.samplers.xdisc_decision.decision
 from the stack's record count (an unconverged trans-dimensional run is
 undecided). Stations run one after the other.
 
-By default every station whose stack holds the :data:`~bayesjoint.samplers.xdisc_decision.MIN_EVENTS`
-(10) records a decision needs runs: the stations notebook 04 can decide.
+By default it runs every station whose stack holds the 10 records a
+decision needs (:data:`~bayesjoint.samplers.xdisc_decision.MIN_EVENTS`):
+the stations notebook 04 can decide.
 
 Usage::
 

@@ -87,9 +87,10 @@ def invert(data, settings, method):
     cpu0 = time.process_time()
     if method == "transd_steps":
         result = xdisc_steps_inversion.invert_steps(data, settings)[0]
-        extra = {key: result[key] for key in ("p_x_draws", "p_x_draws_linearised",
-                                              "prior_p_x_draws", "reference_probability",
-                                              "depth_410_km", "depth_660_km")}
+        extra = {key: result[key] for key in ("p_x_interval", "p_x_draws",
+                                              "p_x_draws_linearised", "prior_p_x_draws",
+                                              "reference_probability", "depth_410_km",
+                                              "depth_660_km")}
         extra["importance_ess_fraction"] = result["importance"]["ess_fraction"]
         extra["seconds_by_stage"] = result["sampler"]["seconds_by_stage"]
         extra["n_steps_posterior"] = result["sampler"]["n_steps_posterior"]
@@ -98,16 +99,15 @@ def invert(data, settings, method):
         # this method gives p_x with its Monte Carlo error; its interval, as transd_steps's,
         # is two errors either side
         error = result["p_x_mc_error"]
-        result["p_x_interval"] = [max(0.0, result["p_x"] - 2 * error),
-                                  min(1.0, result["p_x"] + 2 * error)]
-        extra = {"p_x_mc_error": error}
+        extra = {"p_x_mc_error": error,
+                 "p_x_interval": [max(0.0, result["p_x"] - 2 * error),
+                                  min(1.0, result["p_x"] + 2 * error)]}
     row = {"converged": result["converged"], "verdict": result["verdict"],
            "rhat_max": result["convergence"]["rhat_max"],
            "ess_bulk_min": result["convergence"]["ess_bulk_min"],
            "ess_tail_min": result["convergence"]["ess_tail_min"],
            "worst": result["convergence"]["worst"],
-           "p_x": result["p_x"], "p_x_interval": result["p_x_interval"],
-           "prior_p_x": result["prior_p_x"],
+           "p_x": result["p_x"], "prior_p_x": result["prior_p_x"],
            "iterations_per_chain": result["sampler"]["iterations"],
            "stop_reason": result["sampler"]["stop_reason"],
            "swap_acceptance": result["sampler"]["swap_acceptance"],
